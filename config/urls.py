@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from grid import views as grid_views
+
+urlpatterns = [
+    path("", grid_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("grid/", include("grid.urls")),
+    path("admin/", admin.site.urls),
+]
