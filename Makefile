@@ -1,42 +1,70 @@
 # The two commands: `make demo` and `make test`. Everything else serves them.
+#
+#   make demo       install, migrate SQLite under var/, load the demo data, serve on DEMO_ADDR
+#   make test       lint, then the suite (SQLite, eager tasks); with CI=true again on the real services
+#   make test-real  the suite on PostgreSQL + Redis with a Celery worker process and Chromium
+#
+# Needs Python 3.11+ and Node.js with npm; nothing else is installed system-wide.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+DEMO_ADDR ?= 127.0.0.1:8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # CI (CI=true) runs the suite a second time against the real services.
 CI_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 CI_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test test-real lint bench clean
+# The first pass is always the embedded setup, whatever the calling shell exports.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u REQUIRE_REAL_SERVICES
+
+.PHONY: install demo migrate seed serve test test-real lint format bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required): " + sys.version)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 与 npm (Node.js with npm required)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-demo: install
+# Demo: DEBUG on, SQLite in var/db.sqlite3, tasks run in-process. Safe to run again:
+# migrate and seed_demo leave what is already there alone.
+migrate: install
 	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: install
+	@echo "打开 http://$(DEMO_ADDR)/ （Ctrl-C 停止）"
+	DEBUG=true $(BIN)/python manage.py runserver $(DEMO_ADDR)
+
+# Seeding finishes before the server starts, even under make -j.
+demo: seed
+	@$(MAKE) --no-print-directory serve
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
 test: lint
-	$(BIN)/pytest
+	$(EMBEDDED) $(BIN)/pytest
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-real; fi
 
-# The same suite on PostgreSQL + Redis, with a real Celery worker process and Chromium.
+# The same suite on PostgreSQL + Redis, with a real Celery worker process and Chromium;
+# REQUIRE_REAL_SERVICES turns a missing service into a failure instead of a skip.
 test-real: install
 	DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) REQUIRE_REAL_SERVICES=true $(BIN)/pytest
 
@@ -44,4 +72,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache *.egg-info

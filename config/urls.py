@@ -6,8 +6,16 @@ from grid import views as grid_views
 
 urlpatterns = [
     path("", grid_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("grid/", include("grid.urls")),
+    path("residents/imports/", include("residents.import_urls")),
+    path("residents/", include("residents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
+from .actions import user_assign_role
 from .models import Building, OrgUnit, Place, Profile, Unit
 from .scope import scope_path_for, scope_queryset
 
@@ -42,7 +43,15 @@ class ScopedAdminMixin:
 
 
 class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    pass
+    def get_list_filter(self, request):
+        # A plain foreign-key filter lists every row of the related table; offer only the
+        # values that occur in this (scoped) change list.
+        return [
+            (f, admin.RelatedOnlyFieldListFilter)
+            if isinstance(f, str) and "__" not in f and self.model._meta.get_field(f).is_relation
+            else f
+            for f in super().get_list_filter(request)
+        ]
 
 
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
@@ -73,11 +82,13 @@ class OrgUnitAdmin(ScopedAdmin):
 
 class UnitInline(ScopedInline):
     model = Unit
+    raw_id_fields = ("head",)
 
 
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin):
     list_display = ("number", "grid", "address", "head_name")
+    raw_id_fields = ("head",)
     list_filter = ("grid",)
     search_fields = ("number", "address", "head_name")
     inlines = [UnitInline]
@@ -87,12 +98,14 @@ class BuildingAdmin(ScopedAdmin):
 class UnitAdmin(ScopedAdmin):
     list_display = ("__str__", "building", "head_name")
     search_fields = ("building__number", "number", "head_name")
+    raw_id_fields = ("head",)
 
 
 @admin.register(Place)
 class PlaceAdmin(ScopedAdmin):
     list_display = ("name", "kind", "grid", "head_name")
     list_filter = ("kind",)
+    raw_id_fields = ("head",)
     search_fields = ("name", "address", "head_name")
 
 
@@ -114,5 +127,31 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class ScopedUserAdmin(ScopedAdminMixin, UserAdmin):
+    """Users in scope. What a person may do is their role (set through ``user_assign_role``),
+    never raw flags: a scoped admin can't grant superuser, groups or single permissions."""
+
     inlines = [ProfileInline]
     list_display = ("username", "first_name", "profile", "is_active")
+    list_filter = ("is_active", "profile__role")
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("first_name", "last_name", "email")}),
+        ("状态", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_fieldsets(request, obj)
+        return self.limited_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("is_staff", "last_login", "date_joined")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile = Profile.objects.filter(user=form.instance).first()
+        if profile is not None:
+            # Group membership and admin-site access follow the role, as everywhere else.
+            user_assign_role(user=form.instance, org_unit=profile.org_unit, role=profile.role)

@@ -76,10 +76,22 @@ class OrgUnit(MP_Node):
             )
 
     def full_name(self) -> str:
-        return " / ".join(a.name for a in [*self.get_ancestors(), self])
+        return " / ".join(a.name for a in [*OrgUnit.objects.get_ancestors(self), self])
 
 
-class Building(models.Model):
+class HeadedMixin:
+    """楼栋长 / 单元长 / 场所负责人: the linked resident's name and phone win over the typed ones."""
+
+    @property
+    def head_display_name(self) -> str:
+        return self.head.name if self.head_id else self.head_name
+
+    @property
+    def head_display_phone(self) -> str:
+        return (self.head.phone or self.head_phone) if self.head_id else self.head_phone
+
+
+class Building(HeadedMixin, models.Model):
     """楼栋: a building in a grid, with its 楼栋长."""
 
     grid = models.ForeignKey(
@@ -91,6 +103,16 @@ class Building(models.Model):
     )
     number = models.CharField("楼号", max_length=30)
     address = models.CharField("地址", max_length=200, blank=True)
+    # 楼栋长 is a resident when they live on the ledger; name and phone stay for heads who
+    # don't (a property-company employee, say) and for ledgers not imported yet.
+    head = models.ForeignKey(
+        "residents.Resident",
+        verbose_name="楼栋长（居民）",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     head_name = models.CharField("楼栋长", max_length=50, blank=True)
     head_phone = models.CharField("楼栋长电话", max_length=20, blank=True, validators=[phone_validator])
 
@@ -108,13 +130,21 @@ class Building(models.Model):
         return f"{self.grid.name} {self.number}"
 
 
-class Unit(models.Model):
+class Unit(HeadedMixin, models.Model):
     """单元: a stairway/entrance of a building, with its 单元长."""
 
     building = models.ForeignKey(
         Building, verbose_name="所属楼栋", on_delete=models.PROTECT, related_name="units"
     )
     number = models.CharField("单元号", max_length=20)
+    head = models.ForeignKey(
+        "residents.Resident",
+        verbose_name="单元长（居民）",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     head_name = models.CharField("单元长", max_length=50, blank=True)
     head_phone = models.CharField("单元长电话", max_length=20, blank=True, validators=[phone_validator])
 
@@ -142,7 +172,7 @@ class PlaceKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Place(models.Model):
+class Place(HeadedMixin, models.Model):
     """场所: the 地/物/组织 a grid covers besides homes — a mosque, a school, a 大院 …"""
 
     grid = models.ForeignKey(
@@ -155,6 +185,14 @@ class Place(models.Model):
     kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices)
     name = models.CharField("名称", max_length=100)
     address = models.CharField("地址", max_length=200, blank=True)
+    head = models.ForeignKey(
+        "residents.Resident",
+        verbose_name="负责人（居民）",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     head_name = models.CharField("负责人", max_length=50, blank=True)
     head_phone = models.CharField("负责人电话", max_length=20, blank=True, validators=[phone_validator])
     note = models.TextField("备注", blank=True)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from .models import Role
+from .scope import user_org_unit
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -24,8 +27,43 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("首页", "home"),
     NavItem("网格与楼栋", "grid:tree", "grid.view_orgunit"),
+    NavItem("居民台账", "residents:household_list", "residents.view_household"),
+    NavItem("台账导入", "ledger_import:list", "residents.import_ledger"),
+    # Only system admins get auth.change_user, and only they may enter the admin site.
+    NavItem("管理后台", "admin:index", "auth.change_user"),
 ]
 
 
 def navigation_for(user) -> list[NavItem]:
     return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]
+
+
+@dataclass(frozen=True)
+class QuickLink:
+    label: str
+    url: str
+    description: str
+
+
+def quick_links_for(user) -> list[QuickLink]:
+    """The home page's shortcuts: where this person's daily work starts."""
+    links: list[QuickLink] = []
+    unit = user_org_unit(user)
+    role = user.profile.role if unit is not None else None
+    if unit is not None and user.has_perm("grid.view_orgunit"):
+        if unit.is_grid:
+            label, description = "我的网格", "本网格的楼栋、单元、楼栋长和场所"
+        elif role == Role.LEADER:
+            label, description = f"{unit.name}概况", "逐级查看下辖单位、网格与楼栋"
+        else:
+            label, description = f"本单位：{unit.name}", "下辖单位、网格、楼栋与场所"
+        links.append(QuickLink(label, reverse("grid:unit_detail", args=[unit.pk]), description))
+    if user.has_perm("grid.view_orgunit"):
+        if user.has_perm("grid.add_building"):
+            description = "维护下级单位、楼栋、单元和场所信息"
+        else:
+            description = "按区、街道、社区、网格浏览楼栋与场所"
+        links.append(QuickLink("网格与楼栋", reverse("grid:tree"), description))
+    if user.is_staff and user.has_perm("auth.change_user"):
+        links.append(QuickLink("管理后台", reverse("admin:index"), "用户、角色与基础数据"))
+    return links

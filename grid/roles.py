@@ -14,6 +14,7 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
 GRID_TREE = ("grid.orgunit", "grid.building", "grid.unit", "grid.place")
+LEDGER = ("residents.household", "residents.resident", "residents.floatingregistration")
 
 
 def _perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
@@ -25,13 +26,26 @@ def _perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
     return out
 
 
+# Custom permissions beyond Django's four (declared in each model's Meta.permissions):
+# residents.view_full_identity — see whole ID numbers and phones on a detail page;
+# residents.import_ledger — bring in Excel ledgers.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.ADMIN: _perms(GRID_TREE, ALL) | _perms(("grid.profile", "auth.user"), ALL) | {"auth.view_group"},
-    Role.STAFF: _perms(GRID_TREE, (VIEW, ADD, CHANGE)) | {"grid.view_profile"},
-    Role.GRID_WORKER: _perms(GRID_TREE, (VIEW,)),
-    Role.MEDIATOR: _perms(GRID_TREE, (VIEW,)),
-    Role.WINDOW_CLERK: _perms(GRID_TREE, (VIEW,)),
-    Role.LEADER: _perms(GRID_TREE, (VIEW,)) | {"grid.view_profile"},
+    Role.ADMIN: _perms(GRID_TREE, ALL)
+    | _perms(("grid.profile", "auth.user"), ALL)
+    | {"auth.view_group"}
+    | _perms(LEDGER, (VIEW, ADD, CHANGE))
+    | _perms(("residents.ledgerimport", "residents.ledgerchange"), (VIEW,))
+    | {"residents.view_full_identity", "residents.import_ledger"},
+    Role.STAFF: _perms(GRID_TREE, (VIEW, ADD, CHANGE))
+    | {"grid.view_profile"}
+    | _perms(LEDGER, (VIEW, ADD, CHANGE))
+    | {"residents.view_ledgerchange", "residents.view_full_identity"},
+    Role.GRID_WORKER: _perms(GRID_TREE, (VIEW,))
+    | _perms(LEDGER, (VIEW, ADD, CHANGE))
+    | {"residents.view_ledgerchange", "residents.view_full_identity"},
+    Role.MEDIATOR: _perms(GRID_TREE, (VIEW,)) | _perms(LEDGER, (VIEW,)),
+    Role.WINDOW_CLERK: _perms(GRID_TREE, (VIEW,)) | _perms(LEDGER, (VIEW,)),
+    Role.LEADER: _perms(GRID_TREE, (VIEW,)) | {"grid.view_profile"} | _perms(LEDGER, (VIEW,)),
 }
 
 

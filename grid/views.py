@@ -1,13 +1,401 @@
+"""Pages of the org tree: home, browsing 区 → 街道 → 社区 → 网格 → 楼栋/场所, and their upkeep.
+
+Every record is fetched through the scope helpers, so a record outside the user's subtree
+answers 404; a role that may not do something gets 403 before anything is looked up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from .actions import org_unit_create
+from .forms import (
+    BuildingForm,
+    OrgUnitForm,
+    PlaceForm,
+    UnitForm,
+    duplicate_building_message,
+    duplicate_unit_message,
+)
+from .models import Building, OrgLevel, OrgUnit, Place, Unit
+from .navigation import quick_links_for
+from .queries import scope_figures, subtree_counts
+from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def _unit_crumbs(request: HttpRequest, unit: OrgUnit, *, link_last: bool) -> list[Crumb]:
+    """网格与楼栋 › ancestors › unit. Ancestors above the user's own unit are named, not linked."""
+    crumbs = [Crumb("网格与楼栋", reverse("grid:tree"))]
+    for ancestor in OrgUnit.objects.get_ancestors(unit):
+        url = (
+            reverse("grid:unit_detail", args=[ancestor.pk]) if unit_in_scope(request.user, ancestor) else None
+        )
+        crumbs.append(Crumb(ancestor.name, url))
+    crumbs.append(Crumb(unit.name, reverse("grid:unit_detail", args=[unit.pk]) if link_last else None))
+    return crumbs
+
+
+def _children(request: HttpRequest, parent: OrgUnit | None) -> list[OrgUnit]:
+    """The in-scope units one level below ``parent`` (the roots for ``None``), with their counts."""
+    units = scope_queryset(request.user, OrgUnit)
+    if parent is None:
+        units = units.filter(depth=1)
+    else:
+        units = units.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    children = list(units)
+    counts = subtree_counts(request.user, children)
+    for child in children:
+        child.counts = counts[child.pk]
+    return children
+
+
+def _head_choices(request: HttpRequest, current_head_id: int | None, **where) -> QuerySet:
+    """Residents a head can be picked from: those on the ledger that ``where`` names, plus the
+    present head (who may have moved out since) — all through the user's scope."""
+    # The head is a residents.Resident; reached through the field so grid imports no app above it.
+    residents = scope_queryset(request.user, Building.head.field.related_model)
+    choices = residents.active().filter(**where)
+    if current_head_id:
+        choices = choices | residents.filter(pk=current_head_id)
+    return choices.select_related("household")
+
+
+def _posted(request: HttpRequest):
+    """The submitted data for a bound form, or None on GET (an empty POST still binds and fails)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_action_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show an action's ValidationError on the form; errors about fields it lacks go on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    title: str,
+    crumbs: list[Crumb],
+    cancel_url: str,
+    note: str = "",
+    blocked: str = "",
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "crumbs": [*crumbs, Crumb(title)],
+        "cancel_url": cancel_url,
+        "note": note,
+        "blocked": blocked,
+    }
+    return render(request, "grid/form.html", context)
+
+
+# --- reading -------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "grid/home.html", {})
+    context = {
+        "org_unit": user_org_unit(request.user),
+        "figures": scope_figures(request.user),
+        "quick_links": quick_links_for(request.user),
+    }
+    return render(request, "grid/home.html", context)
 
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "grid/home.html", {})
+    _require(request, "grid.view_orgunit")
+    # A superuser's scope is every tree, so their page starts from the districts (root None).
+    everything = request.user.is_superuser
+    root = None if everything else user_org_unit(request.user)
+    context = {
+        "root": root,
+        "children": _children(request, root) if root is not None or everything else [],
+        "unassigned": root is None and not everything,
+    }
+    if root is not None and root.is_grid:
+        context["grid_counts"] = subtree_counts(request.user, [root])[root.pk]
+    return render(request, "grid/tree.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.view_orgunit")
+    unit = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
+    context = {
+        "unit": unit,
+        "crumbs": _unit_crumbs(request, unit, link_last=False),
+        "children": _children(request, unit) if not unit.is_grid else [],
+        "child_level": OrgLevel(unit.child_level()).label if unit.child_level() else "",
+    }
+    if unit.is_grid:
+        context["buildings"] = (
+            scope_queryset(request.user, Building)
+            .filter(grid=unit)
+            .select_related("head")
+            .annotate(unit_count=Count("units"))
+        )
+        context["places"] = scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
+    return render(request, "grid/unit_detail.html", context)
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.view_building")
+    building = get_in_scope_or_404(request.user, Building.objects.select_related("grid", "head"), pk=pk)
+    context = {
+        "building": building,
+        "crumbs": [*_unit_crumbs(request, building.grid, link_last=True), Crumb(building.number)],
+        "units": scope_queryset(request.user, Unit).filter(building=building).select_related("head"),
+    }
+    return render(request, "grid/building_detail.html", context)
+
+
+@login_required
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.view_place")
+    place = get_in_scope_or_404(request.user, Place.objects.select_related("grid", "head"), pk=pk)
+    context = {
+        "place": place,
+        "crumbs": [*_unit_crumbs(request, place.grid, link_last=True), Crumb(place.name)],
+    }
+    return render(request, "grid/place_detail.html", context)
+
+
+# --- upkeep (staff and admins) -------------------------------------------------------
+
+
+@login_required
+def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A child under unit ``pk``; its level is the one below the parent's."""
+    _require(request, "grid.add_orgunit")
+    parent = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
+    child_level = parent.level + 1
+    form = OrgUnitForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = org_unit_create(parent=parent, level=child_level, **form.cleaned_data)
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        except IntegrityError:
+            # Someone took the code between the form's check and the insert.
+            form.add_error("code", f"编码“{form.cleaned_data['code']}”已被占用，请换一个。")
+        else:
+            messages.success(request, f"已添加{unit.get_level_display()}“{unit.name}”。")
+            return redirect("grid:unit_detail", pk=unit.pk)
+    level_label = OrgLevel(child_level).label if child_level <= OrgLevel.GRID else "下级单元"
+    return _form_page(
+        request,
+        form,
+        title=f"在“{parent.name}”下添加{level_label}",
+        crumbs=_unit_crumbs(request, parent, link_last=True),
+        cancel_url=reverse("grid:unit_detail", args=[parent.pk]),
+        note=f"新单元的层级为“{level_label}”，由上级“{parent.name}”（{parent.get_level_display()}）决定。"
+        if not parent.is_grid
+        else "",
+        blocked="网格是最末一级，不能再添加下级单元。" if parent.is_grid else "",
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.change_orgunit")
+    unit = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
+    # Named before validation: a failed POST leaves the typed values on ``unit``.
+    title = f"编辑{unit.get_level_display()}“{unit.name}”"
+    crumbs = _unit_crumbs(request, unit, link_last=True)
+    form = OrgUnitForm(_posted(request), instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存“{unit.name}”。")
+        return redirect("grid:unit_detail", pk=unit.pk)
+    return _form_page(
+        request, form, title=title, crumbs=crumbs, cancel_url=reverse("grid:unit_detail", args=[unit.pk])
+    )
+
+
+def _save_unique(form: BaseForm, field: str, message: str):
+    """Save ``form``; two people adding the same number at once get the form error, not a 500."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(field, message)
+        return None
+
+
+@login_required
+def building_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.add_building")
+    grid = get_in_scope_or_404(request.user, OrgUnit.objects.grids(), pk=pk)
+    form = BuildingForm(_posted(request), instance=Building(grid=grid))
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        building = _save_unique(form, "number", duplicate_building_message(number))
+        if building is not None:
+            messages.success(request, f"已添加楼栋“{building.number}”。")
+            return redirect("grid:building_detail", pk=building.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"在“{grid.name}”添加楼栋",
+        crumbs=_unit_crumbs(request, grid, link_last=True),
+        cancel_url=reverse("grid:unit_detail", args=[grid.pk]),
+    )
+
+
+@login_required
+def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.change_building")
+    building = get_in_scope_or_404(request.user, Building.objects.select_related("grid"), pk=pk)
+    stored_number = building.number
+    form = BuildingForm(
+        _posted(request),
+        instance=building,
+        head_choices=_head_choices(request, building.head_id, household__building=building),
+    )
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        if _save_unique(form, "number", duplicate_building_message(number)) is not None:
+            messages.success(request, f"已保存楼栋“{building.number}”。")
+            return redirect("grid:building_detail", pk=building.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"编辑楼栋“{stored_number}”",
+        crumbs=[
+            *_unit_crumbs(request, building.grid, link_last=True),
+            Crumb(stored_number, reverse("grid:building_detail", args=[building.pk])),
+        ],
+        cancel_url=reverse("grid:building_detail", args=[building.pk]),
+    )
+
+
+@login_required
+def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.add_unit")
+    building = get_in_scope_or_404(request.user, Building.objects.select_related("grid"), pk=pk)
+    form = UnitForm(
+        _posted(request),
+        instance=Unit(building=building),
+        head_choices=_head_choices(request, None, household__building=building),
+    )
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        unit = _save_unique(form, "number", duplicate_unit_message(number))
+        if unit is not None:
+            messages.success(request, f"已在“{building.number}”添加“{unit.number}”。")
+            return redirect("grid:building_detail", pk=building.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"在“{building.number}”添加单元",
+        crumbs=[
+            *_unit_crumbs(request, building.grid, link_last=True),
+            Crumb(building.number, reverse("grid:building_detail", args=[building.pk])),
+        ],
+        cancel_url=reverse("grid:building_detail", args=[building.pk]),
+    )
+
+
+@login_required
+def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.change_unit")
+    unit = get_in_scope_or_404(request.user, Unit.objects.select_related("building__grid"), pk=pk)
+    building = unit.building
+    stored_number = unit.number
+    form = UnitForm(
+        _posted(request),
+        instance=unit,
+        head_choices=_head_choices(request, unit.head_id, household__building=building),
+    )
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        if _save_unique(form, "number", duplicate_unit_message(number)) is not None:
+            messages.success(request, f"已保存“{building.number}{unit.number}”。")
+            return redirect("grid:building_detail", pk=building.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"编辑“{building.number}{stored_number}”",
+        crumbs=[
+            *_unit_crumbs(request, building.grid, link_last=True),
+            Crumb(building.number, reverse("grid:building_detail", args=[building.pk])),
+        ],
+        cancel_url=reverse("grid:building_detail", args=[building.pk]),
+    )
+
+
+@login_required
+def place_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.add_place")
+    grid = get_in_scope_or_404(request.user, OrgUnit.objects.grids(), pk=pk)
+    form = PlaceForm(
+        _posted(request),
+        instance=Place(grid=grid),
+        head_choices=_head_choices(request, None, household__grid=grid),
+    )
+    if request.method == "POST" and form.is_valid():
+        place = form.save()
+        messages.success(request, f"已添加场所“{place.name}”。")
+        return redirect("grid:place_detail", pk=place.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"在“{grid.name}”添加场所",
+        crumbs=_unit_crumbs(request, grid, link_last=True),
+        cancel_url=reverse("grid:unit_detail", args=[grid.pk]),
+    )
+
+
+@login_required
+def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "grid.change_place")
+    place = get_in_scope_or_404(request.user, Place.objects.select_related("grid"), pk=pk)
+    stored_name = place.name
+    form = PlaceForm(
+        _posted(request),
+        instance=place,
+        head_choices=_head_choices(request, place.head_id, household__grid=place.grid),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存场所“{place.name}”。")
+        return redirect("grid:place_detail", pk=place.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"编辑场所“{stored_name}”",
+        crumbs=[
+            *_unit_crumbs(request, place.grid, link_last=True),
+            Crumb(stored_name, reverse("grid:place_detail", args=[place.pk])),
+        ],
+        cancel_url=reverse("grid:place_detail", args=[place.pk]),
+    )

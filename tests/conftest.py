@@ -19,6 +19,10 @@ import pytest
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Role, Unit
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
 
+# Real services: a Celery worker process (tests/fixtures_worker.py) and headless Chromium
+# through Playwright (tests/fixtures_browser.py).
+pytest_plugins = ["tests.fixtures_worker", "tests.fixtures_browser"]
+
 
 @dataclass
 class Tree:
@@ -120,3 +124,9 @@ def mediator(persona):
 @pytest.fixture
 def window_clerk(persona):
     return persona(Role.WINDOW_CLERK)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashers are slow on purpose; tests create many personas.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,118 @@
+"""Forms for the org tree pages. They validate only; views and actions write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+
+from .models import Building, OrgUnit, Place, Unit
+
+HEAD_HELP = "从在册居民中选择后，页面显示该居民的姓名和电话；不在台账上的负责人，请填写下方姓名和电话。"
+
+
+class OrgUnitForm(forms.ModelForm):
+    """Name and code of a unit. The level is never typed: a child sits one level below its parent."""
+
+    class Meta:
+        model = OrgUnit
+        fields = ["name", "code"]
+        help_texts = {
+            "name": "例如：变电所社区、一网格。",
+            "code": "全区唯一，建议逐级延长，例如 D01S01C01G01。",
+        }
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        # Codes are unique across the whole tree, not just the user's scope; saying only that
+        # it is taken tells nothing about units the user may not see.
+        taken = OrgUnit.objects.filter(code=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"编码“{code}”已被占用，请换一个。")
+        return code
+
+
+class HeadChoiceMixin:
+    """The head (楼栋长/单元长/负责人) may be a resident on the ledger.
+
+    The view passes ``head_choices``, already narrowed to the user's scope and to the
+    residents who can sensibly be picked; with none to pick from the field is left out.
+    """
+
+    def __init__(self, *args, head_choices: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if head_choices is None or not head_choices.exists():
+            del self.fields["head"]
+            return
+        field = self.fields["head"]
+        field.queryset = head_choices
+        field.help_text = HEAD_HELP
+        field.empty_label = "（不选，填写下方姓名）"
+        field.label_from_instance = _resident_label
+
+
+def _resident_label(resident) -> str:
+    household = resident.household
+    where = household.room or household.number
+    return f"{resident.name}（{where}）" if where else resident.name
+
+
+class BuildingForm(HeadChoiceMixin, forms.ModelForm):
+    """A building in the grid already set on ``instance``; the grid itself is not editable
+    because households and residents are filed under the grid and building together."""
+
+    class Meta:
+        model = Building
+        fields = ["number", "address", "head", "head_name", "head_phone"]
+        help_texts = {"number": "例如：1号楼、3栋。", "head_phone": "11位手机号或带区号的固定电话。"}
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        # The grid is not a form field, so Django's unique check would skip the
+        # (grid, number) constraint; check it here to answer in plain words.
+        taken = Building.objects.filter(grid_id=self.instance.grid_id, number=number)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(duplicate_building_message(number))
+        return number
+
+
+def duplicate_building_message(number: str) -> str:
+    return f"本网格已有楼号为“{number}”的楼栋，楼号不能重复。"
+
+
+class UnitForm(HeadChoiceMixin, forms.ModelForm):
+    """A 单元 of the building already set on ``instance``."""
+
+    class Meta:
+        model = Unit
+        fields = ["number", "head", "head_name", "head_phone"]
+        help_texts = {"number": "例如：1单元。", "head_phone": "11位手机号或带区号的固定电话。"}
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        taken = Unit.objects.filter(building_id=self.instance.building_id, number=number)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(duplicate_unit_message(number))
+        return number
+
+
+def duplicate_unit_message(number: str) -> str:
+    return f"本楼栋已有“{number}”，单元号不能重复。"
+
+
+class PlaceForm(HeadChoiceMixin, forms.ModelForm):
+    """A place (宗教场所、学校、企业、商铺、出租大院…) in the grid already set on ``instance``."""
+
+    class Meta:
+        model = Place
+        fields = ["kind", "name", "address", "head", "head_name", "head_phone", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"head_phone": "11位手机号或带区号的固定电话。"}

@@ -1,0 +1,292 @@
+"""Writes to the ledger (台账). Every change goes through here and leaves a ``LedgerChange``.
+
+Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, and a
+household whose last member leaves is closed (销户) on that day. Each action re-reads the
+row it changes under a lock, so the history is diffed against what is stored, not
+against whatever a form did to the caller's instance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from grid.models import OrgLevel, OrgUnit
+
+from . import idnumber
+from .history import as_text, diff, snapshot
+from .models import (
+    ChangeAction,
+    FloatingRegistration,
+    Household,
+    LedgerChange,
+    LedgerStatus,
+    ResidenceStatus,
+    Resident,
+)
+
+HOUSEHOLD_FIELDS = (
+    "grid",
+    "building",
+    "unit",
+    "room",
+    "address",
+    "number",
+    "kind",
+    "phone",
+    "is_dibao",
+    "is_hardship",
+    "is_empty_nest",
+    "is_elderly_alone",
+    "landlord_name",
+    "landlord_phone",
+)
+RESIDENT_FIELDS = (
+    "relation",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "ethnicity",
+    "phone",
+    "residence_status",
+    "moved_in_on",
+    "origin",
+    "political_status",
+    "education",
+    "employment",
+    *Resident.SPECIAL_GROUP_FIELDS,
+    "languages",
+)
+FLOATING_FIELDS = (
+    "arrived_on",
+    "origin",
+    "expected_stay",
+    "occupation",
+    "workplace",
+    "landlord_name",
+    "landlord_phone",
+)
+# History keys of the floating registration's fields: "floating_registration.origin".
+FLOATING_PREFIX = "floating_registration."
+LEAVING = {LedgerStatus.MOVED_OUT: ChangeAction.MOVE_OUT, LedgerStatus.DECEASED: ChangeAction.DEATH}
+
+
+def _only(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{what} has no editable field(s): {', '.join(sorted(unknown))}")
+
+
+def _record(*, by, action: str, changes: dict, household: Household | None, resident: Resident | None = None):
+    return LedgerChange.objects.create(
+        household=household, resident=resident, action=action, changes=changes, user=by
+    )
+
+
+def _check_place(household: Household) -> None:
+    """The grid is a 网格, and building and unit sit inside it."""
+    if household.grid.level != OrgLevel.GRID:
+        raise ValidationError({"grid": "户只能登记在网格下。"})
+    if household.unit_id and not household.building_id:
+        household.building = household.unit.building
+    if household.building_id and household.building.grid_id != household.grid_id:
+        raise ValidationError({"building": "所选楼栋不属于该网格。"})
+    if household.unit_id and household.unit.building_id != household.building_id:
+        raise ValidationError({"unit": "所选单元不属于该楼栋。"})
+
+
+def _community_of(grid: OrgUnit) -> OrgUnit:
+    community = OrgUnit.objects.get_parent(grid)
+    if community is None or community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"grid": "该网格不在任何社区之下。"})
+    return community
+
+
+@transaction.atomic
+def household_create(*, by, grid: OrgUnit, **fields: Any) -> Household:
+    _only(fields, HOUSEHOLD_FIELDS, "Household")
+    household = Household(grid=grid, **fields)
+    _check_place(household)
+    household.community = _community_of(grid)
+    household.full_clean()
+    household.save()
+    _record(
+        by=by,
+        action=ChangeAction.CREATE,
+        changes=snapshot(household, HOUSEHOLD_FIELDS),
+        household=household,
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(*, by, household: Household, **fields: Any) -> Household:
+    """Change a household; moving it to another grid moves it to that grid's community too."""
+    _only(fields, HOUSEHOLD_FIELDS, "Household")
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    changes = diff(current, fields)
+    if not changes:
+        return current
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_place(current)
+    current.community = _community_of(current.grid)
+    current.full_clean()
+    current.save()
+    _record(by=by, action=ChangeAction.UPDATE, changes=changes, household=current)
+    return current
+
+
+def _with_identity(fields: dict[str, Any]) -> dict[str, Any]:
+    """Normalise the ID number and take gender and birth date from it; a contradiction is an error."""
+    if "id_number" not in fields:
+        return fields
+    info = idnumber.parse(fields["id_number"])
+    errors = {}
+    if fields.get("gender") and fields["gender"] != info.gender:
+        errors["gender"] = "性别与身份证号不符（身份证号显示为{}）。".format(
+            "男" if info.gender == "1" else "女"
+        )
+    if fields.get("birth_date") and fields["birth_date"] != info.birth_date:
+        errors["birth_date"] = f"出生日期与身份证号不符（身份证号显示为{info.birth_date:%Y-%m-%d}）。"
+    if errors:
+        raise ValidationError(errors)
+    return {**fields, "id_number": info.number, "gender": info.gender, "birth_date": info.birth_date}
+
+
+def _reopen(*, by, household: Household) -> None:
+    """Someone joins a closed (销户) household: it is on the ledger again."""
+    if household.closed_on is not None:
+        changes = {"closed_on": [as_text(household.closed_on), ""]}
+        household.closed_on = None
+        household.save(update_fields=["closed_on", "updated_at"])
+        _record(by=by, action=ChangeAction.UPDATE, changes=changes, household=household)
+
+
+def _close_if_empty(*, by, household: Household) -> None:
+    """The last active member gone: the household closes on the latest leaving date."""
+    if household.closed_on is not None or household.residents.active().exists():
+        return
+    last = household.residents.aggregate(last=Max("status_date"))["last"] or dt.date.today()
+    household.closed_on = last
+    household.save(update_fields=["closed_on", "updated_at"])
+    _record(
+        by=by,
+        action=ChangeAction.UPDATE,
+        changes={"closed_on": ["", as_text(last)]},
+        household=household,
+    )
+
+
+def _floating_changes(registration: FloatingRegistration, values: dict[str, Any], *, new: bool) -> dict:
+    changes = snapshot(registration, FLOATING_FIELDS) if new else diff(registration, values)
+    return {FLOATING_PREFIX + name: pair for name, pair in changes.items()}
+
+
+@transaction.atomic
+def resident_create(
+    *, by, household: Household, floating: dict[str, Any] | None = None, **fields: Any
+) -> Resident:
+    """Add a member; with ``floating`` (the registration's fields) a 流动人口 registration too."""
+    _only(fields, RESIDENT_FIELDS, "Resident")
+    if floating is not None:
+        _only(floating, FLOATING_FIELDS, "FloatingRegistration")
+        fields = {**fields, "residence_status": ResidenceStatus.FLOATING}
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    resident = Resident(household=household, **_with_identity(fields))
+    resident.full_clean()
+    resident.save()
+    changes = snapshot(resident, RESIDENT_FIELDS)
+    if floating is not None:
+        registration = FloatingRegistration(resident=resident, **floating)
+        registration.full_clean()
+        registration.save()
+        changes |= _floating_changes(registration, floating, new=True)
+    _record(by=by, action=ChangeAction.CREATE, changes=changes, household=household, resident=resident)
+    _reopen(by=by, household=household)
+    return resident
+
+
+@transaction.atomic
+def resident_update(
+    *, by, resident: Resident, floating: dict[str, Any] | None = None, **fields: Any
+) -> Resident:
+    """Change a resident's facts; ``floating`` creates or updates their 流动人口 registration."""
+    _only(fields, RESIDENT_FIELDS, "Resident")
+    current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
+    if "id_number" in fields:
+        fields = _with_identity(fields)
+    changes = diff(current, fields)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if changes:
+        current.full_clean()
+        current.save()
+    if floating is not None:
+        _only(floating, FLOATING_FIELDS, "FloatingRegistration")
+        registration = FloatingRegistration.objects.filter(resident=current).first()
+        new = registration is None
+        if new:
+            registration = FloatingRegistration(resident=current, **floating)
+            changes |= _floating_changes(registration, floating, new=True)
+        else:
+            changes |= _floating_changes(registration, floating, new=False)
+            for name, value in floating.items():
+                setattr(registration, name, value)
+        registration.full_clean()
+        registration.save()
+    if changes:
+        _record(
+            by=by, action=ChangeAction.UPDATE, changes=changes, household=current.household, resident=current
+        )
+    return current
+
+
+@transaction.atomic
+def resident_move(*, by, resident: Resident, to_household: Household) -> Resident:
+    """Move a member to another household: the history of both households says so."""
+    current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
+    source = Household.objects.select_for_update().get(pk=current.household_id)
+    target = Household.objects.select_for_update().get(pk=to_household.pk)
+    if not current.is_active:
+        raise ValidationError(f"{current.name}已{current.get_status_display()}，不能迁移到其他户。")
+    if target.pk == source.pk:
+        raise ValidationError("目标户与当前所在户相同。")
+    changes = diff(current, {"household": target})
+    current.household = target
+    current.save(update_fields=["household", "updated_at"])
+    for household in (source, target):
+        _record(by=by, action=ChangeAction.MOVE, changes=changes, household=household, resident=current)
+    _reopen(by=by, household=target)
+    _close_if_empty(by=by, household=source)
+    return current
+
+
+@transaction.atomic
+def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resident:
+    """Record moving out (迁出) or death (死亡) on ``on``. Recording the same thing again does nothing."""
+    if status not in LEAVING:
+        raise ValidationError({"status": "只能登记迁出或死亡。"})
+    current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
+    if not current.is_active:
+        if current.status == status and current.status_date == on:
+            return current
+        raise ValidationError(
+            f"{current.name}已于{current.status_date:%Y-%m-%d}{current.get_status_display()}，不能再次登记。"
+        )
+    if on > dt.date.today():
+        raise ValidationError({"on": "日期不能晚于今天。"})
+    if on < current.birth_date or (current.moved_in_on and on < current.moved_in_on):
+        raise ValidationError({"on": "日期不能早于出生日期或迁入日期。"})
+    changes = diff(current, {"status": status, "status_date": on})
+    current.status = status
+    current.status_date = on
+    current.save(update_fields=["status", "status_date", "updated_at"])
+    _record(by=by, action=LEAVING[status], changes=changes, household=current.household, resident=current)
+    _close_if_empty(by=by, household=Household.objects.select_for_update().get(pk=current.household_id))
+    return current

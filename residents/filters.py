@@ -1,0 +1,180 @@
+"""The household and resident lists' filters and search, shared by the pages and the exports
+so a download holds exactly what the filtered page shows (and nothing out of scope).
+
+Search takes a name, a household number, or a *whole* ID number. An ID number is only
+ever matched exactly: a partial number would let anyone enumerate people by birth date.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from grid.models import Building, OrgUnit
+from grid.scope import scope_queryset
+
+from . import idnumber
+from .models import Ethnicity, Household, HouseholdKind, LedgerStatus, Relation, ResidenceStatus, Resident
+
+MINORITY = "minority"
+
+
+def full_id_number(text: str) -> str | None:
+    """The normalised number if ``text`` is a whole, valid ID number; otherwise None."""
+    try:
+        return idnumber.parse(text).number
+    except ValidationError:
+        return None
+
+
+def _flag_choices(model, names: tuple[str, ...], empty: str) -> list[tuple[str, str]]:
+    return [("", empty)] + [(name, str(model._meta.get_field(name).verbose_name)) for name in names]
+
+
+class LedgerFilterForm(forms.Form):
+    """GET filters of the household list; ``ResidentFilterForm`` adapts it to residents."""
+
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": "姓名、户号或完整身份证号", "type": "search", "autocomplete": "off"}
+        ),
+    )
+    grid = forms.ModelChoiceField(
+        label="网格", queryset=OrgUnit.objects.none(), required=False, empty_label="全部网格"
+    )
+    building = forms.ModelChoiceField(
+        label="楼栋", queryset=Building.objects.none(), required=False, empty_label="全部楼栋"
+    )
+    kind = forms.ChoiceField(label="户别", choices=[("", "全部户别"), *HouseholdKind.choices], required=False)
+    flag = forms.ChoiceField(label="标志", required=False)
+    ethnicity = forms.ChoiceField(label="民族", required=False)
+    floating = forms.ChoiceField(
+        label="流动人口", choices=[("", "不限"), ("1", "有流动人口")], required=False
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[("active", "在册户"), ("closed", "已销户"), ("all", "全部")],
+        required=False,
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids())
+        self.fields["building"].queryset = scope_queryset(user, Building.objects.select_related("grid"))
+        self.fields["flag"].choices = self.flag_choices()
+        self.fields["ethnicity"].choices = [
+            ("", "全部民族"),
+            (MINORITY, "少数民族（全部）"),
+            *Ethnicity.objects.values_list("code", "name"),
+        ]
+
+    def flag_choices(self) -> list[tuple[str, str]]:
+        return _flag_choices(Household, Household.FLAG_FIELDS, "全部")
+
+    def values(self) -> dict:
+        """The valid filters; an invalid one (say, a grid outside scope) is simply not applied."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
+
+    @property
+    def active_count(self) -> int:
+        """How many filters besides the search are set (the phone layout shows it on the toggle)."""
+        values = self.values()
+        return sum(1 for k in values if k not in ("q", "status") or (k == "status" and values[k] != "active"))
+
+
+class ResidentFilterForm(LedgerFilterForm):
+    floating = forms.ChoiceField(
+        label="流动人口", choices=[("", "不限"), ("1", "仅流动人口")], required=False
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[("active", "在册"), ("moved_out", "已迁出"), ("deceased", "已死亡"), ("all", "全部")],
+        required=False,
+    )
+
+    def flag_choices(self) -> list[tuple[str, str]]:
+        return _flag_choices(Resident, Resident.SPECIAL_GROUP_FIELDS, "全部特殊群体")
+
+    field_order = ["q", "grid", "building", "kind", "ethnicity", "flag", "floating", "status"]
+
+
+def _ethnicity_q(value: str, prefix: str = "") -> Q:
+    if value == MINORITY:
+        return Q(**{f"{prefix}ethnicity__is_minority": True})
+    return Q(**{f"{prefix}ethnicity__code": value})
+
+
+def households_for(user, filters: dict) -> QuerySet[Household]:
+    """The user's households narrowed by ``filters`` (``LedgerFilterForm.values()``), annotated
+    with the active member count and the head's name, without a query per row."""
+    qs = scope_queryset(user, Household).select_related("grid", "building", "unit", "community")
+    status = filters.get("status", "active")
+    if status == "active":
+        qs = qs.filter(closed_on__isnull=True)
+    elif status == "closed":
+        qs = qs.filter(closed_on__isnull=False)
+    for name in ("grid", "building", "kind"):
+        if name in filters:
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("flag") in Household.FLAG_FIELDS:
+        qs = qs.filter(**{filters["flag"]: True})
+    active_members = Resident.objects.filter(household=OuterRef("pk"), status=LedgerStatus.ACTIVE)
+    if "ethnicity" in filters:
+        # Exists, not a join: a household with three 回族 members is still one row.
+        qs = qs.filter(Exists(active_members.filter(_ethnicity_q(filters["ethnicity"]))))
+    if filters.get("floating"):
+        qs = qs.filter(Exists(active_members.filter(residence_status=ResidenceStatus.FLOATING)))
+    if filters.get("q"):
+        qs = qs.filter(_household_search(filters["q"]))
+    counts = active_members.order_by().values("household").annotate(n=Count("pk")).values("n")
+    heads = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("status", "pk")
+    return qs.annotate(
+        member_count=Coalesce(Subquery(counts), 0),
+        head_name=Subquery(heads.values("name")[:1]),
+    )
+
+
+def _household_search(text: str) -> Q:
+    text = text.strip()
+    number = full_id_number(text)
+    if number:
+        return Q(pk__in=Resident.objects.filter(id_number=number).values("household_id")) | Q(number=text)
+    named = Resident.objects.filter(name__icontains=text).values("household_id")
+    return Q(number__icontains=text) | Q(pk__in=named)
+
+
+def residents_for(user, filters: dict) -> QuerySet[Resident]:
+    """The user's residents narrowed by ``filters`` (``ResidentFilterForm.values()``)."""
+    qs = scope_queryset(user, Resident).select_related(
+        "household__grid", "household__building", "household__unit", "ethnicity"
+    )
+    status = filters.get("status", "active")
+    if status in (LedgerStatus.ACTIVE, LedgerStatus.MOVED_OUT, LedgerStatus.DECEASED):
+        qs = qs.filter(status=status)
+    if "grid" in filters:
+        qs = qs.filter(household__grid=filters["grid"])
+    if "building" in filters:
+        qs = qs.filter(household__building=filters["building"])
+    if "kind" in filters:
+        qs = qs.filter(household__kind=filters["kind"])
+    if filters.get("flag") in Resident.SPECIAL_GROUP_FIELDS:
+        qs = qs.filter(**{filters["flag"]: True})
+    if "ethnicity" in filters:
+        qs = qs.filter(_ethnicity_q(filters["ethnicity"]))
+    if filters.get("floating"):
+        qs = qs.filter(residence_status=ResidenceStatus.FLOATING)
+    if filters.get("q"):
+        text = filters["q"].strip()
+        number = full_id_number(text)
+        if number:
+            qs = qs.filter(id_number=number)
+        else:
+            qs = qs.filter(Q(name__icontains=text) | Q(household__number__icontains=text))
+    return qs.order_by("household__grid__path", "household__number", "status", "relation", "pk")

@@ -1,0 +1,139 @@
+"""台账导入 pages: upload, watch the dry run, read the preview, confirm, download errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from grid.scope import get_in_scope_or_404, scope_queryset
+
+from .ledger_import import progress
+from .ledger_import.actions import ledger_import_create
+from .ledger_import.files import LedgerFileError
+from .ledger_import.forms import CommitForm, LedgerUploadForm
+from .ledger_import.workbooks import error_rows_workbook, template_workbook
+from .models import ImportStatus, LedgerImport, RowOutcome
+from .tasks import commit_ledger_import, preview_ledger_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+can_import = permission_required("residents.import_ledger", raise_exception=True)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+@can_import
+def import_list(request: HttpRequest) -> HttpResponse:
+    imports = scope_queryset(request.user, LedgerImport).select_related("community", "user")
+    page = Paginator(imports, 30).get_page(request.GET.get("page"))
+    return render(request, "residents/imports/list.html", {"page": page})
+
+
+@login_required
+@can_import
+def import_new(request: HttpRequest) -> HttpResponse:
+    form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            ledger_import = ledger_import_create(
+                community=form.cleaned_data["community"],
+                file=upload,
+                file_name=upload.name,
+                user=request.user,
+            )
+        except LedgerFileError as err:
+            form.add_error("file", str(err))
+        else:
+            preview_ledger_import.delay_on_commit(ledger_import.pk)
+            return redirect("ledger_import:detail", pk=ledger_import.pk)
+    return render(request, "residents/imports/new.html", {"form": form})
+
+
+@login_required
+@can_import
+def import_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(
+        template_workbook(), "%E5%B1%85%E6%B0%91%E5%8F%B0%E8%B4%A6%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+
+
+@login_required
+@can_import
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger_import = get_in_scope_or_404(
+        request.user, LedgerImport.objects.select_related("community", "user"), pk=pk
+    )
+    outcome = request.GET.get("outcome", "")
+    rows = ledger_import.rows.all()
+    if outcome in RowOutcome.values:
+        rows = rows.filter(outcome=outcome)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "residents/imports/detail.html",
+        {
+            "imp": ledger_import,
+            "page": page,
+            "outcome": outcome,
+            "outcomes": RowOutcome.choices,
+            "commit_form": CommitForm(),
+            "live": progress.read(ledger_import.pk),
+        },
+    )
+
+
+@login_required
+@can_import
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the detail page while the import runs; asks for a reload when it is done."""
+    ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
+    response = render(
+        request,
+        "residents/imports/_progress.html",
+        {"imp": ledger_import, "live": progress.read(ledger_import.pk)},
+    )
+    if not ledger_import.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@can_import
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
+    form = CommitForm(request.POST)
+    if not ledger_import.can_commit or not form.is_valid():
+        messages.error(request, "该导入当前不能确认写入（可能已经导入，或没有可导入的行）。")
+        return redirect("ledger_import:detail", pk=pk)
+    if ledger_import.error_count and not form.cleaned_data["skip_errors"]:
+        messages.error(
+            request, f"有 {ledger_import.error_count} 行错误。请修改后重新上传，或勾选“跳过错误行”。"
+        )
+        return redirect("ledger_import:detail", pk=pk)
+    ledger_import.status = ImportStatus.COMMITTING
+    ledger_import.save(update_fields=["status"])
+    commit_ledger_import.delay_on_commit(ledger_import.pk, form.cleaned_data["skip_errors"])
+    messages.info(request, "已开始导入，可以离开本页，稍后回来查看结果。")
+    return redirect("ledger_import:detail", pk=pk)
+
+
+@login_required
+@can_import
+def import_error_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
+    errors = dict(ledger_import.rows.filter(outcome=RowOutcome.ERROR).values_list("row_number", "errors"))
+    if not errors or not ledger_import.file:
+        messages.info(request, "这次导入没有错误行可下载。")
+        return redirect("ledger_import:detail", pk=pk)
+    content = error_rows_workbook(ledger_import.file.path, ledger_import.file_name, errors)
+    return _xlsx(content, f"errors-{ledger_import.pk}.xlsx")

@@ -1,0 +1,101 @@
+"""Messy cell → clean value. Each cleaner returns the value or raises ``CellError`` with a
+Chinese reason; the row validator attaches the column name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import models
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_PARTS = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(value: object) -> str:
+    """Trimmed half-width text; a number typed into a text column loses its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    cleaned = unicodedata.normalize("NFKC", str(value)).strip()
+    return " ".join(cleaned.split())
+
+
+def digits_text(value: object) -> str:
+    """Phone-like cells: no inner spaces or dashes typed by habit, other than an area-code dash."""
+    return "".join(text(value).split())
+
+
+def date(value: object) -> dt.date | None:
+    """Excel dates, serial numbers, 1980-01-01, 1980.1.1, 1980/1/1, 19800101, 1980年1月1日."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float):
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            return date(str(int(value)))
+        if 1 <= value < 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise CellError(f"“{text(value)}”不是有效日期")
+    raw = text(value)
+    if not raw:
+        return None
+    match = _DATE_PARTS.match(raw) or _COMPACT_DATE.match(raw)
+    if not match:
+        raise CellError(f"“{raw}”不是可识别的日期，请写成 1980-01-01 这样的格式")
+    try:
+        return dt.date(*(int(p) for p in match.groups()))
+    except ValueError:
+        raise CellError(f"日期“{raw}”不存在") from None
+
+
+def choice(value: object, choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> str:
+    """A label (户籍在住) or alias → its stored value; empty stays empty."""
+    raw = text(value)
+    if not raw:
+        return ""
+    lookup = {label: val for val, label in choices.choices}
+    lookup.update(aliases or {})
+    if raw in lookup:
+        return lookup[raw]
+    allowed = "、".join(label for _, label in choices.choices)
+    raise CellError(f"“{raw}”不是可选值（可填：{allowed}）")
+
+
+def tags(value: object, vocabulary: dict[str, str]) -> set[str]:
+    """低保、残疾 / 低保,残疾 … → the set of field names they stand for."""
+    out: set[str] = set()
+    for part in _SEPARATORS.split(text(value)):
+        if not part:
+            continue
+        if part not in vocabulary:
+            allowed = "、".join(sorted(set(vocabulary) - {""}, key=len)[:12])
+            raise CellError(f"“{part}”不是可识别的标签（可填：{allowed}）")
+        out.add(vocabulary[part])
+    return out
+
+
+def tag_vocabulary(model: type[models.Model], fields: Iterable[str], extra: dict[str, str]) -> dict[str, str]:
+    """Verbose names (低保户) and their forms without 户 (低保) map to the boolean field."""
+    vocab = {}
+    for name in fields:
+        label = str(model._meta.get_field(name).verbose_name)
+        vocab[label] = name
+        if label.endswith("户"):
+            vocab[label[:-1]] = name
+    vocab.update(extra)
+    return vocab

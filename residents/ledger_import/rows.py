@@ -1,0 +1,335 @@
+"""One spreadsheet row → a household part and a resident part, or the reasons it can't be.
+
+Pure Python, no database: the pipeline hands in the 民族 lookup and resolves grids,
+households and existing residents for the whole file at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from grid.models import phone_validator
+from residents import idnumber
+from residents.models import (
+    Education,
+    Employment,
+    Gender,
+    Household,
+    HouseholdKind,
+    Occupation,
+    PoliticalStatus,
+    Relation,
+    ResidenceStatus,
+    Resident,
+)
+
+from . import cells
+from .columns import BY_KEY
+
+RELATION_ALIASES = {
+    "本人": Relation.HEAD,
+    "户主本人": Relation.HEAD,
+    "妻": Relation.SPOUSE,
+    "妻子": Relation.SPOUSE,
+    "夫": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "子": Relation.CHILD,
+    "女": Relation.CHILD,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "长子": Relation.CHILD,
+    "次子": Relation.CHILD,
+    "长女": Relation.CHILD,
+    "次女": Relation.CHILD,
+    "父": Relation.PARENT,
+    "母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "祖父母": Relation.GRANDPARENT,
+    "祖父": Relation.GRANDPARENT,
+    "祖母": Relation.GRANDPARENT,
+    "外祖父": Relation.GRANDPARENT,
+    "外祖母": Relation.GRANDPARENT,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD,
+    "外孙女": Relation.GRANDCHILD,
+    "孙子女": Relation.GRANDCHILD,
+    "兄": Relation.SIBLING,
+    "弟": Relation.SIBLING,
+    "姐": Relation.SIBLING,
+    "妹": Relation.SIBLING,
+    "兄弟": Relation.SIBLING,
+    "姐妹": Relation.SIBLING,
+    "儿媳": Relation.CHILD_IN_LAW,
+    "女婿": Relation.CHILD_IN_LAW,
+    "其他": Relation.OTHER_RELATIVE,
+    "亲属": Relation.OTHER_RELATIVE,
+    "租户": Relation.NON_RELATIVE,
+    "借住": Relation.NON_RELATIVE,
+    "保姆": Relation.NON_RELATIVE,
+}
+GENDER_ALIASES = {"男性": Gender.MALE, "女性": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE}
+KIND_ALIASES = {
+    "户籍": HouseholdKind.REGISTERED,
+    "常住": HouseholdKind.RESIDENT,
+    "出租": HouseholdKind.RENTAL,
+    "租户": HouseholdKind.RENTAL,
+    "流动": HouseholdKind.FLOATING,
+}
+RESIDENCE_ALIASES = {
+    "户籍人口": ResidenceStatus.REGISTERED_PRESENT,
+    "在住": ResidenceStatus.REGISTERED_PRESENT,
+    "人户一致": ResidenceStatus.REGISTERED_PRESENT,
+    "外出": ResidenceStatus.REGISTERED_AWAY,
+    "人在户不在": ResidenceStatus.NONLOCAL_RESIDENT,
+    "外来人口": ResidenceStatus.NONLOCAL_RESIDENT,
+    "常住人口": ResidenceStatus.NONLOCAL_RESIDENT,
+    "流动人口": ResidenceStatus.FLOATING,
+}
+POLITICAL_ALIASES = {
+    "党员": PoliticalStatus.CPC_MEMBER,
+    "中共党员": PoliticalStatus.CPC_MEMBER,
+    "预备党员": PoliticalStatus.CPC_PROBATIONARY,
+    "团员": PoliticalStatus.CYL_MEMBER,
+}
+EDUCATION_ALIASES = {
+    "博士": Education.POSTGRADUATE,
+    "硕士": Education.POSTGRADUATE,
+    "本科": Education.BACHELOR,
+    "大学": Education.BACHELOR,
+    "大学本科": Education.BACHELOR,
+    "专科": Education.COLLEGE,
+    "大学专科": Education.COLLEGE,
+    "高中": Education.SENIOR,
+    "中专": Education.SENIOR,
+    "职高": Education.SENIOR,
+    "技校": Education.SENIOR,
+    "文盲": Education.ILLITERATE,
+    "半文盲": Education.ILLITERATE,
+}
+EMPLOYMENT_ALIASES = {
+    "就业": Employment.EMPLOYED,
+    "在职": Employment.EMPLOYED,
+    "无业": Employment.UNEMPLOYED,
+    "待业": Employment.UNEMPLOYED,
+    "离退休": Employment.RETIRED,
+    "离休": Employment.RETIRED,
+    "在校": Employment.STUDENT,
+    "在校学生": Employment.STUDENT,
+}
+OCCUPATION_ALIASES = {"打工": Occupation.LABOUR, "上学": Occupation.STUDY, "个体": Occupation.BUSINESS}
+
+HOUSEHOLD_TAGS = cells.tag_vocabulary(Household, Household.FLAG_FIELDS, {"独居": "is_elderly_alone"})
+RESIDENT_TAGS = cells.tag_vocabulary(
+    Resident,
+    Resident.SPECIAL_GROUP_FIELDS,
+    {
+        "低保户": "is_dibao",
+        "残疾人": "is_disabled",
+        "孤寡老人": "is_elderly_alone",
+        "优抚": "is_entitled",
+        "军烈属": "is_entitled",
+    },
+)
+
+# Resident fields the importer sets; the comparison for updated/unchanged uses exactly these.
+RESIDENT_FIELDS = (
+    "relation",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "residence_status",
+    "moved_in_on",
+    "origin",
+    "political_status",
+    "education",
+    "employment",
+    "languages",
+    *Resident.SPECIAL_GROUP_FIELDS,
+)
+HOUSEHOLD_FIELDS = (
+    "room",
+    "address",
+    "kind",
+    "phone",
+    "landlord_name",
+    "landlord_phone",
+    *Household.FLAG_FIELDS,
+)
+FLOATING_FIELDS = (
+    "arrived_on",
+    "origin",
+    "expected_stay",
+    "occupation",
+    "workplace",
+    "landlord_name",
+    "landlord_phone",
+)
+
+
+@dataclass
+class HouseholdPart:
+    number: str
+    grid: str
+    building: str
+    unit: str
+    values: dict[str, Any]
+
+
+@dataclass
+class ParsedRow:
+    row_number: int
+    household: HouseholdPart | None = None
+    resident: dict[str, Any] = field(default_factory=dict)
+    floating: dict[str, Any] | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, key: str, message: str) -> None:
+        self.errors.append((BY_KEY[key].header, message))
+
+
+class RowReader:
+    """Validates rows against the columns found in the header and the 民族 lookup."""
+
+    def __init__(self, columns: dict[str, int], ethnicity_lookup: dict[str, int], today: dt.date):
+        self.columns = columns
+        self.ethnicities = ethnicity_lookup
+        self.today = today
+
+    def parse(self, row_number: int, row: list[object]) -> ParsedRow:
+        result = ParsedRow(row_number)
+        width = len(row)
+
+        def raw(key: str) -> object:
+            index = self.columns.get(key)
+            return row[index] if index is not None and index < width else ""
+
+        def clean(key: str, cleaner, *args):
+            try:
+                return cleaner(raw(key), *args)
+            except cells.CellError as err:
+                result.add_error(key, str(err))
+                return None
+
+        def phone(key: str) -> str:
+            value = cells.digits_text(raw(key))
+            if value:
+                try:
+                    phone_validator(value)
+                except ValidationError:
+                    result.add_error(key, f"“{value}”不是有效的电话号码")
+            return value
+
+        name = cells.text(raw("name"))
+        if not name:
+            result.add_error("name", "姓名不能为空")
+        elif len(name) > 50:
+            result.add_error("name", "姓名过长（最多50字）")
+
+        info = None
+        try:
+            info = idnumber.parse(raw("id_number"), today=self.today)
+        except ValidationError as err:
+            message = err.messages[0]
+            if isinstance(raw("id_number"), float):
+                message += "（该列被 Excel 当作数字保存，末几位可能已丢失，请将列设为文本后重新填写）"
+            result.add_error("id_number", message)
+
+        gender = clean("gender", cells.choice, Gender, GENDER_ALIASES)
+        birth_date = clean("birth_date", cells.date)
+        if info:
+            if gender and gender != info.gender:
+                result.add_error("gender", f"性别“{Gender(gender).label}”与身份证号不符")
+            if birth_date and birth_date != info.birth_date:
+                result.add_error(
+                    "birth_date", f"出生日期{birth_date:%Y-%m-%d}与身份证号（{info.birth_date:%Y-%m-%d}）不符"
+                )
+
+        ethnicity_text = cells.text(raw("ethnicity"))
+        ethnicity_id = self.ethnicities.get(ethnicity_text)
+        if not ethnicity_text:
+            result.add_error("ethnicity", "民族不能为空")
+        elif ethnicity_id is None:
+            result.add_error("ethnicity", f"“{ethnicity_text}”不是可识别的民族名称")
+
+        residence = clean("residence_status", cells.choice, ResidenceStatus, RESIDENCE_ALIASES)
+        special = clean("special_groups", cells.tags, RESIDENT_TAGS) or set()
+        resident = {
+            "name": name,
+            "relation": clean("relation", cells.choice, Relation, RELATION_ALIASES)
+            or Relation.OTHER_RELATIVE,
+            "gender": info.gender if info else "",
+            "birth_date": info.birth_date if info else None,
+            "ethnicity": ethnicity_id,
+            "phone": phone("phone"),
+            "residence_status": residence or ResidenceStatus.REGISTERED_PRESENT,
+            "moved_in_on": clean("moved_in_on", cells.date),
+            "origin": cells.text(raw("origin"))[:100],
+            "political_status": clean("political_status", cells.choice, PoliticalStatus, POLITICAL_ALIASES)
+            or PoliticalStatus.MASSES,
+            "education": clean("education", cells.choice, Education, EDUCATION_ALIASES) or "",
+            "employment": clean("employment", cells.choice, Employment, EMPLOYMENT_ALIASES) or "",
+            "languages": cells.text(raw("languages"))[:100],
+        }
+        for flag in Resident.SPECIAL_GROUP_FIELDS:
+            resident[flag] = flag in special
+        if info:
+            resident["id_number"] = info.number
+        if resident["moved_in_on"] and resident["moved_in_on"] > self.today:
+            result.add_error("moved_in_on", "迁入日期不能晚于今天")
+
+        floating = {
+            "arrived_on": clean("arrived_on", cells.date),
+            "origin": cells.text(raw("floating_origin"))[:100],
+            "expected_stay": cells.text(raw("expected_stay"))[:30],
+            "occupation": clean("occupation", cells.choice, Occupation, OCCUPATION_ALIASES) or "",
+            "workplace": cells.text(raw("workplace"))[:100],
+            "landlord_name": cells.text(raw("landlord_name"))[:50],
+            "landlord_phone": phone("landlord_phone"),
+        }
+        has_floating_facts = any(
+            floating[k] for k in ("arrived_on", "origin", "expected_stay", "occupation", "workplace")
+        )
+        if residence == ResidenceStatus.FLOATING or has_floating_facts:
+            result.floating = floating
+
+        number = cells.text(raw("household_number"))
+        grid = cells.text(raw("grid"))
+        if not number:
+            result.add_error("household_number", "户号不能为空")
+        elif len(number) > 40:
+            result.add_error("household_number", "户号过长（最多40个字符）")
+        if not grid:
+            result.add_error("grid", "网格不能为空")
+        flags = clean("household_flags", cells.tags, HOUSEHOLD_TAGS) or set()
+        household_values = {
+            "room": cells.text(raw("room"))[:20],
+            "address": cells.text(raw("address"))[:200],
+            "kind": clean("household_kind", cells.choice, HouseholdKind, KIND_ALIASES)
+            or HouseholdKind.REGISTERED,
+            "phone": phone("household_phone"),
+            "landlord_name": floating["landlord_name"],
+            "landlord_phone": floating["landlord_phone"],
+        }
+        for flag in Household.FLAG_FIELDS:
+            household_values[flag] = flag in flags
+        result.household = HouseholdPart(
+            number=number,
+            grid=grid,
+            building=cells.text(raw("building"))[:30],
+            unit=cells.text(raw("unit"))[:20],
+            values=household_values,
+        )
+        result.resident = resident
+        return result

@@ -1,0 +1,448 @@
+"""居民台账: the 民族 reference, households (户), residents and floating-population
+registrations, each change kept in ``LedgerChange``, and the log of every Excel import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from grid.models import Building, OrgLevel, OrgUnit, Unit, phone_validator
+
+from . import idnumber
+
+
+class Ethnicity(models.Model):
+    """民族, with its GB/T 3304 code. Loaded by a migration; aliases serve the importer."""
+
+    code = models.CharField("代码", max_length=2, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    is_minority = models.BooleanField("少数民族", default=False)
+    aliases = models.JSONField("别称", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "民族"
+        verbose_name_plural = "民族"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdKind(models.TextChoices):
+    REGISTERED = "registered", "户籍户"
+    RESIDENT = "resident", "常住户"
+    RENTAL = "rental", "出租户"
+    FLOATING = "floating", "流动户"
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def active(self) -> HouseholdQuerySet:
+        return self.filter(closed_on__isnull=True)
+
+
+class Household(models.Model):
+    """户: one dwelling's household in a grid, with its 户号 unique within the community."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    grid = models.ForeignKey(
+        OrgUnit,
+        verbose_name="网格",
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": OrgLevel.GRID},
+    )
+    building = models.ForeignKey(
+        Building,
+        verbose_name="楼栋",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="households",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="单元", on_delete=models.PROTECT, null=True, blank=True, related_name="households"
+    )
+    room = models.CharField("门牌/室号", max_length=20, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    number = models.CharField("户号", max_length=40)
+    kind = models.CharField(
+        "户别", max_length=20, choices=HouseholdKind.choices, default=HouseholdKind.REGISTERED
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    is_dibao = models.BooleanField("低保户", default=False)
+    is_hardship = models.BooleanField("困难户", default=False)
+    is_empty_nest = models.BooleanField("空巢户", default=False)
+    is_elderly_alone = models.BooleanField("独居老人户", default=False)
+    landlord_name = models.CharField("房东姓名", max_length=50, blank=True)
+    landlord_phone = models.CharField("房东电话", max_length=20, blank=True, validators=[phone_validator])
+    closed_on = models.DateField("销户日期", null=True, blank=True, help_text="全户迁出或注销的日期")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "grid"
+    FLAG_FIELDS = ("is_dibao", "is_hardship", "is_empty_nest", "is_elderly_alone")
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+        ordering = ["grid__path", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "number"], name="household_number_unique_in_community"
+            ),
+        ]
+        indexes = [models.Index(fields=["grid", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.address}".strip()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    def flag_labels(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in self.FLAG_FIELDS if getattr(self, f)]
+
+    def head(self) -> Resident | None:
+        return self.residents.filter(relation=Relation.HEAD).order_by("status", "pk").first()
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDPARENT = "grandparent", "(外)祖父母"
+    GRANDCHILD = "grandchild", "(外)孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
+    OTHER_RELATIVE = "other_relative", "其他亲属"
+    NON_RELATIVE = "non_relative", "非亲属"
+
+
+class Gender(models.TextChoices):
+    MALE = "1", "男"
+    FEMALE = "2", "女"
+
+
+class ResidenceStatus(models.TextChoices):
+    REGISTERED_PRESENT = "registered_present", "户籍在住"
+    REGISTERED_AWAY = "registered_away", "户籍外出"
+    NONLOCAL_RESIDENT = "nonlocal_resident", "外来常住"
+    FLOATING = "floating", "流动"
+
+
+class LedgerStatus(models.TextChoices):
+    """在册 or gone: nobody is hard-deleted, leaving is a status with a date."""
+
+    ACTIVE = "active", "在册"
+    MOVED_OUT = "moved_out", "迁出"
+    DECEASED = "deceased", "死亡"
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC_MEMBER = "cpc", "中共党员"
+    CPC_PROBATIONARY = "cpc_probationary", "中共预备党员"
+    CYL_MEMBER = "cyl", "共青团员"
+    DEMOCRATIC_PARTY = "democratic_party", "民主党派"
+    MASSES = "masses", "群众"
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", "研究生"
+    BACHELOR = "bachelor", "大学本科"
+    COLLEGE = "college", "大专"
+    SENIOR = "senior", "高中/中专"
+    JUNIOR = "junior", "初中"
+    PRIMARY = "primary", "小学"
+    ILLITERATE = "illiterate", "文盲/半文盲"
+    PRESCHOOL = "preschool", "学龄前"
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", "在业"
+    FLEXIBLE = "flexible", "灵活就业"
+    UNEMPLOYED = "unemployed", "失业"
+    RETIRED = "retired", "退休"
+    STUDENT = "student", "学生"
+    PRESCHOOL = "preschool", "学龄前"
+    OTHER = "other", "其他"
+
+
+class ResidentQuerySet(models.QuerySet):
+    def active(self) -> ResidentQuerySet:
+        return self.filter(status=LedgerStatus.ACTIVE)
+
+    def on_ledger_at(self, day: dt.date) -> ResidentQuerySet:
+        """Who was on the ledger on ``day``: moved in by then, and not yet gone."""
+        arrived = Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)
+        still_here = Q(status=LedgerStatus.ACTIVE) | Q(status_date__gt=day)
+        return self.filter(arrived & still_here)
+
+    def minority(self) -> ResidentQuerySet:
+        return self.filter(ethnicity__is_minority=True)
+
+    def floating(self) -> ResidentQuerySet:
+        return self.filter(residence_status=ResidenceStatus.FLOATING)
+
+
+class Resident(models.Model):
+    """居民: one person on the ledger, in one household."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="residents"
+    )
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, default=Relation.HEAD)
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="residents"
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    residence_status = models.CharField(
+        "居住状态", max_length=20, choices=ResidenceStatus.choices, default=ResidenceStatus.REGISTERED_PRESENT
+    )
+    moved_in_on = models.DateField("迁入日期", null=True, blank=True)
+    origin = models.CharField("迁入地/籍贯", max_length=100, blank=True)
+    political_status = models.CharField(
+        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
+    employment = models.CharField("就业状况", max_length=20, choices=Employment.choices, blank=True)
+    is_dibao = models.BooleanField("低保", default=False)
+    is_disabled = models.BooleanField("残疾", default=False)
+    is_elderly_alone = models.BooleanField("独居老人", default=False)
+    is_empty_nest = models.BooleanField("空巢老人", default=False)
+    is_left_behind_child = models.BooleanField("留守儿童", default=False)
+    is_entitled = models.BooleanField("优抚对象", default=False)
+    languages = models.CharField("使用语言", max_length=100, blank=True, help_text="例如：汉语、蒙古语")
+    status = models.CharField(
+        "在册状态", max_length=20, choices=LedgerStatus.choices, default=LedgerStatus.ACTIVE
+    )
+    status_date = models.DateField("迁出/死亡日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "household__grid"
+    SPECIAL_GROUP_FIELDS = (
+        "is_dibao",
+        "is_disabled",
+        "is_elderly_alone",
+        "is_empty_nest",
+        "is_left_behind_child",
+        "is_entitled",
+    )
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "居民"
+        verbose_name_plural = "居民"
+        permissions = [
+            ("view_full_identity", "查看完整身份证号和电话"),
+            ("import_ledger", "导入台账"),
+        ]
+        ordering = ["household__number", "relation", "pk"]
+        indexes = [
+            models.Index(fields=["household", "status"]),
+            models.Index(fields=["name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status_date__isnull=False),
+                name="resident_left_has_date",
+                violation_error_message="迁出或死亡必须填写日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == LedgerStatus.ACTIVE
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def special_group_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f).verbose_name) for f in self.SPECIAL_GROUP_FIELDS if getattr(self, f)
+        ]
+
+
+class Occupation(models.TextChoices):
+    BUSINESS = "business", "经商"
+    LABOUR = "labour", "务工"
+    STUDY = "study", "求学"
+    OTHER = "other", "其他"
+
+
+class FloatingRegistration(models.Model):
+    """流动人口登记: the extra facts kept for a floating resident."""
+
+    resident = models.OneToOneField(
+        Resident, verbose_name="居民", on_delete=models.CASCADE, related_name="floating_registration"
+    )
+    arrived_on = models.DateField("来本地日期", null=True, blank=True)
+    origin = models.CharField("户籍地", max_length=100, blank=True)
+    expected_stay = models.CharField(
+        "预计居住期限", max_length=30, blank=True, help_text="例如：半年、一年以上"
+    )
+    occupation = models.CharField("从业类型", max_length=20, choices=Occupation.choices, blank=True)
+    workplace = models.CharField("工作单位/经营场所", max_length=100, blank=True)
+    landlord_name = models.CharField("房东姓名", max_length=50, blank=True)
+    landlord_phone = models.CharField("房东电话", max_length=20, blank=True, validators=[phone_validator])
+
+    scope_path = "resident__household__grid"
+
+    class Meta:
+        verbose_name = "流动人口登记"
+        verbose_name_plural = "流动人口登记"
+
+    def __str__(self) -> str:
+        return f"{self.resident.name}的流动人口登记"
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    MOVE = "move", "迁移户"
+    MOVE_OUT = "move_out", "迁出"
+    DEATH = "death", "死亡"
+    IMPORT = "import", "导入"
+
+
+class LedgerChange(models.Model):
+    """台账变更记录: who changed which fields of a household or resident, and when.
+
+    Written by the actions that change the ledger (forms and the importer alike), never by
+    signals, so an import can record a whole batch in one insert.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name="户"
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name="居民"
+    )
+    action = models.CharField("操作", max_length=20, choices=ChangeAction.choices)
+    # {field name: [old, new]} with values as text; the page shows them with verbose names.
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="操作人"
+    )
+    ledger_import = models.ForeignKey(
+        "LedgerImport", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="来源导入"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    scope_path = "household__grid"
+
+    class Meta:
+        verbose_name = "台账变更记录"
+        verbose_name_plural = "台账变更记录"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["resident", "-at"]), models.Index(fields=["household", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    VALIDATING = "validating", "校验中"
+    PREVIEWED = "previewed", "待确认"
+    COMMITTING = "committing", "导入中"
+    DONE = "done", "已导入"
+    FAILED = "failed", "失败"
+    REFUSED = "refused", "文件被拒绝"
+
+
+class LedgerImport(models.Model):
+    """台账导入记录: one uploaded ledger file, its dry run and its commit."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="导入社区", on_delete=models.PROTECT, related_name="+"
+    )
+    # Empty for imports run from the command line (manage.py import_ledger).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    status = models.CharField(
+        "状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    message = models.TextField("说明", blank=True)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    new_count = models.PositiveIntegerField("新增", default=0)
+    updated_count = models.PositiveIntegerField("更新", default=0)
+    unchanged_count = models.PositiveIntegerField("无变化", default=0)
+    error_count = models.PositiveIntegerField("错误", default=0)
+    skip_errors = models.BooleanField("跳过错误行", default=False)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    scope_path = "community"
+
+    class Meta:
+        verbose_name = "台账导入记录"
+        verbose_name_plural = "台账导入记录"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING}
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == ImportStatus.PREVIEWED and (self.new_count + self.updated_count) > 0
+
+
+class RowOutcome(models.TextChoices):
+    NEW = "new", "新增"
+    UPDATED = "updated", "更新"
+    UNCHANGED = "unchanged", "无变化"
+    ERROR = "error", "错误"
+
+
+class LedgerImportRow(models.Model):
+    """One row of a dry run: what committing it would do, or why it can't."""
+
+    ledger_import = models.ForeignKey(LedgerImport, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField("行号")
+    outcome = models.CharField("结果", max_length=10, choices=RowOutcome.choices)
+    # Masked summary for the preview (姓名, 身份证号 masked, 户号) — never the full number.
+    summary = models.CharField("摘要", max_length=200, blank=True)
+    # [{"column": "身份证号", "message": "…"}]
+    errors = models.JSONField("错误", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "导入预览行"
+        verbose_name_plural = "导入预览行"
+        ordering = ["row_number"]
+        indexes = [models.Index(fields=["ledger_import", "outcome", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"第{self.row_number}行 {self.get_outcome_display()}"

@@ -1,0 +1,558 @@
+"""Pages of the ledger (台账): household and resident lists with search, filters and export,
+a household's page with its members, a resident's page, and their changes.
+
+Every record is fetched through the scope helpers, so one outside the user's subtree answers
+404; a role that may not do something gets 403 before anything is looked up. ID numbers
+and phones are masked everywhere except a detail page shown to a role allowed to see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.forms import BaseForm
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from grid.masking import mask_phone
+from grid.models import OrgUnit
+from grid.scope import get_in_scope_or_404
+
+from . import actions, exports, idnumber
+from .actions import FLOATING_PREFIX
+from .filters import LedgerFilterForm, ResidentFilterForm, full_id_number, households_for, residents_for
+from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm
+from .models import (
+    ChangeAction,
+    FloatingRegistration,
+    Household,
+    LedgerChange,
+    LedgerStatus,
+    Relation,
+    ResidenceStatus,
+    Resident,
+)
+
+PAGE_SIZE = 50
+HISTORY_LIMIT = 100
+FULL_IDENTITY = "residents.view_full_identity"
+PHONE_FIELDS = {"phone", "landlord_phone", FLOATING_PREFIX + "landlord_phone"}
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+def _require(request: HttpRequest, *perms: str) -> None:
+    if not all(request.user.has_perm(perm) for perm in perms):
+        raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def _sees_full(request: HttpRequest) -> bool:
+    return request.user.has_perm(FULL_IDENTITY)
+
+
+def _add_action_errors(form: BaseForm, error: ValidationError) -> None:
+    """An action's ValidationError on the form; errors about fields it lacks go on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _household_crumbs(household: Household) -> list[Crumb]:
+    return [
+        Crumb("居民台账", reverse("residents:household_list")),
+        Crumb(f"户号 {household.number}", reverse("residents:household_detail", args=[household.pk])),
+    ]
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _partial_id_hint(text: str) -> str:
+    """Searching part of an ID number finds nothing by design; say why instead of a bare "无结果"."""
+    compact = idnumber.normalize(text)
+    looks_like_id = len(compact) >= 10 and compact[:-1].isdigit()
+    if looks_like_id and full_id_number(text) is None:
+        return "按身份证号查找需输入完整、正确的身份证号（18位或15位旧号）；不支持部分号码查找。"
+    return ""
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: dt.datetime
+    who: str
+    action: str
+    subject: str
+    subject_url: str | None
+    rows: list[HistoryRow] = field(default_factory=list)
+
+
+def _field_of(change: LedgerChange, key: str) -> models.Field | None:
+    model: type[models.Model] = Resident if change.resident_id else Household
+    if key.startswith(FLOATING_PREFIX):
+        model, key = FloatingRegistration, key[len(FLOATING_PREFIX) :]
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:  # a key that names no field: shown as written
+        return None
+
+
+def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -> list[HistoryEntry]:
+    """The changes as the page shows them: verbose names, choice labels, related names, and
+    ID numbers and phones masked unless the reader may see them."""
+    wanted: dict[type[models.Model], set[int]] = {}
+    for change in changes:
+        for key, pair in change.changes.items():
+            found = _field_of(change, key)
+            if found is not None and found.is_relation:
+                for value in pair:
+                    if str(value).isdigit():
+                        wanted.setdefault(found.related_model, set()).add(int(value))
+    names = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
+
+    def shown(found: models.Field | None, key: str, value: str) -> str:
+        if value in ("", None):
+            return "—"
+        if found is None:
+            return str(value)
+        if found.name == "id_number" and not full:
+            return idnumber.mask(value)
+        if key in PHONE_FIELDS and not full:
+            return mask_phone(value)
+        if found.is_relation:
+            obj = names.get(found.related_model, {}).get(int(value)) if str(value).isdigit() else None
+            if obj is None:
+                return "（已不存在）"
+            if isinstance(obj, Household):
+                return f"户号 {obj.number}"
+            if isinstance(obj, OrgUnit):
+                return obj.name
+            return str(obj)
+        if found.choices:
+            return str(dict(found.flatchoices).get(value, value))
+        return str(value)
+
+    entries = []
+    for change in changes:
+        rows = []
+        for key, (old, new) in change.changes.items():
+            found = _field_of(change, key)
+            label = str(found.verbose_name) if found is not None else key
+            if key.startswith(FLOATING_PREFIX):
+                label = f"流动人口·{label}"
+            rows.append(HistoryRow(label, shown(found, key, old), shown(found, key, new)))
+        who = (change.user.get_full_name() or change.user.username) if change.user else "系统"
+        if change.ledger_import_id:
+            who = f"{who}（Excel导入）"
+        resident = change.resident
+        entries.append(
+            HistoryEntry(
+                at=change.at,
+                who=who,
+                action=change.get_action_display(),
+                subject=resident.name if resident else "本户",
+                subject_url=reverse("residents:resident_detail", args=[resident.pk])
+                if resident and link_residents
+                else None,
+                rows=rows,
+            )
+        )
+    return entries
+
+
+# --- lists and exports --------------------------------------------------------------------
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "residents.view_household")
+    form = LedgerFilterForm(request.GET or None, user=request.user)
+    filters = form.values()
+    households = households_for(request.user, filters)
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "hint": _partial_id_hint(filters.get("q", "")),
+        "searching": bool(filters),
+        "can_unmask": _sees_full(request),
+    }
+    return render(request, "residents/household_list.html", context)
+
+
+@login_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "residents.view_resident")
+    form = ResidentFilterForm(request.GET or None, user=request.user)
+    filters = form.values()
+    residents = residents_for(request.user, filters)
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "hint": _partial_id_hint(filters.get("q", "")),
+        "searching": bool(filters),
+        "can_unmask": _sees_full(request),
+    }
+    return render(request, "residents/resident_list.html", context)
+
+
+def _unmasked(request: HttpRequest) -> bool:
+    """Full values only when asked for *and* allowed; asking without the right is refused."""
+    if request.GET.get("unmasked") != "1":
+        return False
+    if not _sees_full(request):
+        raise PermissionDenied("您的角色无权导出完整身份证号和电话。")
+    return True
+
+
+def _xlsx(data: bytes, stem: str) -> FileResponse:
+    name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
+    response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return response
+
+
+@login_required
+def household_export(request: HttpRequest) -> FileResponse:
+    _require(request, "residents.view_household")
+    unmasked = _unmasked(request)
+    filters = LedgerFilterForm(request.GET or None, user=request.user).values()
+    return _xlsx(exports.households_xlsx(households_for(request.user, filters), unmasked=unmasked), "户台账")
+
+
+@login_required
+def resident_export(request: HttpRequest) -> FileResponse:
+    _require(request, "residents.view_resident")
+    unmasked = _unmasked(request)
+    filters = ResidentFilterForm(request.GET or None, user=request.user).values()
+    return _xlsx(exports.residents_xlsx(residents_for(request.user, filters), unmasked=unmasked), "居民台账")
+
+
+# --- households ---------------------------------------------------------------------------
+
+
+def _households():
+    return Household.objects.select_related("grid", "community", "building", "unit")
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.view_household")
+    household = get_in_scope_or_404(request.user, _households(), pk=pk)
+    members = (
+        household.residents.select_related("ethnicity", "floating_registration")
+        .annotate(
+            gone=Case(
+                When(status=LedgerStatus.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by(
+            "gone", "-status_date", Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "pk"
+        )
+    )
+    members = list(members)
+    history = []
+    if request.user.has_perm("residents.view_ledgerchange"):
+        changes = list(household.changes.select_related("user", "resident")[:HISTORY_LIMIT])
+        history = _history(changes, full=_sees_full(request), link_residents=True)
+    context = {
+        "household": household,
+        "crumbs": [Crumb("居民台账", reverse("residents:household_list")), Crumb(f"户号 {household.number}")],
+        "active_members": [m for m in members if m.is_active],
+        "gone_members": [m for m in members if not m.is_active],
+        "history": history,
+        "full": _sees_full(request),
+        "today": timezone.localdate(),
+    }
+    return render(request, "residents/household_detail.html", context)
+
+
+def _form_page(request: HttpRequest, *, title: str, crumbs: list[Crumb], cancel_url: str, **forms: Any):
+    context = {"title": title, "crumbs": [*crumbs, Crumb(title)], "cancel_url": cancel_url, **forms}
+    return render(request, "residents/form.html", context)
+
+
+def _duplicate_number(form: BaseForm) -> None:
+    form.add_error("number", f"本社区已有户号为“{form.cleaned_data['number']}”的户，户号不能重复。")
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "residents.add_household")
+    initial = {}
+    if request.GET.get("grid", "").isdigit():
+        initial["grid"] = int(request.GET["grid"])
+    form = HouseholdForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        grid = fields.pop("grid")
+        try:
+            with transaction.atomic():
+                household = actions.household_create(by=request.user, grid=grid, **fields)
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        except IntegrityError:
+            _duplicate_number(form)  # someone took the number between the check and the insert
+        else:
+            messages.success(request, f"已登记户号“{household.number}”。")
+            return redirect("residents:household_detail", pk=household.pk)
+    return _form_page(
+        request,
+        title="登记新户",
+        crumbs=[Crumb("居民台账", reverse("residents:household_list"))],
+        cancel_url=reverse("residents:household_list"),
+        form=form,
+    )
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.change_household")
+    household = get_in_scope_or_404(request.user, _households(), pk=pk)
+    crumbs = _household_crumbs(household)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                household = actions.household_update(
+                    by=request.user, household=household, **form.cleaned_data
+                )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        except IntegrityError:
+            _duplicate_number(form)
+        else:
+            messages.success(request, f"已保存户号“{household.number}”。")
+            return redirect("residents:household_detail", pk=household.pk)
+    return _form_page(
+        request,
+        title="编辑户信息",
+        crumbs=crumbs,
+        cancel_url=reverse("residents:household_detail", args=[pk]),
+        form=form,
+    )
+
+
+# --- residents ------------------------------------------------------------------------------
+
+
+def _residents():
+    return Resident.objects.select_related(
+        "household__grid", "household__community", "household__building", "household__unit", "ethnicity"
+    )
+
+
+def _resident_form(request: HttpRequest, resident: Resident) -> ResidentForm:
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    if resident.pk and not _sees_full(request):
+        # Correcting an ID number means seeing it; a role that may not, edits the rest only.
+        del form.fields["id_number"]
+    return form
+
+
+@login_required
+def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> HttpResponse:
+    """Add a member to household ``pk``; the 登记流动人口 variant adds the registration form."""
+    perms = ["residents.add_resident"] + (["residents.add_floatingregistration"] if floating else [])
+    _require(request, *perms)
+    household = get_in_scope_or_404(request.user, _households(), pk=pk)
+    form = _resident_form(request, Resident(household=household))
+    has_head = household.residents.active().filter(relation=Relation.HEAD).exists()
+    if has_head:
+        form.fields["relation"].choices = [("", "请选择"), *Relation.choices]
+        form.initial["relation"] = ""
+    floating_form = None
+    if floating:
+        form.initial["residence_status"] = ResidenceStatus.FLOATING
+        form.fields["residence_status"].disabled = True
+        floating_form = FloatingForm(request.POST or None, prefix="floating")
+    if request.method == "POST" and form.is_valid() and (floating_form is None or floating_form.is_valid()):
+        try:
+            with transaction.atomic():
+                resident = actions.resident_create(
+                    by=request.user,
+                    household=household,
+                    floating=floating_form.cleaned_data if floating_form else None,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        except IntegrityError:
+            form.add_error("id_number", "该身份证号刚刚已被登记，请刷新后核对。")
+        else:
+            what = "流动人口" if floating else "成员"
+            messages.success(request, f"已在户号“{household.number}”登记{what}“{resident.name}”。")
+            return redirect("residents:household_detail", pk=household.pk)
+    return _form_page(
+        request,
+        title="登记流动人口" if floating else "添加成员",
+        crumbs=_household_crumbs(household),
+        cancel_url=reverse("residents:household_detail", args=[household.pk]),
+        form=form,
+        floating_form=floating_form,
+    )
+
+
+@login_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.view_resident")
+    resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
+    registration = FloatingRegistration.objects.filter(resident=resident).first()
+    history = []
+    if request.user.has_perm("residents.view_ledgerchange"):
+        changes = [
+            change
+            for change in resident.changes.select_related("user", "resident")[:HISTORY_LIMIT]
+            # A move is written on both households; the resident's page shows it once.
+            if not (
+                change.action == ChangeAction.MOVE
+                and change.changes.get("household", ["", ""])[1] != str(change.household_id)
+            )
+        ]
+        history = _history(changes, full=_sees_full(request), link_residents=False)
+    household = resident.household
+    context = {
+        "resident": resident,
+        "household": household,
+        "registration": registration,
+        "crumbs": [*_household_crumbs(household), Crumb(resident.name)],
+        "history": history,
+        "full": _sees_full(request),
+        "age": resident.age_on(timezone.localdate()),
+    }
+    return render(request, "residents/resident_detail.html", context)
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.change_resident")
+    resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
+    household = resident.household
+    name = resident.name
+    registration = FloatingRegistration.objects.filter(resident=resident).first()
+    form = _resident_form(request, resident)
+    floating_form = None
+    if registration is not None or resident.residence_status == ResidenceStatus.FLOATING:
+        floating_form = FloatingForm(request.POST or None, instance=registration, prefix="floating")
+    if request.method == "POST" and form.is_valid() and (floating_form is None or floating_form.is_valid()):
+        try:
+            with transaction.atomic():
+                actions.resident_update(
+                    by=request.user,
+                    resident=resident,
+                    floating=floating_form.cleaned_data if floating_form else None,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        except IntegrityError:
+            form.add_error("id_number", "该身份证号刚刚已被登记，请刷新后核对。")
+        else:
+            messages.success(request, f"已保存“{form.cleaned_data.get('name', name)}”的信息。")
+            return redirect("residents:resident_detail", pk=pk)
+    return _form_page(
+        request,
+        title=f"编辑“{name}”",
+        crumbs=[*_household_crumbs(household), Crumb(name, reverse("residents:resident_detail", args=[pk]))],
+        cancel_url=reverse("residents:resident_detail", args=[pk]),
+        form=form,
+        floating_form=floating_form,
+    )
+
+
+@login_required
+def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.change_resident")
+    resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
+    household = resident.household
+    form = MoveForm(request.POST or None, user=request.user, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.resident_move(by=request.user, resident=resident, to_household=form.target)
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        else:
+            messages.success(request, f"已将“{resident.name}”迁入户号“{form.target.number}”。")
+            return redirect("residents:household_detail", pk=form.target.pk)
+    return _form_page(
+        request,
+        title=f"将“{resident.name}”迁到其他户",
+        crumbs=[
+            *_household_crumbs(household),
+            Crumb(resident.name, reverse("residents:resident_detail", args=[pk])),
+        ],
+        cancel_url=reverse("residents:resident_detail", args=[pk]),
+        form=form,
+        note="迁移后，原户的变更记录和目标户的变更记录都会留下此次迁移。原户若无在册成员，将自动销户。",
+        blocked=""
+        if resident.is_active
+        else f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}，不能迁到其他户。",
+    )
+
+
+@login_required
+def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "residents.change_resident")
+    resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
+    household = resident.household
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.resident_leave(
+                by=request.user,
+                resident=resident,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        else:
+            label = LedgerStatus(form.cleaned_data["status"]).label
+            messages.success(request, f"已登记“{resident.name}”{label}。")
+            return redirect("residents:household_detail", pk=household.pk)
+    return _form_page(
+        request,
+        title=f"登记“{resident.name}”迁出或死亡",
+        crumbs=[
+            *_household_crumbs(household),
+            Crumb(resident.name, reverse("residents:resident_detail", args=[pk])),
+        ],
+        cancel_url=reverse("residents:resident_detail", args=[pk]),
+        form=form,
+        note="登记后该居民不再计入在册人数，但记录会保留；本户若已无在册成员，将自动销户。",
+        blocked=""
+        if resident.is_active
+        else f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}。",
+    )

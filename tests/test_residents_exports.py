@@ -1,0 +1,123 @@
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from grid.models import Role
+from residents import idnumber
+from residents.exports import neutralise
+from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(tree):
+    home = HouseholdFactory(
+        grid=tree.grid, number="0101", phone="13812345678", address='=HYPERLINK("http://x")'
+    )
+    tree.head = ResidentFactory(household=home, name="张三", phone="13698765432")
+    tree.minority = ResidentFactory(household=home, name="+SUM(A1:A9)", ethnicity=ethnicity("回族"))
+    HouseholdFactory(grid=tree.grid2, number="0201", address="@cmd|' /C calc'!A0")
+    outside = HouseholdFactory(grid=tree.other_grid, number="0901")
+    ResidentFactory(household=outside, name="王五")
+    return tree
+
+
+def read(response) -> list[list]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert ".xlsx" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def column(rows, header):
+    index = rows[0].index(header)
+    return [row[index] for row in rows[1:]]
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("张三", "张三"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (5, 5),
+        (None, None),
+    ],
+)
+def test_neutralise_prefixes_only_text_that_starts_like_a_formula(raw, safe):
+    assert neutralise(raw) == safe
+
+
+def test_neutralise_drops_control_characters_excel_cannot_read():
+    assert neutralise("张\x01三\x0b") == "张三"
+
+
+def test_household_export_is_scoped_masked_and_neutralised(client, staff_user, ledger):
+    client.force_login(staff_user)
+    rows = read(client.get(reverse("residents:household_export")))
+    assert rows[0][:3] == ["户号", "社区", "网格"]
+    assert sorted(column(rows, "户号")) == ["0101", "0201"]  # 0901 is in another street
+    phones = column(rows, "联系电话")
+    assert "138****5678" in phones and "13812345678" not in phones
+    addresses = column(rows, "住址")
+    assert '\'=HYPERLINK("http://x")' in addresses
+    assert "'@cmd|' /C calc'!A0" in addresses
+    heads = dict(zip(column(rows, "户号"), column(rows, "户主"), strict=True))
+    assert heads["0101"] == "张三"
+    counts = dict(zip(column(rows, "户号"), column(rows, "在册人数"), strict=True))
+    assert counts["0101"] == 2
+
+
+def test_formula_cells_come_back_as_text_not_formulas(client, staff_user, ledger):
+    client.force_login(staff_user)
+    response = client.get(reverse("residents:resident_export"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cells = [cell for row in book.worksheets[0].iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert any(cell.value == "'+SUM(A1:A9)" and cell.data_type == "s" for cell in cells)
+
+
+def test_resident_export_masks_id_numbers_and_phones(client, grid_worker, ledger):
+    client.force_login(grid_worker)
+    rows = read(client.get(reverse("residents:resident_export")))
+    ids = column(rows, "身份证号")
+    assert idnumber.mask(ledger.head.id_number) in ids
+    assert ledger.head.id_number not in ids
+    assert "136****5432" in column(rows, "联系电话")
+    assert "王五" not in column(rows, "姓名")
+
+
+def test_the_export_follows_the_lists_filters(client, staff_user, ledger):
+    client.force_login(staff_user)
+    rows = read(client.get(reverse("residents:resident_export"), {"ethnicity": "minority"}))
+    assert column(rows, "姓名") == ["'+SUM(A1:A9)"]
+    rows = read(client.get(reverse("residents:household_export"), {"q": "0201"}))
+    assert column(rows, "户号") == ["0201"]
+
+
+def test_an_unmasked_export_for_roles_allowed_is_still_scoped(client, staff_user, ledger):
+    client.force_login(staff_user)
+    rows = read(client.get(reverse("residents:resident_export"), {"unmasked": "1"}))
+    assert ledger.head.id_number in column(rows, "身份证号")
+    assert "13698765432" in column(rows, "联系电话")
+    assert "王五" not in column(rows, "姓名")
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.MEDIATOR, Role.WINDOW_CLERK])
+def test_an_unmasked_export_is_refused_to_roles_not_allowed(client, persona, ledger, role):
+    client.force_login(persona(role))
+    assert client.get(reverse("residents:resident_export"), {"unmasked": "1"}).status_code == 403
+    assert client.get(reverse("residents:household_export"), {"unmasked": "1"}).status_code == 403
+    rows = read(client.get(reverse("residents:resident_export")))
+    assert ledger.head.id_number not in column(rows, "身份证号")
