@@ -14,6 +14,8 @@ from django.db import models
 
 def as_text(value: Any) -> str:
     """A field value as it is kept in the history: dates ISO, booleans 是/否, FKs their pk."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -30,22 +32,31 @@ def diff(instance: models.Model, values: dict[str, Any]) -> dict[str, list[str]]
 
     Keys are model field names (``ethnicity`` for a foreign key, compared by pk).
     """
+    old = {name: getattr(instance, instance._meta.get_field(name).attname) for name in values}
+    new = {name: value.pk if isinstance(value, models.Model) else value for name, value in values.items()}
+    return diff_values(old, new)
+
+
+def diff_values(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:
+    """``diff`` for plain values (a foreign key as its pk), as the bulk importer holds them."""
     changed = {}
-    for name, new in values.items():
-        field = instance._meta.get_field(name)
-        old = getattr(instance, field.attname)
-        new_cmp = new.pk if isinstance(new, models.Model) else new
-        if (old if old is not None else "") != (new_cmp if new_cmp is not None else ""):
-            changed[name] = [as_text(old), as_text(new_cmp)]
+    for name, value in new.items():
+        before = old.get(name)
+        if (before if before is not None else "") != (value if value is not None else ""):
+            changed[name] = [as_text(before), as_text(value)]
     return changed
+
+
+def creation(values: dict[str, Any]) -> dict[str, list[str]]:
+    """A record created with ``values``: each field that was set, from nothing to its value."""
+    out = {}
+    for name, value in values.items():
+        if value is None or value is False or value == "":
+            continue
+        out[name] = ["", as_text(value)]
+    return out
 
 
 def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, list[str]]:
     """A creation recorded as every given field going from nothing to its value."""
-    out = {}
-    for name in fields:
-        value = getattr(instance, instance._meta.get_field(name).attname)
-        text = as_text(value)
-        if text and text != "否":
-            out[name] = ["", text]
-    return out
+    return creation({name: getattr(instance, instance._meta.get_field(name).attname) for name in fields})

@@ -10,6 +10,7 @@ codes changes every year and is not something an offline intranet can keep curre
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import unicodedata
 from dataclasses import dataclass
 
@@ -36,13 +37,19 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("check_char needs the first 17 digits")
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalize(raw: object) -> str:
     """Full-width digits and letters become half-width, spaces go, a lower-case x is upper-cased."""
-    text = unicodedata.normalize("NFKC", str(raw or ""))
-    return "".join(text.split()).upper()
+    text = raw if raw.__class__ is str else str(raw or "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if " " in text or not text.isalnum():
+        text = "".join(text.split())
+    return text.upper()
 
 
 def parse(raw: object, *, today: dt.date | None = None) -> IdInfo:

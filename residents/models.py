@@ -47,8 +47,16 @@ class HouseholdQuerySet(models.QuerySet):
 class Household(models.Model):
     """户: one dwelling's household in a grid, with its 户号 unique within the community."""
 
+    # Kept beside ``grid`` so that 户号 can be unique per community in the database itself.
+    # Neither needs an index of its own: the unique (community, number) constraint and the
+    # (grid, number) index below lead with them.
     community = models.ForeignKey(
-        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+", editable=False
+        OrgUnit,
+        verbose_name="社区",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     grid = models.ForeignKey(
         OrgUnit,
@@ -56,6 +64,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"level": OrgLevel.GRID},
+        db_index=False,
     )
     building = models.ForeignKey(
         Building,
@@ -325,7 +334,8 @@ class ChangeAction(models.TextChoices):
     MOVE = "move", "迁移户"
     MOVE_OUT = "move_out", "迁出"
     DEATH = "death", "死亡"
-    IMPORT = "import", "导入"
+    IMPORT = "import", "导入更新"
+    IMPORT_CREATE = "import_create", "导入新增"
 
 
 class LedgerChange(models.Model):
@@ -335,11 +345,24 @@ class LedgerChange(models.Model):
     signals, so an import can record a whole batch in one insert.
     """
 
+    # Both are indexed together with ``at`` (the history page's order) in Meta.indexes.
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name="户"
+        Household,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="户",
+        db_index=False,
     )
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name="居民"
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="居民",
+        db_index=False,
     )
     action = models.CharField("操作", max_length=20, choices=ChangeAction.choices)
     # {field name: [old, new]} with values as text; the page shows them with verbose names.

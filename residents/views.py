@@ -173,6 +173,10 @@ def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -
         who = (change.user.get_full_name() or change.user.username) if change.user else "系统"
         if change.ledger_import_id:
             who = f"{who}（Excel导入）"
+            if change.action == ChangeAction.IMPORT_CREATE:
+                # The import keeps its file (and SHA-256): that file holds the initial values.
+                source = change.ledger_import
+                rows.append(HistoryRow("来源", "—", f"台账导入 #{source.pk}《{source.file_name}》"))
         resident = change.resident
         entries.append(
             HistoryEntry(
@@ -285,7 +289,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(members)
     history = []
     if request.user.has_perm("residents.view_ledgerchange"):
-        changes = list(household.changes.select_related("user", "resident")[:HISTORY_LIMIT])
+        changes = list(household.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT])
         history = _history(changes, full=_sees_full(request), link_residents=True)
     context = {
         "household": household,
@@ -434,7 +438,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.has_perm("residents.view_ledgerchange"):
         changes = [
             change
-            for change in resident.changes.select_related("user", "resident")[:HISTORY_LIMIT]
+            for change in resident.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT]
             # A move is written on both households; the resident's page shows it once.
             if not (
                 change.action == ChangeAction.MOVE

@@ -133,3 +133,10 @@ def login(page, live_server, username: str, password: str) -> None:
         page.locator('input[name="password"]').press("Enter")
     if page.url.split("?")[0] == login_url:
         raise AssertionError(f"登录失败：{username} 仍停留在登录页。")
+
+
+def open_menu(page) -> None:
+    """On a phone the menu is folded behind the navbar toggler; unfold it if so."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()

@@ -2,10 +2,11 @@
 
 With REDIS_URL set, ``celery_worker_process`` starts ``celery -A config worker`` as a
 subprocess against the pytest-django *test* database, waits until it answers a ping and
-stops it at the end of the session. Tests that hand rows to it must use
-``transactional_db``: rows inside a test's rolled-back transaction are invisible to
-another process. Without REDIS_URL the settings run tasks eagerly in-process and the
-fixture only reports that.
+stops it at the end of the session. The mark also makes the test transactional: rows
+inside a test's rolled-back transaction would be invisible to another process. After
+triggering work (a view calling ``delay_on_commit``), call
+``celery_worker_process.wait_until_idle()`` before checking the database. Without
+REDIS_URL the settings run tasks eagerly in-process and the fixture only reports that.
 
 Each session gets its own queue and worker name, so a parallel run (xdist) or a real
 worker on the same Redis never takes the other's tasks — a task run against the wrong
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,7 @@ from config.celery import app as celery_app
 BASE_DIR = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = float(os.environ.get("CELERY_TEST_WORKER_TIMEOUT", "60"))
 SESSION_ID = uuid.uuid4().hex[:12]
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"minzu-test-media-{SESSION_ID}"
 
 
 def real_services_required() -> bool:
@@ -49,16 +52,15 @@ def redis_url() -> str:
 
 @celery_app.task(name="tests.worker_probe")
 def worker_probe(code: str) -> dict:
-    """Runs inside the worker: which database it reads and what it finds there.
-
-    Lets the tests prove the worker reads the rows a test committed, not some other DB.
-    """
+    """Runs inside the worker: which database and media directory it uses, and what it
+    finds there — so the tests prove the worker reads what the test process wrote."""
     from django.db import connection
 
     from grid.models import OrgUnit
 
     return {
         "database": str(connection.settings_dict["NAME"]),
+        "media_root": str(settings.MEDIA_ROOT),
         "names": list(OrgUnit.objects.filter(code=code).values_list("name", flat=True)),
     }
 
@@ -78,6 +80,43 @@ class WorkerHandle:
             return True
         replies = celery_app.control.ping(destination=[self.hostname], timeout=timeout)
         return any(self.hostname in reply for reply in replies)
+
+    def wait_until_idle(self, timeout: float = 60.0) -> None:
+        """Return once the worker has run every task queued so far; at once when eager.
+
+        For tests that trigger work through a view (``delay_on_commit``) and then check
+        the database: call it between the request and the assertions.
+        """
+        if not self.real:
+            return
+        deadline = time.monotonic() + timeout
+        idle_in_a_row = 0
+        # Two idle looks in a row: a task that queues a follow-up is not mistaken for done.
+        while idle_in_a_row < 2:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"Celery worker 已退出（退出码 {self.process.returncode}）：\n{_tail(self.log_path)}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"Celery worker {timeout:.0f} 秒内未处理完队列中的任务：\n{_tail(self.log_path)}"
+                )
+            idle_in_a_row = idle_in_a_row + 1 if self._idle() else 0
+            time.sleep(0.1)
+
+    def _idle(self) -> bool:
+        import redis
+
+        with redis.Redis.from_url(redis_url()) as client:
+            if client.llen(self.queue):
+                return False
+        inspector = celery_app.control.inspect(destination=[self.hostname], timeout=1.0)
+        # The solo pool answers only between tasks: no reply means it is busy.
+        active = inspector.active() or {}
+        reserved = inspector.reserved() or {}
+        if self.hostname not in active or self.hostname not in reserved:
+            return False
+        return not active[self.hostname] and not reserved[self.hostname]
 
 
 def _fail_or_skip(message: str) -> None:
@@ -105,21 +144,34 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
             test_settings["NAME"] = str(Path(tempfile.gettempdir()) / f"minzu-test-{SESSION_ID}.sqlite3")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django orders the tests by their DB use
 def pytest_collection_modifyitems(items) -> None:
-    """Transactional tests (a worker or the live server reads their committed rows) empty
-    every table afterwards, including the reference rows data migrations made: the role
-    groups, the 民族 list. Serialized rollback puts those back before each such test."""
+    """Tests marked ``worker`` get a transactional database: the worker only sees committed
+    rows. Transactional tests (worker, live server) empty every table afterwards, including
+    the reference rows data migrations made — the role groups, the 民族 list; serialized
+    rollback puts those back before each such test."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        transactional = "transactional_db" in fixtures or "live_server" in fixtures
+        transactional = (
+            "transactional_db" in fixtures
+            or "live_server" in fixtures
+            or item.get_closest_marker("worker") is not None
+        )
         if transactional and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 def pytest_configure(config) -> None:
+    # Uploaded files (ledgers being imported) go to a throwaway directory that the test
+    # process and the worker share, never to the developer's var/media.
+    settings.MEDIA_ROOT = str(MEDIA_ROOT)
     if redis_url():
         # Before any task is sent: the router reads the default queue once.
         celery_app.conf.task_default_queue = f"pytest-{SESSION_ID}"
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +195,7 @@ def celery_worker_process(django_db_setup) -> Iterator[WorkerHandle]:
         # No pooled connection outlives a task: the test run truncates tables between
         # tests and drops the database at the end.
         "CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(MEDIA_ROOT),
         "PYTHONUNBUFFERED": "1",
     }
     command = [
@@ -222,7 +275,26 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _worker_marker(request) -> None:
-    """``@pytest.mark.worker`` alone is enough to get the worker."""
+def _worker_marker(request) -> Iterator[None]:
+    """``@pytest.mark.worker`` alone is enough to get the worker. With a real broker, a test
+    without the mark that queues a task fails with the fix in the message: nobody would
+    run its task, or a worker would run it later against another test's rows."""
     if request.node.get_closest_marker("worker"):
         request.getfixturevalue("celery_worker_process")
+        yield
+        return
+    yield
+    if redis_url():
+        import redis
+
+        queue = celery_app.conf.task_default_queue
+        with redis.Redis.from_url(redis_url()) as client:
+            stray = client.llen(queue)
+            client.delete(queue)
+        if stray:
+            pytest.fail(
+                f"此测试向 Celery 发送了 {stray} 个任务，却没有真实 worker 执行："
+                "请加上 @pytest.mark.worker 并使用 transactional_db，"
+                "在断言前调用 celery_worker_process.wait_until_idle()。",
+                pytrace=False,
+            )

@@ -32,9 +32,25 @@ def test_the_worker_answers_a_ping(celery_worker_process):
         assert celery_worker_process.process.poll() is None
 
 
-def test_a_task_reads_the_rows_the_test_committed(transactional_db, celery_worker_process):
+def test_a_task_reads_the_rows_the_test_committed(celery_worker_process):
     OrgUnitFactory(code="PROBE01", name="探针区")
 
     result = worker_probe.delay("PROBE01").get(timeout=30)
 
-    assert result == {"database": str(connection.settings_dict["NAME"]), "names": ["探针区"]}
+    assert result == {
+        "database": str(connection.settings_dict["NAME"]),
+        "media_root": str(settings.MEDIA_ROOT),
+        "names": ["探针区"],
+    }
+
+
+def test_uploads_go_to_a_throwaway_directory_shared_with_the_worker(celery_worker_process):
+    assert "minzu-test-media-" in str(settings.MEDIA_ROOT)
+
+
+def test_wait_until_idle_returns_once_queued_tasks_have_run(celery_worker_process):
+    results = [worker_probe.delay(f"PROBE{n}") for n in range(3)]
+
+    celery_worker_process.wait_until_idle()
+
+    assert all(result.ready() for result in results)

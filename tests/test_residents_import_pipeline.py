@@ -45,8 +45,11 @@ def test_a_clean_file_imports_households_residents_and_history(tree, admin_user,
     assert head.household.building == tree.building  # the existing 1号楼 is reused
     assert head.ethnicity.name == "回族"
     assert head.gender == "1" and head.birth_date == dt.date(1980, 1, 15)
-    assert (
-        LedgerChange.objects.filter(resident=head, action=ChangeAction.IMPORT, user=admin_user).count() == 1
+    created = LedgerChange.objects.get(resident=head)
+    assert (created.action, created.user, created.ledger_import) == (
+        ChangeAction.IMPORT_CREATE,
+        admin_user,
+        ledger_import,
     )
     assert len(ledger_import.sha256) == 64
 
@@ -322,3 +325,33 @@ def test_the_command_lists_errors_and_fails(tree, tmp_path, capsys):
         call_command("import_ledger", str(path), "--community", tree.community.code)
     assert "第2行 民族" in capsys.readouterr().out
     assert not Resident.objects.exists()
+
+
+def test_history_pages_show_who_imported_what(client, tree, admin_user, tmp_path):
+    from django.urls import reverse
+
+    rows = rows_for(households=2, members=1)
+    first = start(tree, write_xlsx(tmp_path / "一月台账.xlsx", rows), admin_user)
+    ledger_import_commit(import_id=first.pk)
+    rows[0][5] = rows[1][5]  # 居民1 moves into the second household
+    rows[0][3] = rows[1][3]
+    ledger_import_commit(import_id=start(tree, write_xlsx(tmp_path / "二月台账.xlsx", rows), admin_user).pk)
+
+    moved = Resident.objects.get(name="居民1")
+    client.force_login(admin_user)
+    page = client.get(reverse("residents:resident_detail", args=[moved.pk])).content.decode()
+
+    assert "导入新增" in page and "《一月台账.xlsx》" in page
+    assert "导入更新" in page and f"户号 {rows[1][5]}" in page
+
+
+def test_text_with_tabs_backslashes_and_newlines_survives_the_bulk_write(tree, admin_user, tmp_path):
+    rows = rows_for(households=1, members=1)
+    rows[0][4] = "幸福路\\3号\t院"  # 住址: a backslash and a tab, as pasted from another system
+    headers = [*HEADERS, "工作单位", "居住状态"]
+    rows[0] += ["清真\\拉面馆", "流动"]
+    ledger_import_commit(import_id=start(tree, write_xlsx(tmp_path / "a.xlsx", rows, headers), admin_user).pk)
+
+    resident = Resident.objects.get()
+    assert resident.household.address == "幸福路\\3号 院"
+    assert resident.floating_registration.workplace == "清真\\拉面馆"

@@ -529,3 +529,22 @@ def test_someone_gone_cannot_be_moved_or_leave_again_through_the_page(client, st
     assert response.status_code == 200
     ledger.head.refresh_from_db()
     assert (ledger.head.household, ledger.head.status) == (ledger.home, LedgerStatus.MOVED_OUT)
+
+
+def test_the_household_page_does_not_query_per_member_or_change(
+    client, staff_user, ledger, django_assert_max_num_queries
+):
+    for i in range(12):
+        member = ResidentFactory(household=ledger.home, name=f"成员{i}", relation="child")
+        LedgerChange.objects.create(
+            household=ledger.home,
+            resident=member,
+            action=ChangeAction.UPDATE,
+            changes={"ethnicity": ["", str(ethnicity("回族").pk)], "name": ["", f"成员{i}"]},
+            user=staff_user,
+        )
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("residents:household_detail", args=[ledger.home.pk]))
+    assert len(response.context["active_members"]) == 14
+    assert len(response.context["history"]) == 12

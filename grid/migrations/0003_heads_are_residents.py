@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0002_role_groups'),
-        ('residents', '0003_role_permissions'),
+        ('residents', '0001_initial'),
     ]
 
     operations = [

@@ -21,15 +21,27 @@ class CellError(ValueError):
 
 
 def text(value: object) -> str:
-    """Trimmed half-width text; a number typed into a text column loses its ``.0``."""
+    """Trimmed half-width text; a number typed into a text column loses its ``.0``.
+
+    Called for every cell of every row, so the common case (short ASCII or already-normal
+    text) takes the cheap path.
+    """
+    if value.__class__ is str:
+        if not value:
+            return ""
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        value = value.strip()
+        if "  " in value or "\n" in value or "\t" in value:
+            value = " ".join(value.split())
+        return value
     if value is None:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%Y-%m-%d")
-    cleaned = unicodedata.normalize("NFKC", str(value)).strip()
-    return " ".join(cleaned.split())
+    return text(str(value))
 
 
 def digits_text(value: object) -> str:
@@ -63,17 +75,22 @@ def date(value: object) -> dt.date | None:
         raise CellError(f"日期“{raw}”不存在") from None
 
 
-def choice(value: object, choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> str:
+class Choice:
     """A label (户籍在住) or alias → its stored value; empty stays empty."""
-    raw = text(value)
-    if not raw:
-        return ""
-    lookup = {label: val for val, label in choices.choices}
-    lookup.update(aliases or {})
-    if raw in lookup:
-        return lookup[raw]
-    allowed = "、".join(label for _, label in choices.choices)
-    raise CellError(f"“{raw}”不是可选值（可填：{allowed}）")
+
+    def __init__(self, choices: type[models.TextChoices], aliases: dict[str, str] | None = None):
+        self.lookup = {str(label): str(value) for value, label in choices.choices}
+        self.lookup.update({k: str(v) for k, v in (aliases or {}).items()})
+        self.allowed = "、".join(str(label) for _, label in choices.choices)
+
+    def __call__(self, value: object) -> str:
+        raw = text(value)
+        if not raw:
+            return ""
+        try:
+            return self.lookup[raw]
+        except KeyError:
+            raise CellError(f"“{raw}”不是可选值（可填：{self.allowed}）") from None
 
 
 def tags(value: object, vocabulary: dict[str, str]) -> set[str]:

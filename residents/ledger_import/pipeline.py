@@ -24,7 +24,8 @@ from django.utils import timezone
 from grid.models import Building, OrgUnit, Unit
 from grid.scope import unit_in_scope
 from residents import history, idnumber
-from residents.bulk import bulk_insert
+from residents.actions import FLOATING_PREFIX
+from residents.bulk import insert_rows, update_rows
 from residents.models import (
     ChangeAction,
     Ethnicity,
@@ -69,19 +70,21 @@ class HouseholdPlan:
     unit: str
     values: dict[str, Any]
     first_row: int
-    existing: Household | None = None
+    existing_id: int | None = None
+    existing_place: tuple[int | None, int | None] = (None, None)  # building, unit ids
     changes: dict[str, list[str]] = field(default_factory=dict)
-    obj: Household | None = None
+    pk: int | None = None
 
 
 @dataclass
 class ResidentPlan:
     row: ParsedRow
     household: HouseholdPlan
-    existing: Resident | None
+    existing: dict[str, Any] | None
     changes: dict[str, list[str]]
     floating_changes: dict[str, list[str]]
-    obj: Resident | None = None
+    floating_id: int | None = None
+    pk: int | None = None
 
 
 @dataclass
@@ -153,7 +156,7 @@ def plan_import(
             continue
         plans.append(plan)
         household_changed = plan.household.first_row == row.row_number and (
-            plan.household.existing is None or plan.household.changes
+            plan.household.existing_id is None or plan.household.changes
         )
         if plan.existing is None:
             outcome = RowOutcome.NEW
@@ -201,81 +204,107 @@ def _plan_households(
                 )
     if not plans:
         return plans
-    existing: dict[str, Household] = {}
+    wanted = [
+        "id",
+        "number",
+        "grid_id",
+        "building_id",
+        "unit_id",
+        "building__number",
+        "unit__number",
+        "closed_on",
+        *HOUSEHOLD_FIELDS,
+    ]
     numbers = list(plans)
     for start in range(0, len(numbers), CHUNK):
-        for household in Household.objects.filter(
-            community=community, number__in=numbers[start : start + CHUNK]
-        ).select_related("building", "unit"):
-            existing[household.number] = household
-    for number, plan in plans.items():
-        household = existing.get(number)
-        if household is None:
-            continue
-        plan.existing = household
-        values = dict(plan.values)
-        values["grid"] = plan.grid
-        changes = history.diff(household, values)
-        for key, wanted, current in (
-            ("building", plan.building, household.building.number if household.building_id else ""),
-            ("unit", plan.unit, household.unit.number if household.unit_id else ""),
-        ):
-            if wanted != current:
-                changes[key] = [current, wanted]
-        if household.closed_on:
-            changes["closed_on"] = [history.as_text(household.closed_on), ""]
-        plan.changes = changes
+        existing = Household.objects.filter(
+            community=community, number__any_of=numbers[start : start + CHUNK]
+        )
+        for old in existing.values(*wanted):
+            plan = plans[old["number"]]
+            plan.existing_id = old["id"]
+            plan.existing_place = (old["building_id"], old["unit_id"])
+            old["grid"] = old["grid_id"]
+            old["building"] = old["building__number"] or ""
+            old["unit"] = old["unit__number"] or ""
+            new = {**plan.values, "grid": plan.grid.pk, "building": plan.building, "unit": plan.unit}
+            plan.changes = history.diff_values(old, new)
+            if old["closed_on"]:
+                plan.changes["closed_on"] = [history.as_text(old["closed_on"]), ""]
     return plans
 
 
-def _existing_residents(id_numbers: list[str]) -> dict[str, Resident]:
-    found: dict[str, Resident] = {}
+RESIDENT_ATTNAMES = tuple("ethnicity_id" if f == "ethnicity" else f for f in RESIDENT_FIELDS)
+_EXISTING_RESIDENT = (
+    "id",
+    "id_number",
+    "status",
+    "status_date",
+    "household_id",
+    "household__number",
+    "household__community_id",
+    "household__community__name",
+    "household__grid__name",
+    "household__grid__path",
+    "floating_registration__id",
+    *RESIDENT_ATTNAMES,
+    *(f"floating_registration__{f}" for f in FLOATING_FIELDS),
+)
+
+
+def _existing_residents(id_numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """What the ledger already holds for these ID numbers, as plain values (one query a chunk)."""
+    found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(id_numbers), CHUNK):
         chunk = id_numbers[start : start + CHUNK]
-        for resident in Resident.objects.filter(id_number__in=chunk).select_related(
-            "household__grid", "household__community", "floating_registration"
-        ):
-            found[resident.id_number] = resident
+        for values in Resident.objects.filter(id_number__any_of=chunk).order_by().values(*_EXISTING_RESIDENT):
+            values["ethnicity"] = values["ethnicity_id"]
+            found[values["id_number"]] = values
     return found
 
 
 def _plan_resident(
-    row: ParsedRow, household: HouseholdPlan, existing: dict[str, Resident], community: OrgUnit, user
+    row: ParsedRow, household: HouseholdPlan, existing: dict[str, dict], community: OrgUnit, user
 ) -> ResidentPlan | None:
-    resident = existing.get(row.resident["id_number"])
-    if resident is None:
+    old = existing.get(row.resident["id_number"])
+    if old is None:
         return ResidentPlan(row, household, None, {}, {})
-    where = resident.household
-    if where.community_id != community.pk:
-        if user is None or unit_in_scope(user, where.grid):
+    if old["household__community_id"] != community.pk:
+        if user is None or unit_in_scope(user, _PathOnly(old["household__grid__path"])):
             row.add_error(
                 "id_number",
-                f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}（{resident.name}），"
-                "不能在本社区重复登记",
+                f"该身份证号已登记在{old['household__community__name']}{old['household__grid__name']}"
+                f"户号{old['household__number']}，不能在本社区重复登记",
             )
         else:
             row.add_error("id_number", "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记")
         return None
-    if resident.status != LedgerStatus.ACTIVE:
+    if old["status"] != LedgerStatus.ACTIVE:
         row.add_error(
             "id_number",
-            f"{resident.name}已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}，"
+            f"该居民已于{old['status_date']:%Y-%m-%d}{LedgerStatus(old['status']).label}，"
             "如已迁回请在居民页面办理，不能通过导入恢复",
         )
         return None
-    values = {k: row.resident[k] for k in RESIDENT_FIELDS}
-    changes = history.diff(resident, values)
-    if where.number != household.number:
-        changes["household"] = [where.number, household.number]
+    changes = history.diff_values(old, {k: row.resident[k] for k in RESIDENT_FIELDS})
+    if old["household__number"] != household.number:
+        changes["household"] = [old["household__number"], household.number]
+    floating_id = old["floating_registration__id"]
     floating_changes: dict[str, list[str]] = {}
     if row.floating is not None:
-        registration = getattr(resident, "floating_registration", None)
-        floating_changes = (
-            history.diff(registration, row.floating)
-            if registration
-            else {k: ["", history.as_text(v)] for k, v in row.floating.items() if v}
-        )
-    return ResidentPlan(row, household, resident, changes, floating_changes)
+        if floating_id:
+            before = {f: old[f"floating_registration__{f}"] for f in FLOATING_FIELDS}
+            floating_changes = history.diff_values(before, row.floating)
+        else:
+            floating_changes = history.creation(row.floating)
+    return ResidentPlan(row, household, old, changes, floating_changes, floating_id=floating_id)
+
+
+@dataclass
+class _PathOnly:
+    """Enough of an org unit for ``unit_in_scope``: its materialised path."""
+
+    path: str
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -289,6 +318,14 @@ class WriteResult:
     residents_updated: int = 0
 
 
+HOUSEHOLD_COLUMNS = ("community_id", "grid_id", "building_id", "unit_id", "number", *HOUSEHOLD_FIELDS)
+HOUSEHOLD_UPDATE = ("grid_id", "building_id", "unit_id", "closed_on", "updated_at", *HOUSEHOLD_FIELDS)
+RESIDENT_COLUMNS = ("household_id", "id_number", *RESIDENT_ATTNAMES)
+RESIDENT_UPDATE = ("household_id", "updated_at", *RESIDENT_ATTNAMES)
+FLOATING_COLUMNS = ("resident_id", *FLOATING_FIELDS)
+CHANGE_COLUMNS = ("household_id", "resident_id", "action", "changes", "user_id", "ledger_import_id", "at")
+
+
 @transaction.atomic
 def write_plan(plan: ImportPlan, *, user=None, ledger_import=None, skip_errors: bool = False) -> WriteResult:
     """Write every valid row of ``plan``. Refuses a plan with errors unless ``skip_errors``."""
@@ -300,127 +337,110 @@ def write_plan(plan: ImportPlan, *, user=None, ledger_import=None, skip_errors: 
     households = [h for n, h in plan.households.items() if n in valid_numbers]
 
     buildings, units = _ensure_buildings_and_units(households)
-    new_households, changed_households = [], []
+    new_rows, new_plans, changed_rows = [], [], []
     for h in households:
-        building = buildings.get((h.grid.pk, h.building)) if h.building else None
-        unit = units.get((building.pk, h.unit)) if building and h.unit else None
-        if h.existing is None:
-            h.obj = Household(
-                community=plan.community,
-                grid=h.grid,
-                building=building,
-                unit=unit,
-                number=h.number,
-                **h.values,
-            )
-            new_households.append(h.obj)
+        building_id = buildings.get((h.grid.pk, h.building)) if h.building else None
+        unit_id = units.get((building_id, h.unit)) if building_id and h.unit else None
+        values = [h.values[f] for f in HOUSEHOLD_FIELDS]
+        if h.existing_id is None:
+            new_rows.append((plan.community.pk, h.grid.pk, building_id, unit_id, h.number, *values))
+            new_plans.append(h)
         else:
-            h.obj = h.existing
+            h.pk = h.existing_id
             if h.changes:
-                for key, value in h.values.items():
-                    setattr(h.obj, key, value)
-                h.obj.grid, h.obj.building, h.obj.unit, h.obj.closed_on = h.grid, building, unit, None
-                h.obj.updated_at = now
-                changed_households.append(h.obj)
-    bulk_insert(new_households)
-    if changed_households:
-        Household.objects.bulk_update(
-            changed_households,
-            ["grid", "building", "unit", "closed_on", "updated_at", *HOUSEHOLD_FIELDS],
-            batch_size=1000,
-        )
-    result.households_created, result.households_updated = len(new_households), len(changed_households)
+                # The plan compared buildings and units by number; history keeps ids, as
+                # the pages' own edits do.
+                for key, old_id, new_id in zip(
+                    ("building", "unit"), h.existing_place, (building_id, unit_id), strict=True
+                ):
+                    if key in h.changes:
+                        h.changes[key] = [history.as_text(old_id), history.as_text(new_id)]
+                changed_rows.append((h.pk, h.grid.pk, building_id, unit_id, None, now, *values))
+    for h, pk in zip(new_plans, insert_rows(Household, HOUSEHOLD_COLUMNS, new_rows), strict=True):
+        h.pk = pk
+    update_rows(Household, HOUSEHOLD_UPDATE, changed_rows)
+    result.households_created, result.households_updated = len(new_rows), len(changed_rows)
 
-    new_residents, changed_residents, new_regs, changed_regs = [], [], [], []
+    new_rows, new_plans, changed_rows = [], [], []
     for p in plan.residents:
-        values = {k: p.row.resident[k] for k in RESIDENT_FIELDS}
-        values["ethnicity_id"] = values.pop("ethnicity")
+        values = [p.row.resident[f] for f in RESIDENT_FIELDS]
         if p.existing is None:
-            obj = Resident(household=p.household.obj, id_number=p.row.resident["id_number"], **values)
-            new_residents.append(obj)
+            new_rows.append((p.household.pk, p.row.resident["id_number"], *values))
+            new_plans.append(p)
         else:
-            obj = p.existing
+            p.pk = p.existing["id"]
             if p.changes:
-                for key, value in values.items():
-                    setattr(obj, key, value)
-                obj.household = p.household.obj
-                obj.updated_at = now
-                changed_residents.append(obj)
-        p.obj = obj
-    bulk_insert(new_residents)
-    if changed_residents:
-        Resident.objects.bulk_update(
-            changed_residents,
-            ["household", "updated_at", "ethnicity", *[f for f in RESIDENT_FIELDS if f != "ethnicity"]],
-            batch_size=1000,
-        )
+                changed_rows.append((p.pk, p.household.pk, now, *values))
+    for p, pk in zip(new_plans, insert_rows(Resident, RESIDENT_COLUMNS, new_rows), strict=True):
+        p.pk = pk
+    update_rows(Resident, RESIDENT_UPDATE, changed_rows)
+    result.residents_created, result.residents_updated = len(new_rows), len(changed_rows)
+
+    new_rows, changed_rows = [], []
     for p in plan.residents:
         if p.row.floating is None:
             continue
-        registration = getattr(p.existing, "floating_registration", None) if p.existing else None
-        if registration is None:
-            new_regs.append(FloatingRegistration(resident=p.obj, **p.row.floating))
+        values = [p.row.floating[f] for f in FLOATING_FIELDS]
+        if p.floating_id is None:
+            new_rows.append((p.pk, *values))
         elif p.floating_changes:
-            for key, value in p.row.floating.items():
-                setattr(registration, key, value)
-            changed_regs.append(registration)
-    bulk_insert(new_regs)
-    if changed_regs:
-        FloatingRegistration.objects.bulk_update(changed_regs, list(FLOATING_FIELDS), batch_size=1000)
-    result.residents_created, result.residents_updated = len(new_residents), len(changed_residents)
+            changed_rows.append((p.floating_id, *values))
+    insert_rows(FloatingRegistration, FLOATING_COLUMNS, new_rows)
+    update_rows(FloatingRegistration, FLOATING_FIELDS, changed_rows)
 
-    bulk_insert(_change_records(plan, households, user=user, ledger_import=ledger_import, at=now))
+    insert_rows(LedgerChange, CHANGE_COLUMNS, _change_rows(plan, households, user, ledger_import, now))
     return result
 
 
 def _ensure_buildings_and_units(households: list[HouseholdPlan]) -> tuple[dict, dict]:
-    """Buildings and units named in the file, created under their grid when missing."""
+    """Building and unit ids for what the file names, created under their grid when missing."""
     grid_ids = {h.grid.pk for h in households}
-    buildings = {(b.grid_id, b.number): b for b in Building.objects.filter(grid_id__in=grid_ids)}
-    missing = {(h.grid.pk, h.building) for h in households if h.building} - buildings.keys()
-    created = [Building(grid_id=g, number=n) for g, n in sorted(missing)]
-    bulk_insert(created)
-    buildings.update({(b.grid_id, b.number): b for b in created})
-    building_ids = [b.pk for b in buildings.values()]
-    units = {(u.building_id, u.number): u for u in Unit.objects.filter(building_id__in=building_ids)}
-    wanted = {(buildings[(h.grid.pk, h.building)].pk, h.unit) for h in households if h.building and h.unit}
-    created_units = [Unit(building_id=b, number=n) for b, n in sorted(wanted - units.keys())]
-    bulk_insert(created_units)
-    units.update({(u.building_id, u.number): u for u in created_units})
+    buildings = {
+        (g, n): pk
+        for pk, g, n in Building.objects.filter(grid_id__in=grid_ids).values_list("id", "grid_id", "number")
+    }
+    missing = sorted({(h.grid.pk, h.building) for h in households if h.building} - buildings.keys())
+    buildings.update(zip(missing, insert_rows(Building, ("grid_id", "number"), missing), strict=True))
+    units = {
+        (b, n): pk
+        for pk, b, n in Unit.objects.filter(building_id__in=buildings.values()).values_list(
+            "id", "building_id", "number"
+        )
+    }
+    wanted = {(buildings[(h.grid.pk, h.building)], h.unit) for h in households if h.building and h.unit}
+    missing_units = sorted(wanted - units.keys())
+    units.update(zip(missing_units, insert_rows(Unit, ("building_id", "number"), missing_units), strict=True))
     return buildings, units
 
 
-def _change_records(
-    plan: ImportPlan, households: list[HouseholdPlan], *, user, ledger_import, at
-) -> list[LedgerChange]:
-    common = {"user": user, "ledger_import": ledger_import, "at": at}
-    records = []
+def _change_rows(plan: ImportPlan, households: list[HouseholdPlan], user, ledger_import, at) -> list[tuple]:
+    """One history record for each household and resident the import created or changed.
+
+    A change records its fields, old → new. A record the import created records no field
+    copy: it points at the import, whose file is kept with its SHA-256 and holds every
+    initial value. Copying them into 135,000 JSON documents would double an import's time.
+    """
+    user_id = user.pk if user else None
+    import_id = ledger_import.pk if ledger_import else None
+    rows = []
     for h in households:
-        if h.existing is None:
-            changes = history.snapshot(
-                h.obj, ["number", "grid", "room", "address", "kind", "phone", *h.values]
-            )
-            records.append(
-                LedgerChange(household=h.obj, action=ChangeAction.IMPORT, changes=changes, **common)
-            )
+        if h.existing_id is None:
+            changes = {}
         elif h.changes:
-            records.append(
-                LedgerChange(household=h.obj, action=ChangeAction.IMPORT, changes=h.changes, **common)
-            )
-    for p in plan.residents:
-        if p.existing is None:
-            changes = history.snapshot(p.obj, ["name", "id_number", *RESIDENT_FIELDS])
-        elif p.changes or p.floating_changes:
-            changes = {**p.changes, **{f"floating.{k}": v for k, v in p.floating_changes.items()}}
+            changes = h.changes
         else:
             continue
-        records.append(
-            LedgerChange(
-                resident=p.obj,
-                household=p.household.obj,
-                action=ChangeAction.IMPORT,
-                changes=changes,
-                **common,
-            )
-        )
-    return records
+        action = ChangeAction.IMPORT_CREATE if h.existing_id is None else ChangeAction.IMPORT
+        rows.append((h.pk, None, action.value, changes, user_id, import_id, at))
+    for p in plan.residents:
+        if p.existing is None:
+            changes = {}
+        elif p.changes or p.floating_changes:
+            changes = {**p.changes, **{f"{FLOATING_PREFIX}{k}": v for k, v in p.floating_changes.items()}}
+            if "household" in changes:  # moved between households: ids, as a page move records
+                changes["household"] = [str(p.existing["household_id"]), str(p.household.pk)]
+        else:
+            continue
+        action = ChangeAction.IMPORT_CREATE if p.existing is None else ChangeAction.IMPORT
+        rows.append((p.household.pk, p.pk, action.value, changes, user_id, import_id, at))
+    return rows

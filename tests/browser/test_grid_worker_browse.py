@@ -5,16 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures_browser import login
+from tests.fixtures_browser import login, open_menu
 
 pytestmark = pytest.mark.browser
-
-
-def open_menu(page) -> None:
-    """On a phone the menu is folded behind the toggler."""
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
 
 
 def test_grid_worker_browses_from_menu_to_their_building(live_server, page, tree, grid_worker):

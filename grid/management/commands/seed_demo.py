@@ -18,15 +18,20 @@ from django.db import transaction
 from faker import Faker
 
 from grid.demo import DEFAULT_SEED, DemoContext, accounts_step, org_step, write_accounts_table
+from residents.demo import seed_residents
 
 SEED_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("组织架构、楼栋单元与场所", org_step),
     ("演示账号", accounts_step),
+    ("户与居民、流动人口，楼栋长与单元长", seed_residents),
 ]
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：一个区、两个街道、五个社区及其网格、楼栋、单元、场所，以及各角色的演示账号。可重复运行。"
+    help = (
+        "生成演示数据：一个区、两个街道、五个社区及其网格、楼栋、单元、场所，各角色的演示账号，"
+        "以及各社区的户、居民和流动人口。可重复运行。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
