@@ -47,13 +47,15 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
-def _copy(cursor, sql: str, rows) -> None:
-    """Stream ``rows`` (tuples of Python values) into ``COPY … FROM STDIN`` in text format."""
+def _copy(cursor, sql: str, rows, tail: Sequence[Any] = ()) -> None:
+    """Stream ``rows`` (tuples of Python values) into ``COPY … FROM STDIN`` in text format;
+    ``tail`` holds values that end every row, formatted once."""
     batch: list[str] = []
+    suffix = "".join("\t" + _copy_text(value) for value in tail)
     # The Django cursor wraps psycopg's; COPY is spoken on the driver's own cursor.
     with cursor.cursor.copy(sql) as copy:
         for row in rows:
-            batch.append("\t".join(map(_copy_text, row)))
+            batch.append("\t".join(map(_copy_text, row)) + suffix)
             if len(batch) >= 5000:
                 copy.write("\n".join(batch) + "\n")
                 batch.clear()
@@ -62,6 +64,7 @@ def _copy(cursor, sql: str, rows) -> None:
 
 
 def _defaults(model: type[models.Model], named: Sequence[str]) -> tuple[list[models.Field], list[Any]]:
+    """The fields not in ``named`` (attnames), with the value each row gets for them."""
     now = timezone.now()
     fields, values = [], []
     for field in model._meta.concrete_fields:
@@ -77,17 +80,26 @@ def _defaults(model: type[models.Model], named: Sequence[str]) -> tuple[list[mod
 
 
 def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Insert ``rows`` (values for ``columns``) and return their new primary keys, in order."""
+    """Insert ``rows`` (values for ``columns``) and return their new primary keys, in order.
+
+    ``constants`` are columns with the same value on every row (who, when, which import).
+    """
     if not rows:
         return []
+    constants = constants or {}
     if connection.vendor != "postgresql":
-        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        objs = [model(**dict(zip(columns, row, strict=True)), **constants) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=SQLITE_BATCH)
         return [obj.pk for obj in objs]
     meta = model._meta
-    other_fields, other_values = _defaults(model, columns)
+    other_fields, other_values = _defaults(model, [*columns, *constants])
+    other_fields = [meta.get_field(_field_name(meta, n)) for n in constants] + other_fields
+    other_values = [_json(v) if isinstance(v, dict | list) else v for v in constants.values()] + other_values
     json_positions = [
         i
         for i, name in enumerate(columns)
@@ -105,7 +117,6 @@ def insert_rows(
             for c in [meta.pk.column, *(meta.get_field(_field_name(meta, n)).column for n in columns)]
             + [f.column for f in other_fields]
         )
-        tail = tuple(other_values)
 
         def full_rows():
             for pk, row in zip(ids, rows, strict=True):
@@ -113,9 +124,9 @@ def insert_rows(
                     row = list(row)
                     for i in json_positions:
                         row[i] = _json(row[i])
-                yield (pk, *row, *tail)
+                yield (pk, *row)
 
-        _copy(cursor, f"COPY {quote(meta.db_table)} ({column_sql}) FROM STDIN", full_rows())
+        _copy(cursor, f"COPY {quote(meta.db_table)} ({column_sql}) FROM STDIN", full_rows(), other_values)
     return ids
 
 

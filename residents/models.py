@@ -206,16 +206,19 @@ class ResidentQuerySet(models.QuerySet):
 class Resident(models.Model):
     """居民: one person on the ledger, in one household."""
 
+    # Indexed by (household, status) below; a second single-column index would only slow imports.
     household = models.ForeignKey(
-        Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="residents"
+        Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="residents", db_index=False
     )
     relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, default=Relation.HEAD)
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField("身份证号", max_length=18, unique=True)
+    # No index of its own: 56 values, always read together with a subtree's households,
+    # and every index is paid for on each of an import's 100,000 inserts.
     ethnicity = models.ForeignKey(
-        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="residents"
+        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="residents", db_index=False
     )
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
     residence_status = models.CharField(
@@ -262,10 +265,8 @@ class Resident(models.Model):
             ("import_ledger", "导入台账"),
         ]
         ordering = ["household__number", "relation", "pk"]
-        indexes = [
-            models.Index(fields=["household", "status"]),
-            models.Index(fields=["name"]),
-        ]
+        # Names are searched with icontains, which a b-tree index can't serve.
+        indexes = [models.Index(fields=["household", "status"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="active") | Q(status_date__isnull=False),
@@ -345,7 +346,12 @@ class LedgerChange(models.Model):
     signals, so an import can record a whole batch in one insert.
     """
 
-    # Both are indexed together with ``at`` (the history page's order) in Meta.indexes.
+    # An append-only log: like django-simple-history's tables, its references carry no
+    # database constraint. A constraint costs a trigger per row on every import (four per
+    # history row, 540,000 for a 100,000-resident ledger) and guards nothing here: rows are
+    # written only by the ledger's own actions, next to the rows they describe, and
+    # nothing in the ledger is ever hard-deleted. Household and resident are indexed
+    # together with ``at`` (the history page's order) in Meta.indexes.
     household = models.ForeignKey(
         Household,
         on_delete=models.CASCADE,
@@ -354,6 +360,7 @@ class LedgerChange(models.Model):
         related_name="changes",
         verbose_name="户",
         db_index=False,
+        db_constraint=False,
     )
     resident = models.ForeignKey(
         Resident,
@@ -363,15 +370,28 @@ class LedgerChange(models.Model):
         related_name="changes",
         verbose_name="居民",
         db_index=False,
+        db_constraint=False,
     )
     action = models.CharField("操作", max_length=20, choices=ChangeAction.choices)
     # {field name: [old, new]} with values as text; the page shows them with verbose names.
     changes = models.JSONField("变更内容", default=dict, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name="操作人",
+        db_constraint=False,
+        db_index=False,
     )
     ledger_import = models.ForeignKey(
-        "LedgerImport", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="来源导入"
+        "LedgerImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name="来源导入",
+        db_constraint=False,
+        db_index=False,
     )
     at = models.DateTimeField("时间", default=timezone.now)
 

@@ -172,10 +172,12 @@ def pytest_configure(config) -> None:
 
 def pytest_unconfigure(config) -> None:
     shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+    if redis_url():
+        _forget_queue(celery_app.conf.task_default_queue)
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup) -> Iterator[WorkerHandle]:
+def celery_worker_process(request, django_db_setup) -> Iterator[WorkerHandle]:
     if not redis_url():
         if real_services_required():
             pytest.fail(
@@ -223,7 +225,9 @@ def celery_worker_process(django_db_setup) -> Iterator[WorkerHandle]:
         yield handle
     finally:
         _stop(process)
-        _forget_queue(queue)
+    # The log is kept only when something went wrong, to read after the run.
+    if request.session.testsfailed == 0:
+        log_path.unlink(missing_ok=True)
 
 
 def _wait_until_answering(handle: WorkerHandle) -> None:

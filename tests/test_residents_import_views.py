@@ -14,19 +14,9 @@ from tests.ledger_files import rows_for, write_csv, write_xlsx
 NON_ADMIN_ROLES = [Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK, Role.LEADER]
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    """Tasks are enqueued on commit; the test transaction never commits, so each request
-    runs its on-commit callbacks as a real commit would (Celery is eager here)."""
-    monkeypatch.setitem(ON_COMMIT, "capture", django_capture_on_commit_callbacks)
-
-
-ON_COMMIT: dict = {}
+# The pages hand the work to Celery on commit: a real worker process with REDIS_URL (the
+# mark makes these tests transactional so it sees their rows), in-process otherwise.
+pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
@@ -34,14 +24,27 @@ def community_admin(tree):
     return make_person(role=Role.ADMIN, unit=tree.community, username="c_admin")
 
 
-def upload(client, community, path):
-    with path.open("rb") as fh, ON_COMMIT["capture"](execute=True):
-        return client.post(reverse("ledger_import:new"), {"community": community.pk, "file": fh})
+@pytest.fixture
+def upload(client, celery_worker_process):
+    """POST a ledger file to the upload page, then let the worker run what it enqueued."""
+
+    def post(community, path):
+        with path.open("rb") as fh:
+            response = client.post(reverse("ledger_import:new"), {"community": community.pk, "file": fh})
+        celery_worker_process.wait_until_idle()
+        return response
+
+    return post
 
 
-def commit(client, pk, data=None):
-    with ON_COMMIT["capture"](execute=True):
-        return client.post(reverse("ledger_import:commit", args=[pk]), data or {})
+@pytest.fixture
+def commit(client, celery_worker_process):
+    def post(pk, data=None):
+        response = client.post(reverse("ledger_import:commit", args=[pk]), data or {})
+        celery_worker_process.wait_until_idle()
+        return response
+
+    return post
 
 
 def test_anonymous_is_sent_to_log_in(client, tree):
@@ -50,19 +53,17 @@ def test_anonymous_is_sent_to_log_in(client, tree):
 
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
-def test_only_admins_may_import(client, persona, tmp_path, tree, role):
+def test_only_admins_may_import(client, persona, tmp_path, tree, role, upload):
     client.force_login(persona(role))
     assert client.get(reverse("ledger_import:list")).status_code == 403
-    response = upload(client, tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
+    response = upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
     assert response.status_code == 403
     assert not LedgerImport.objects.exists()
 
 
-def test_upload_previews_then_commit_writes(client, community_admin, tree, tmp_path):
+def test_upload_previews_then_commit_writes(client, community_admin, tree, tmp_path, upload, commit):
     client.force_login(community_admin)
-    response = upload(
-        client, tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for(households=2, members=2))
-    )
+    response = upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for(households=2, members=2)))
     ledger_import = LedgerImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("ledger_import:detail", args=[ledger_import.pk])
@@ -74,33 +75,33 @@ def test_upload_previews_then_commit_writes(client, community_admin, tree, tmp_p
     assert "确认导入" in page.content.decode()
     assert not Resident.objects.exists()
 
-    commit(client, ledger_import.pk)
+    commit(ledger_import.pk)
 
     ledger_import.refresh_from_db()
     assert ledger_import.status == ImportStatus.DONE
     assert Resident.objects.count() == 4
 
 
-def test_commit_with_errors_needs_skip_errors(client, community_admin, tree, tmp_path):
+def test_commit_with_errors_needs_skip_errors(client, community_admin, tree, tmp_path, upload, commit):
     client.force_login(community_admin)
     rows = rows_for(households=2, members=1)
     rows[0][10] = "火星族"
-    upload(client, tree.community, write_xlsx(tmp_path / "a.xlsx", rows))
+    upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows))
     ledger_import = LedgerImport.objects.get()
 
-    commit(client, ledger_import.pk)
+    commit(ledger_import.pk)
     assert not Resident.objects.exists()
 
-    commit(client, ledger_import.pk, {"skip_errors": "on"})
+    commit(ledger_import.pk, {"skip_errors": "on"})
     assert Resident.objects.count() == 1
 
 
-def test_a_hostile_file_is_refused_on_the_form(client, community_admin, tree, tmp_path):
+def test_a_hostile_file_is_refused_on_the_form(client, community_admin, tree, tmp_path, upload):
     client.force_login(community_admin)
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"%PDF-1.4 not a spreadsheet")
 
-    response = upload(client, tree.community, path)
+    response = upload(tree.community, path)
 
     assert response.status_code == 200
     assert "不是电子表格" in response.content.decode()
@@ -108,33 +109,35 @@ def test_a_hostile_file_is_refused_on_the_form(client, community_admin, tree, tm
     assert not Household.objects.exists()
 
 
-def test_it_refuses_a_community_outside_scope(client, community_admin, tree, tmp_path):
+def test_it_refuses_a_community_outside_scope(client, community_admin, tree, tmp_path, upload):
     client.force_login(community_admin)
-    response = upload(client, tree.other_community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
+    response = upload(tree.other_community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
     assert response.status_code == 200
     assert "管辖范围内" in response.content.decode()
     assert not LedgerImport.objects.exists() and not Resident.objects.exists()
 
 
-def test_another_communitys_import_is_a_404_and_cannot_be_committed(client, tree, tmp_path, community_admin):
+def test_another_communitys_import_is_a_404_and_cannot_be_committed(
+    client, tree, tmp_path, community_admin, upload, commit
+):
     other_admin = make_person(role=Role.ADMIN, unit=tree.other_community, username="o_admin")
     client.force_login(other_admin)
-    upload(client, tree.other_community, write_xlsx(tmp_path / "a.xlsx", rows_for(grid=tree.other_grid.name)))
+    upload(tree.other_community, write_xlsx(tmp_path / "a.xlsx", rows_for(grid=tree.other_grid.name)))
     theirs = LedgerImport.objects.get()
 
     client.force_login(community_admin)
     for name in ("detail", "progress", "error_rows"):
         assert client.get(reverse(f"ledger_import:{name}", args=[theirs.pk])).status_code == 404
-    assert commit(client, theirs.pk).status_code == 404
+    assert commit(theirs.pk).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == ImportStatus.PREVIEWED and not Resident.objects.exists()
 
 
-def test_error_rows_download_as_a_workbook_to_fix(client, community_admin, tree, tmp_path):
+def test_error_rows_download_as_a_workbook_to_fix(client, community_admin, tree, tmp_path, upload):
     client.force_login(community_admin)
     rows = rows_for(households=2, members=1)
     rows[1][8] = '=HYPERLINK("http://x")'
-    upload(client, tree.community, write_csv(tmp_path / "a.csv", rows))
+    upload(tree.community, write_csv(tmp_path / "a.csv", rows))
     ledger_import = LedgerImport.objects.get()
 
     response = client.get(reverse("ledger_import:error_rows", args=[ledger_import.pk]))
@@ -147,9 +150,9 @@ def test_error_rows_download_as_a_workbook_to_fix(client, community_admin, tree,
     assert values[1][2 + 8].startswith("'=")  # a formula typed in the ledger stays text
 
 
-def test_progress_asks_for_a_reload_once_finished(client, community_admin, tree, tmp_path):
+def test_progress_asks_for_a_reload_once_finished(client, community_admin, tree, tmp_path, upload):
     client.force_login(community_admin)
-    upload(client, tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
+    upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
     response = client.get(reverse("ledger_import:progress", args=[LedgerImport.objects.get().pk]))
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
 
@@ -161,16 +164,15 @@ def test_the_template_downloads(client, community_admin):
     assert load_workbook(io.BytesIO(response.content)).active["A1"].value == "网格"
 
 
-def test_the_import_list_shows_only_imports_in_scope(client, tree, tmp_path, community_admin):
+def test_the_import_list_shows_only_imports_in_scope(client, tree, tmp_path, community_admin, upload):
     other_admin = make_person(role=Role.ADMIN, unit=tree.other_community, username="o_admin")
     client.force_login(other_admin)
     upload(
-        client,
         tree.other_community,
         write_xlsx(tmp_path / "theirs.xlsx", rows_for(grid=tree.other_grid.name)),
     )
     client.force_login(community_admin)
-    upload(client, tree.community, write_xlsx(tmp_path / "mine.xlsx", rows_for()))
+    upload(tree.community, write_xlsx(tmp_path / "mine.xlsx", rows_for()))
 
     content = client.get(reverse("ledger_import:list")).content.decode()
 

@@ -20,7 +20,7 @@ from residents.models import ImportStatus, LedgerImport, LedgerImportRow
 
 from . import progress
 from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kind
-from .pipeline import ImportPlan, plan_import, write_plan
+from .pipeline import ImportPlan, cyclic_gc_paused, plan_import, write_plan
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,8 @@ def ledger_import_commit(*, import_id: int, skip_errors: bool | None = None) -> 
         ledger_import.status = ImportStatus.COMMITTING
         ledger_import.save(update_fields=["status", "skip_errors"])
     try:
-        plan = _commit(ledger_import)
+        with cyclic_gc_paused():
+            plan = _commit(ledger_import)
     except LedgerFileError as err:
         _refuse(ledger_import, err)
         return ledger_import
