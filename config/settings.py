@@ -158,6 +158,8 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 
 # Uploaded ledgers are read from disk, never held whole in memory by Django.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest ledger file accepted (a 100,000-resident .xlsx is about 13 MB).
+LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Celery -------------------------------------------------------------------------

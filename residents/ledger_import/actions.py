@@ -59,9 +59,12 @@ def ledger_import_create(*, community: OrgUnit, file, file_name: str, user=None)
 
 
 def _refuse(ledger_import: LedgerImport, err: LedgerFileError) -> None:
+    """Log the refusal; a refused file is not kept."""
+    if ledger_import.file:
+        ledger_import.file.delete(save=False)
     ledger_import.status = ImportStatus.REFUSED
     ledger_import.message = str(err)
-    ledger_import.save(update_fields=["status", "message"])
+    ledger_import.save(update_fields=["status", "message", "file"])
 
 
 def _count(ledger_import: LedgerImport, plan: ImportPlan) -> None:

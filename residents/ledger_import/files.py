@@ -45,7 +45,7 @@ class LedgerTable:
 
 
 def max_bytes() -> int:
-    return getattr(settings, "LEDGER_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+    return settings.LEDGER_IMPORT_MAX_BYTES
 
 
 def sniff_kind(path: Path, name: str) -> str:
