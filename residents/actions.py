@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from grid.models import OrgLevel, OrgUnit
 
@@ -29,48 +30,9 @@ from .models import (
     Resident,
 )
 
-HOUSEHOLD_FIELDS = (
-    "grid",
-    "building",
-    "unit",
-    "room",
-    "address",
-    "number",
-    "kind",
-    "phone",
-    "is_dibao",
-    "is_hardship",
-    "is_empty_nest",
-    "is_elderly_alone",
-    "landlord_name",
-    "landlord_phone",
-)
-RESIDENT_FIELDS = (
-    "relation",
-    "name",
-    "gender",
-    "birth_date",
-    "id_number",
-    "ethnicity",
-    "phone",
-    "residence_status",
-    "moved_in_on",
-    "origin",
-    "political_status",
-    "education",
-    "employment",
-    *Resident.SPECIAL_GROUP_FIELDS,
-    "languages",
-)
-FLOATING_FIELDS = (
-    "arrived_on",
-    "origin",
-    "expected_stay",
-    "occupation",
-    "workplace",
-    "landlord_name",
-    "landlord_phone",
-)
+HOUSEHOLD_FIELDS = ("grid", "building", "unit", "number", *Household.DESCRIPTION_FIELDS)
+RESIDENT_FIELDS = ("id_number", "gender", "birth_date", *Resident.DESCRIPTION_FIELDS)
+FLOATING_FIELDS = FloatingRegistration.DESCRIPTION_FIELDS
 # History keys of the floating registration's fields: "floating_registration.origin".
 FLOATING_PREFIX = "floating_registration."
 LEAVING = {LedgerStatus.MOVED_OUT: ChangeAction.MOVE_OUT, LedgerStatus.DECEASED: ChangeAction.DEATH}
@@ -172,7 +134,7 @@ def _close_if_empty(*, by, household: Household) -> None:
     """The last active member gone: the household closes on the latest leaving date."""
     if household.closed_on is not None or household.residents.active().exists():
         return
-    last = household.residents.aggregate(last=Max("status_date"))["last"] or dt.date.today()
+    last = household.residents.aggregate(last=Max("status_date"))["last"] or timezone.localdate()
     household.closed_on = last
     household.save(update_fields=["closed_on", "updated_at"])
     _record(
@@ -279,7 +241,7 @@ def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resid
         raise ValidationError(
             f"{current.name}已于{current.status_date:%Y-%m-%d}{current.get_status_display()}，不能再次登记。"
         )
-    if on > dt.date.today():
+    if on > timezone.localdate():
         raise ValidationError({"on": "日期不能晚于今天。"})
     if on < current.birth_date or (current.moved_in_on and on < current.moved_in_on):
         raise ValidationError({"on": "日期不能早于出生日期或迁入日期。"})

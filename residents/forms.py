@@ -10,6 +10,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from grid.models import Building, OrgLevel, OrgUnit, Unit
 from grid.scope import scope_queryset, user_org_unit
@@ -162,7 +163,7 @@ class ResidentForm(forms.ModelForm):
         else:
             data["birth_date"] = info.birth_date
         moved_in = data.get("moved_in_on")
-        if moved_in and moved_in > dt.date.today():
+        if moved_in and moved_in > timezone.localdate():
             self.add_error("moved_in_on", "迁入日期不能晚于今天。")
         return data
 
@@ -186,7 +187,7 @@ class FloatingForm(forms.ModelForm):
 
     def clean_arrived_on(self):
         arrived = self.cleaned_data.get("arrived_on")
-        if arrived and arrived > dt.date.today():
+        if arrived and arrived > timezone.localdate():
             raise ValidationError("来本地日期不能晚于今天。")
         return arrived
 
@@ -244,6 +245,6 @@ class LeaveForm(forms.Form):
 
     def clean_on(self) -> dt.date:
         on = self.cleaned_data["on"]
-        if on > dt.date.today():
+        if on > timezone.localdate():
             raise ValidationError("日期不能晚于今天。")
         return on

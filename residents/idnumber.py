@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -72,7 +73,7 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(f"身份证号中的出生日期“{number[6:14]}”不存在。", code="birth_date") from None
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1890:
         raise ValidationError(f"身份证号中的出生日期“{birth:%Y-%m-%d}”不合理。", code="birth_date")
     if number[17] != check_char(number[:17]):

@@ -96,6 +96,9 @@ class Household(models.Model):
 
     scope_path = "grid"
     FLAG_FIELDS = ("is_dibao", "is_hardship", "is_empty_nest", "is_elderly_alone")
+    # What describes a household, beside where it is (grid, building, unit) and which it is
+    # (户号): the fields the pages edit and the importer compares.
+    DESCRIPTION_FIELDS = ("room", "address", "kind", "phone", *FLAG_FIELDS, "landlord_name", "landlord_phone")
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -254,6 +257,22 @@ class Resident(models.Model):
         "is_left_behind_child",
         "is_entitled",
     )
+    # What describes a person, beside who they are (the ID number, which also fixes gender
+    # and birth date) and where they live: the fields the importer compares.
+    DESCRIPTION_FIELDS = (
+        "relation",
+        "name",
+        "ethnicity",
+        "phone",
+        "residence_status",
+        "moved_in_on",
+        "origin",
+        "political_status",
+        "education",
+        "employment",
+        *SPECIAL_GROUP_FIELDS,
+        "languages",
+    )
 
     objects = ResidentQuerySet.as_manager()
 
@@ -320,6 +339,15 @@ class FloatingRegistration(models.Model):
     landlord_phone = models.CharField("房东电话", max_length=20, blank=True, validators=[phone_validator])
 
     scope_path = "resident__household__grid"
+    DESCRIPTION_FIELDS = (
+        "arrived_on",
+        "origin",
+        "expected_stay",
+        "occupation",
+        "workplace",
+        "landlord_name",
+        "landlord_phone",
+    )
 
     class Meta:
         verbose_name = "流动人口登记"

@@ -196,13 +196,13 @@ def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -
 # --- lists and exports --------------------------------------------------------------------
 
 
-@login_required
-def household_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "residents.view_household")
-    form = LedgerFilterForm(request.GET or None, user=request.user)
+def _list_page(request: HttpRequest, *, permission: str, form_class, rows_for, template: str) -> HttpResponse:
+    """A filtered, paginated ledger list; the household and resident lists differ only in
+    what they list."""
+    _require(request, permission)
+    form = form_class(request.GET or None, user=request.user)
     filters = form.values()
-    households = households_for(request.user, filters)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows_for(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -211,25 +211,29 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "searching": bool(filters),
         "can_unmask": _sees_full(request),
     }
-    return render(request, "residents/household_list.html", context)
+    return render(request, template, context)
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(
+        request,
+        permission="residents.view_household",
+        form_class=LedgerFilterForm,
+        rows_for=households_for,
+        template="residents/household_list.html",
+    )
 
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "residents.view_resident")
-    form = ResidentFilterForm(request.GET or None, user=request.user)
-    filters = form.values()
-    residents = residents_for(request.user, filters)
-    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without_page(request),
-        "hint": _partial_id_hint(filters.get("q", "")),
-        "searching": bool(filters),
-        "can_unmask": _sees_full(request),
-    }
-    return render(request, "residents/resident_list.html", context)
+    return _list_page(
+        request,
+        permission="residents.view_resident",
+        form_class=ResidentFilterForm,
+        rows_for=residents_for,
+        template="residents/resident_list.html",
+    )
 
 
 def _unmasked(request: HttpRequest) -> bool:

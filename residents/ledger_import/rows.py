@@ -18,6 +18,7 @@ from residents import idnumber
 from residents.models import (
     Education,
     Employment,
+    FloatingRegistration,
     Gender,
     Household,
     HouseholdKind,
@@ -138,41 +139,11 @@ RESIDENT_TAGS = cells.tag_vocabulary(
     },
 )
 
-# Resident fields the importer sets; the comparison for updated/unchanged uses exactly these.
-RESIDENT_FIELDS = (
-    "relation",
-    "name",
-    "gender",
-    "birth_date",
-    "ethnicity",
-    "phone",
-    "residence_status",
-    "moved_in_on",
-    "origin",
-    "political_status",
-    "education",
-    "employment",
-    "languages",
-    *Resident.SPECIAL_GROUP_FIELDS,
-)
-HOUSEHOLD_FIELDS = (
-    "room",
-    "address",
-    "kind",
-    "phone",
-    "landlord_name",
-    "landlord_phone",
-    *Household.FLAG_FIELDS,
-)
-FLOATING_FIELDS = (
-    "arrived_on",
-    "origin",
-    "expected_stay",
-    "occupation",
-    "workplace",
-    "landlord_name",
-    "landlord_phone",
-)
+# The fields a row sets and a re-import compares. Gender and birth date follow from the ID
+# number, which is what a row is matched on, so on a re-import they never differ.
+RESIDENT_FIELDS = ("gender", "birth_date", *Resident.DESCRIPTION_FIELDS)
+HOUSEHOLD_FIELDS = Household.DESCRIPTION_FIELDS
+FLOATING_FIELDS = FloatingRegistration.DESCRIPTION_FIELDS
 
 
 CHOOSE_GENDER = cells.Choice(Gender, GENDER_ALIASES)
