@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from grid import views as grid_views
+from reports import views as reports_views
 
 urlpatterns = [
-    path("", grid_views.home, name="home"),
+    path("", reports_views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

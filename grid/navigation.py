@@ -64,6 +64,16 @@ def quick_links_for(user) -> list[QuickLink]:
         else:
             description = "按区、街道、社区、网格浏览楼栋与场所"
         links.append(QuickLink("网格与楼栋", reverse("grid:tree"), description))
+    if user.has_perm("residents.view_household"):
+        if user.has_perm("residents.change_household"):
+            description = "查找户和居民，登记变动、新增成员和流动人口"
+        else:
+            description = "查阅户和居民台账"
+        links.append(QuickLink("居民台账", reverse("residents:household_list"), description))
+    if user.has_perm("residents.import_ledger"):
+        links.append(
+            QuickLink("台账导入", reverse("ledger_import:list"), "导入社区的 Excel 台账，先试导入再确认")
+        )
     if user.is_staff and user.has_perm("auth.change_user"):
         links.append(QuickLink("管理后台", reverse("admin:index"), "用户、角色与基础数据"))
     return links

@@ -28,8 +28,7 @@ from .forms import (
     duplicate_unit_message,
 )
 from .models import Building, OrgLevel, OrgUnit, Place, Unit
-from .navigation import quick_links_for
-from .queries import scope_figures, subtree_counts
+from .queries import subtree_counts
 from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
 
 
@@ -117,16 +116,6 @@ def _form_page(
 
 
 # --- reading -------------------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "org_unit": user_org_unit(request.user),
-        "figures": scope_figures(request.user),
-        "quick_links": quick_links_for(request.user),
-    }
-    return render(request, "grid/home.html", context)
 
 
 @login_required
