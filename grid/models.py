@@ -220,7 +220,9 @@ class Role(models.TextChoices):
 class Profile(models.Model):
     """Where a user works and as what: their data scope is this unit and everything below it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="profile"
+    )
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="members"
     )

@@ -38,6 +38,15 @@ def navigation_for(user) -> list[NavItem]:
     return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]
 
 
+def active_url(items: list[NavItem], path: str) -> str | None:
+    """The entry a page belongs to: the longest entry URL the path starts with, so that
+    /residents/imports/ is 台账导入's and not also 居民台账's. The home page only owns "/"."""
+    owners = [item.url for item in items if item.url != "/" and path.startswith(item.url)]
+    if owners:
+        return max(owners, key=len)
+    return "/" if path == "/" else None
+
+
 @dataclass(frozen=True)
 class QuickLink:
     label: str

@@ -210,8 +210,11 @@ def resident_update(
 
 
 @transaction.atomic
-def resident_move(*, by, resident: Resident, to_household: Household) -> Resident:
-    """Move a member to another household: the history of both households says so."""
+def resident_move(
+    *, by, resident: Resident, to_household: Household, relation: str | None = None
+) -> Resident:
+    """Move a member to another household, with their relation to its head (kept if not
+    given): the history of both households says so."""
     current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
     source = Household.objects.select_for_update().get(pk=current.household_id)
     target = Household.objects.select_for_update().get(pk=to_household.pk)
@@ -219,9 +222,12 @@ def resident_move(*, by, resident: Resident, to_household: Household) -> Residen
         raise ValidationError(f"{current.name}已{current.get_status_display()}，不能迁移到其他户。")
     if target.pk == source.pk:
         raise ValidationError("目标户与当前所在户相同。")
-    changes = diff(current, {"household": target})
-    current.household = target
-    current.save(update_fields=["household", "updated_at"])
+    values = {"household": target, **({"relation": relation} if relation else {})}
+    changes = diff(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save(update_fields=[*values, "updated_at"])
     for household in (source, target):
         _record(by=by, action=ChangeAction.MOVE, changes=changes, household=household, resident=current)
     _reopen(by=by, household=target)

@@ -51,7 +51,7 @@ class LedgerFilterForm(forms.Form):
         label="楼栋", queryset=Building.objects.none(), required=False, empty_label="全部楼栋"
     )
     kind = forms.ChoiceField(label="户别", choices=[("", "全部户别"), *HouseholdKind.choices], required=False)
-    flag = forms.ChoiceField(label="标志", required=False)
+    flag = forms.ChoiceField(label="家庭标签", required=False)
     ethnicity = forms.ChoiceField(label="民族", required=False)
     floating = forms.ChoiceField(
         label="流动人口", choices=[("", "不限"), ("1", "有流动人口")], required=False
@@ -98,6 +98,10 @@ class ResidentFilterForm(LedgerFilterForm):
         choices=[("active", "在册"), ("moved_out", "已迁出"), ("deceased", "已死亡"), ("all", "全部")],
         required=False,
     )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, user=user, **kwargs)
+        self.fields["flag"].label = "特殊群体"
 
     def flag_choices(self) -> list[tuple[str, str]]:
         return _flag_choices(Resident, Resident.SPECIAL_GROUP_FIELDS, "全部特殊群体")

@@ -18,7 +18,7 @@ from grid.scope import scope_queryset, user_org_unit
 from . import idnumber
 from .actions import FLOATING_FIELDS, HOUSEHOLD_FIELDS, RESIDENT_FIELDS
 from .ethnicity_data import HAN_CODE
-from .models import Ethnicity, FloatingRegistration, Gender, Household, LedgerStatus, Resident
+from .models import Ethnicity, FloatingRegistration, Gender, Household, LedgerStatus, Relation, Resident
 
 OUT_OF_SCOPE_DUPLICATE = "该身份证号已在系统中登记（不在您的管辖范围内）。"
 
@@ -27,7 +27,8 @@ PHONE = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete"
 
 
 def _unit_label(unit: Unit) -> str:
-    return f"{unit.building.number} {unit.number}"
+    # A community has a 1号楼 in each grid: the grid tells them apart.
+    return f"{unit.building.grid.name} {unit.building.number} {unit.number}"
 
 
 class HouseholdForm(forms.ModelForm):
@@ -48,8 +49,10 @@ class HouseholdForm(forms.ModelForm):
         self.user = user
         self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids())
         self.fields["building"].queryset = scope_queryset(user, Building.objects.select_related("grid"))
-        self.fields["unit"].queryset = scope_queryset(user, Unit.objects.select_related("building"))
+        self.fields["unit"].queryset = scope_queryset(user, Unit.objects.select_related("building__grid"))
         self.fields["unit"].label_from_instance = _unit_label
+        for name in ("grid", "building", "unit"):
+            self.fields[name].empty_label = "请选择"
         own = user_org_unit(user)
         if own is not None and own.level == OrgLevel.GRID and not self.instance.pk:
             self.fields["grid"].initial = own.pk
@@ -198,11 +201,15 @@ class MoveForm(forms.Form):
 
     number = forms.CharField(label="目标户号", max_length=40)
     community = forms.ModelChoiceField(label="目标社区", queryset=OrgUnit.objects.none(), required=False)
+    relation = forms.ChoiceField(
+        label="在新户中与户主关系", choices=Relation.choices, help_text="迁入新户后，与新户户主的关系。"
+    )
 
     def __init__(self, *args, user, resident: Resident, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.resident = resident
+        self.fields["relation"].initial = resident.relation
         self.target: Household | None = None
         communities = scope_queryset(user, OrgUnit.objects.communities())
         if communities.count() > 1:

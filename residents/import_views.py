@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -123,7 +125,12 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     ledger_import.status = ImportStatus.COMMITTING
     ledger_import.save(update_fields=["status"])
     commit_ledger_import.delay_on_commit(ledger_import.pk, form.cleaned_data["skip_errors"])
-    messages.info(request, "已开始导入，可以离开本页，稍后回来查看结果。")
+    ledger_import.refresh_from_db()
+    if ledger_import.is_running:
+        messages.info(request, "已开始导入，可以离开本页，稍后回来查看结果。")
+    elif ledger_import.status == ImportStatus.DONE:
+        # Without a broker (the embedded setup) the task has already run.
+        messages.success(request, "导入完成。")
     return redirect("ledger_import:detail", pk=pk)
 
 
@@ -136,4 +143,5 @@ def import_error_rows(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "这次导入没有错误行可下载。")
         return redirect("ledger_import:detail", pk=pk)
     content = error_rows_workbook(ledger_import.file.path, ledger_import.file_name, errors)
-    return _xlsx(content, f"errors-{ledger_import.pk}.xlsx")
+    stem = ledger_import.file_name.rsplit(".", 1)[0]
+    return _xlsx(content, quote(f"{stem}-错误行.xlsx"))

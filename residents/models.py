@@ -432,7 +432,7 @@ class LedgerChange(models.Model):
         indexes = [models.Index(fields=["resident", "-at"]), models.Index(fields=["household", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class ImportStatus(models.TextChoices):
@@ -506,6 +506,8 @@ class LedgerImportRow(models.Model):
     outcome = models.CharField("结果", max_length=10, choices=RowOutcome.choices)
     # Masked summary for the preview (姓名, 身份证号 masked, 户号) — never the full number.
     summary = models.CharField("摘要", max_length=200, blank=True)
+    # For an update: which fields it changes (names only, no values), e.g. "联系电话、所在户".
+    detail = models.CharField("将修改", max_length=300, blank=True)
     # [{"column": "身份证号", "message": "…"}]
     errors = models.JSONField("错误", default=list, blank=True)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.forms import BaseForm
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,9 +82,37 @@ def _household_crumbs(household: Household) -> list[Crumb]:
     ]
 
 
+SEARCH_SESSION_KEY = "ledger_search"
+
+
+def _filter_data(request: HttpRequest) -> QueryDict | None:
+    """The list's filters from the URL and its search term from the session.
+
+    What people search for is names and ID numbers; in a URL those would end up in browser
+    history and in every proxy's and server's access log. So a search is POSTed, the term
+    kept in the session, and the URL carries only ``search=1``.
+    """
+    data = request.GET.copy()
+    data.pop("q", None)
+    if data.get("search") == "1":
+        data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+    return data or None
+
+
+def _search_redirect(request: HttpRequest) -> HttpResponse:
+    """A posted search: the term to the session, the (impersonal) filters to the URL."""
+    params = {k: v for k, v in request.POST.items() if v and k not in ("q", "csrfmiddlewaretoken", "page")}
+    term = request.POST.get("q", "").strip()
+    if term:
+        request.session[SEARCH_SESSION_KEY] = term
+        params["search"] = "1"
+    return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+
+
 def _query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("q", None)
     return params.urlencode()
 
 
@@ -200,7 +229,9 @@ def _list_page(request: HttpRequest, *, permission: str, form_class, rows_for, t
     """A filtered, paginated ledger list; the household and resident lists differ only in
     what they list."""
     _require(request, permission)
-    form = form_class(request.GET or None, user=request.user)
+    if request.method == "POST":
+        return _search_redirect(request)
+    form = form_class(_filter_data(request), user=request.user)
     filters = form.values()
     page = Paginator(rows_for(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -256,7 +287,7 @@ def _xlsx(data: bytes, stem: str) -> FileResponse:
 def household_export(request: HttpRequest) -> FileResponse:
     _require(request, "residents.view_household")
     unmasked = _unmasked(request)
-    filters = LedgerFilterForm(request.GET or None, user=request.user).values()
+    filters = LedgerFilterForm(_filter_data(request), user=request.user).values()
     return _xlsx(exports.households_xlsx(households_for(request.user, filters), unmasked=unmasked), "户台账")
 
 
@@ -264,7 +295,7 @@ def household_export(request: HttpRequest) -> FileResponse:
 def resident_export(request: HttpRequest) -> FileResponse:
     _require(request, "residents.view_resident")
     unmasked = _unmasked(request)
-    filters = ResidentFilterForm(request.GET or None, user=request.user).values()
+    filters = ResidentFilterForm(_filter_data(request), user=request.user).values()
     return _xlsx(exports.residents_xlsx(residents_for(request.user, filters), unmasked=unmasked), "居民台账")
 
 
@@ -294,7 +325,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = []
     if request.user.has_perm("residents.view_ledgerchange"):
         changes = list(household.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT])
-        history = _history(changes, full=_sees_full(request), link_residents=True)
+        # The household page lists every member; like the member list above it, their
+        # history stays masked here. A resident's own page shows full values to those allowed.
+        history = _history(changes, full=False, link_residents=True)
     context = {
         "household": household,
         "crumbs": [Crumb("居民台账", reverse("residents:household_list")), Crumb(f"户号 {household.number}")],
@@ -508,7 +541,12 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.resident_move(by=request.user, resident=resident, to_household=form.target)
+            actions.resident_move(
+                by=request.user,
+                resident=resident,
+                to_household=form.target,
+                relation=form.cleaned_data["relation"],
+            )
         except ValidationError as error:
             _add_action_errors(form, error)
         else:

@@ -686,3 +686,10 @@ def test_pages_query_count_does_not_grow_with_rows(
     ):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_the_menu_marks_only_the_section_a_page_belongs_to(client, admin_user):
+    client.force_login(admin_user)
+    content = client.get(reverse("ledger_import:list")).content.decode()
+    assert content.count('aria-current="page"') == 1
+    assert re.search(r'href="/residents/imports/"\s+aria-current="page"', content)

@@ -102,7 +102,8 @@ def test_the_export_follows_the_lists_filters(client, staff_user, ledger):
     client.force_login(staff_user)
     rows = read(client.get(reverse("residents:resident_export"), {"ethnicity": "minority"}))
     assert column(rows, "姓名") == ["'+SUM(A1:A9)"]
-    rows = read(client.get(reverse("residents:household_export"), {"q": "0201"}))
+    client.post(reverse("residents:household_list"), {"q": "0201"})  # the search lives in the session
+    rows = read(client.get(reverse("residents:household_export"), {"search": "1"}))
     assert column(rows, "户号") == ["0201"]
 
 

@@ -129,10 +129,10 @@ def test_move_form_finds_the_target_by_number_in_scope_only(tree, grid_worker):
     resident = ResidentFactory(household=HouseholdFactory(grid=tree.grid))
     target = HouseholdFactory(grid=tree.grid, number="2020")
     HouseholdFactory(grid=tree.grid2, number="3030")
-    form = MoveForm({"number": "2020"}, user=grid_worker, resident=resident)
+    form = MoveForm({"number": "2020", "relation": "child"}, user=grid_worker, resident=resident)
     assert form.is_valid(), form.errors
     assert form.target == target
-    out_of_scope = MoveForm({"number": "3030"}, user=grid_worker, resident=resident)
+    out_of_scope = MoveForm({"number": "3030", "relation": "child"}, user=grid_worker, resident=resident)
     assert not out_of_scope.is_valid()
     assert "找不到" in out_of_scope.errors["__all__"][0]
 
@@ -142,11 +142,13 @@ def test_move_form_asks_for_the_community_when_the_number_is_ambiguous(tree, adm
     HouseholdFactory(grid=tree.grid2, number="4040")
     other = HouseholdFactory(grid=tree.other_grid, number="4040")
     form = MoveForm(
-        {"number": "4040", "community": tree.other_community.pk}, user=admin_user, resident=resident
+        {"number": "4040", "community": tree.other_community.pk, "relation": "child"},
+        user=admin_user,
+        resident=resident,
     )
     assert form.is_valid(), form.errors
     assert form.target == other
-    ambiguous = MoveForm({"number": "4040"}, user=admin_user, resident=resident)
+    ambiguous = MoveForm({"number": "4040", "relation": "child"}, user=admin_user, resident=resident)
     assert not ambiguous.is_valid()
 
 

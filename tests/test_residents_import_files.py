@@ -136,9 +136,13 @@ def test_the_header_row_may_sit_below_a_title(tree, tmp_path):
 
 
 def test_the_template_has_every_column_and_reads_back_as_a_ledger(tree, tmp_path):
-    path = tmp_path / "模板.xlsx"
-    path.write_bytes(template_workbook())
-    sheet = load_workbook(io.BytesIO(path.read_bytes())).worksheets[0]
+    workbook = load_workbook(io.BytesIO(template_workbook()))
+    sheet = workbook.worksheets[0]
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
+    assert sheet.max_row == 1 or all(c.value is None for c in sheet[2])  # no example to import by mistake
+    sheet.append([c.example for c in COLUMNS])
+    path = tmp_path / "模板.xlsx"
+    workbook.save(path)
     table = open_ledger(path, path.name)
     assert set(table.columns) == {c.key for c in COLUMNS}
+    assert len(table.rows) == 1

@@ -355,3 +355,20 @@ def test_text_with_tabs_backslashes_and_newlines_survives_the_bulk_write(tree, a
     resident = Resident.objects.get()
     assert resident.household.address == "幸福路\\3号 院"
     assert resident.floating_registration.workplace == "清真\\拉面馆"
+
+
+def test_the_preview_says_which_fields_change_and_what_will_be_built(tree, admin_user, tmp_path):
+    rows = rows_for(households=1, members=2)
+    ledger_import_commit(import_id=start(tree, write_xlsx(tmp_path / "a.xlsx", rows), admin_user).pk)
+    rows[1][11] = "13900000000"  # a new phone
+    rows[0][1] = rows[1][1] = "11号楼"  # a mistyped building: would be created
+    ledger_import = start(tree, write_xlsx(tmp_path / "b.xlsx", rows), admin_user)
+
+    ledger_import_preview(ledger_import=ledger_import)
+
+    ledger_import.refresh_from_db()
+    assert "新建这些楼栋、单元：一网格 11号楼、一网格 11号楼 1单元" in ledger_import.message
+    details = dict(LedgerImportRow.objects.values_list("row_number", "detail"))
+    assert details[3] == "联系电话"
+    assert "户·楼栋" in details[2]
+    assert not Household.objects.filter(building__number="11号楼").exists()

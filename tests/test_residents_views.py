@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -49,6 +50,11 @@ def new_member(**overrides):
         "political_status": "masses",
     }
     return data | overrides
+
+
+def search(client, list_name: str, q: str):
+    """Search as the page does: the term is posted, the list shown after the redirect."""
+    return client.post(reverse(f"residents:{list_name}"), {"q": q}, follow=True)
 
 
 # --- who may open what -----------------------------------------------------------------------
@@ -202,7 +208,7 @@ def test_the_resident_list_masks_id_numbers_and_phones(client, staff_user, ledge
 )
 def test_household_search_by_name_or_number(client, staff_user, ledger, q, expected):
     client.force_login(staff_user)
-    page = client.get(reverse("residents:household_list"), {"q": q}).context["page"]
+    page = search(client, "household_list", q).context["page"]
     assert sorted(h.number for h in page.object_list) == expected
 
 
@@ -212,23 +218,23 @@ def test_household_search_by_a_full_id_number_lower_case_x_included(client, staf
         n for n in (make_id_number(region="320102", serial=i) for i in range(50)) if n.endswith("X")
     )
     resident = ResidentFactory(household=ledger.grid2_household, id_number=ending_in_x)
-    page = client.get(reverse("residents:household_list"), {"q": resident.id_number.lower()}).context["page"]
+    page = search(client, "household_list", resident.id_number.lower()).context["page"]
     assert [h.number for h in page.object_list] == ["0201"]
 
 
 def test_a_partial_id_number_finds_nobody_and_says_why(client, staff_user, ledger):
     client.force_login(staff_user)
     partial = ledger.head.id_number[:14]
-    response = client.get(reverse("residents:household_list"), {"q": partial})
+    response = search(client, "household_list", partial)
     assert list(response.context["page"].object_list) == []
     assert "不支持部分号码查找" in response.content.decode()
-    response = client.get(reverse("residents:resident_list"), {"q": partial})
+    response = search(client, "resident_list", partial)
     assert list(response.context["page"].object_list) == []
 
 
 def test_resident_search_by_full_id_number(client, staff_user, ledger):
     client.force_login(staff_user)
-    page = client.get(reverse("residents:resident_list"), {"q": ledger.head.id_number}).context["page"]
+    page = search(client, "resident_list", ledger.head.id_number).context["page"]
     assert [r.name for r in page.object_list] == ["张三"]
 
 
@@ -435,10 +441,13 @@ def test_editing_a_resident_keeps_history_on_their_page(client, staff_user, ledg
 
 def test_moving_a_member_through_the_page(client, staff_user, ledger):
     client.force_login(staff_user)
-    response = client.post(reverse("residents:resident_move", args=[ledger.head.pk]), {"number": "0201"})
+    response = client.post(
+        reverse("residents:resident_move", args=[ledger.head.pk]), {"number": "0201", "relation": "parent"}
+    )
     assert response.url == reverse("residents:household_detail", args=[ledger.grid2_household.pk])
     ledger.head.refresh_from_db()
     assert ledger.head.household == ledger.grid2_household
+    assert ledger.head.relation == "parent"  # asked anew: the head of one household joins another
     # Shown once on the resident's page although written on both households.
     history = client.get(reverse("residents:resident_detail", args=[ledger.head.pk])).context["history"]
     assert [entry.action for entry in history].count("迁移户") == 1
@@ -548,3 +557,32 @@ def test_the_household_page_does_not_query_per_member_or_change(
         response = client.get(reverse("residents:household_detail", args=[ledger.home.pk]))
     assert len(response.context["active_members"]) == 14
     assert len(response.context["history"]) == 12
+
+
+def test_the_household_page_history_masks_identity_even_for_those_allowed(client, staff_user, ledger):
+    """It lists every member at once; full values are for a resident's own page."""
+    client.force_login(staff_user)
+    client.post(
+        reverse("residents:resident_create", args=[ledger.home.pk]),
+        new_member(name="王新", id_number=make_id_number(birth_date=dt.date(2015, 1, 1), serial=13)),
+    )
+    added = ledger.home.residents.get(name="王新")
+    household_page = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
+    assert added.id_number not in household_page and idnumber.mask(added.id_number) in household_page
+    resident_page = client.get(reverse("residents:resident_detail", args=[added.pk])).content.decode()
+    assert added.id_number in resident_page
+
+
+def test_search_terms_stay_out_of_urls(client, staff_user, ledger):
+    """Names and ID numbers typed into the search box would otherwise land in access logs."""
+    client.force_login(staff_user)
+    response = search(client, "resident_list", ledger.head.id_number)
+    assert [r.name for r in response.context["page"].object_list] == ["张三"]
+    final_url = response.redirect_chain[-1][0]
+    assert ledger.head.id_number not in final_url and "search=1" in final_url
+    content = response.content.decode()
+    export_links = re.findall(r'href="([^"]*export[^"]*)"', content)
+    assert export_links and all(ledger.head.id_number not in link for link in export_links)
+    # A term put into the URL by hand is ignored, not searched.
+    direct = client.get(reverse("residents:resident_list"), {"q": "张三", "status": "all"})
+    assert len(direct.context["page"].object_list) > 1

@@ -16,17 +16,6 @@ def mask_phone(value: str | None) -> str:
 
 
 @register.filter
-def nav_active(url: str, path: str) -> bool:
-    """Whether the menu entry at ``url`` is the section ``path`` belongs to.
-
-    The home page ("/") is active only on itself; other entries own everything below them.
-    """
-    if url == "/":
-        return path == "/"
-    return path.startswith(url)
-
-
-@register.filter
 def person_name(user) -> str:
     """A user's name in Chinese order (姓 then 名, no space), or the login name if none is set."""
     name = f"{user.last_name}{user.first_name}".strip()

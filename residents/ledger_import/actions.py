@@ -87,6 +87,7 @@ def _store_rows(ledger_import: LedgerImport, plan: ImportPlan) -> None:
                 row_number=r.row_number,
                 outcome=r.outcome,
                 summary=r.summary[:200],
+                detail="、".join(r.changed)[:300],
                 errors=[{"column": c, "message": m} for c, m in r.errors],
             )
             for r in plan.rows
@@ -117,9 +118,12 @@ def ledger_import_preview(*, ledger_import: LedgerImport) -> ImportPlan | None:
         _store_rows(ledger_import, plan)
         _count(ledger_import, plan)
         ledger_import.status = ImportStatus.PREVIEWED
-        ledger_import.message = ""
+        notes = []
+        if plan.new_places:
+            notes.append("确认导入后将新建这些楼栋、单元：" + "、".join(plan.new_places[:30]))
         if table.unknown_headers:
-            ledger_import.message = "以下列不是台账列，已忽略：" + "、".join(table.unknown_headers[:20])
+            notes.append("以下列不是台账列，已忽略：" + "、".join(table.unknown_headers[:20]))
+        ledger_import.message = "\n".join(notes)
         ledger_import.save()
     progress.clear(ledger_import.pk)
     return plan

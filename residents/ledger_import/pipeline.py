@@ -77,6 +77,7 @@ def ethnicity_lookup() -> dict[str, int]:
 class RowPlan:
     row: ParsedRow
     outcome: str
+    changed: tuple[str, ...] = ()  # field labels an update changes
 
     @property
     def row_number(self) -> int:
@@ -128,6 +129,7 @@ class ImportPlan:
     rows: list[RowPlan]
     households: dict[str, HouseholdPlan]
     residents: list[ResidentPlan]
+    new_places: list[str] = field(default_factory=list)  # buildings and units a commit creates
 
     @property
     def counts(self) -> Counter:
@@ -186,17 +188,54 @@ def plan_import(
             plan.household.existing_id is None or plan.household.changes
         )
         if plan.existing is None:
-            outcome = RowOutcome.NEW
+            rows.append(RowPlan(row, RowOutcome.NEW))
         elif plan.changes or plan.floating_changes or household_changed:
-            outcome = RowOutcome.UPDATED
+            changed = [*plan.changes, *(f"floating.{k}" for k in plan.floating_changes)]
+            if household_changed:
+                changed += [f"household.{k}" for k in plan.household.changes]
+            rows.append(RowPlan(row, RowOutcome.UPDATED, tuple(_label(name) for name in changed)))
         else:
-            outcome = RowOutcome.UNCHANGED
-        rows.append(RowPlan(row, outcome))
+            rows.append(RowPlan(row, RowOutcome.UNCHANGED))
         if progress and done % PROGRESS_EVERY == 0:
             progress(total // 2 + done // 2, total)
     if progress:
         progress(total, total)
-    return ImportPlan(community, total, rows, households, plans)
+    return ImportPlan(community, total, rows, households, plans, _new_places(households, plans))
+
+
+def _label(name: str) -> str:
+    """ "phone" → 联系电话, "floating.origin" → 流动人口·户籍地, "household.address" → 户·住址."""
+    model, prefix = Resident, ""
+    if name.startswith("floating."):
+        model, prefix, name = FloatingRegistration, "流动人口·", name.removeprefix("floating.")
+    elif name.startswith("household."):
+        model, prefix, name = Household, "户·", name.removeprefix("household.")
+    if name == "household":
+        return "所在户"
+    return prefix + str(model._meta.get_field(name).verbose_name)
+
+
+def _new_places(households: dict[str, HouseholdPlan], residents: list[ResidentPlan]) -> list[str]:
+    """The buildings and units the file names that don't exist yet, as "一网格 11号楼 2单元":
+    a mistyped 楼栋 shows here before it becomes a building."""
+    used = {p.household.number for p in residents}
+    wanted = {(h.grid, h.building, h.unit) for n, h in households.items() if n in used and h.building}
+    if not wanted:
+        return []
+    grids = {grid.pk for grid, _, _ in wanted}
+    buildings = set(Building.objects.filter(grid_id__in=grids).values_list("grid_id", "number"))
+    units = set(
+        Unit.objects.filter(building__grid_id__in=grids).values_list(
+            "building__grid_id", "building__number", "number"
+        )
+    )
+    out = set()
+    for grid, building, unit in wanted:
+        if (grid.pk, building) not in buildings:
+            out.add(f"{grid.name} {building}")
+        if unit and (grid.pk, building, unit) not in units:
+            out.add(f"{grid.name} {building} {unit}")
+    return sorted(out)
 
 
 def _plan_households(

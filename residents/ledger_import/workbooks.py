@@ -19,12 +19,12 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 
 def template_workbook() -> bytes:
-    """台账导入模板: the ledger sheet (headers and one example row) and a 填写说明 sheet."""
+    """台账导入模板: the ledger sheet (headers only) and a 填写说明 sheet with an example of each
+    column. The example stays off the ledger sheet: a row there would be imported as a person."""
     wb = Workbook()
     sheet = wb.active
     sheet.title = "居民台账"
     sheet.append([c.header for c in COLUMNS])
-    sheet.append([c.example for c in COLUMNS])
     for index, column in enumerate(COLUMNS, 1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -50,12 +50,13 @@ def template_workbook() -> bytes:
         "身份证号、出生日期、性别会互相核对；出生日期和性别可以不填，按身份证号识别。",
         "日期可写作 1980-01-01、1980.1.1、1980/1/1、19800101 或 Excel 日期。",
         "导入前会先试导入并列出每一行的结果，确认后才写入；默认只要有一行错误就全部不写入。",
-        "第2行是示例，导入前请删除。",
+        "示例见上表“示例”一列；“居民台账”表从第2行起填写。",
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["C"].width = 60
-    notes.column_dimensions["D"].width = 50
+    notes.column_dimensions["D"].width = 24
+    notes.column_dimensions["E"].width = 50
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -78,7 +79,7 @@ def error_rows_workbook(path: Path | str, file_name: str, errors: dict[int, list
     for row_number, cells in table.rows:
         if row_number not in errors:
             continue
-        reasons = "；".join(f"{e['column']}：{e['message']}" for e in errors[row_number])
+        reasons = "；".join(f"{e['column']}：{e['message'].rstrip('。')}" for e in errors[row_number])
         values = [neutralise(c) for c in cells[: len(headers)]]
         sheet.append([row_number, reasons, *values])
     out = io.BytesIO()
