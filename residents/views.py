@@ -155,6 +155,12 @@ def _field_of(change: LedgerChange, key: str) -> models.Field | None:
         return None
 
 
+def _field_rank(change: LedgerChange, key: str) -> tuple[int, int]:
+    found = _field_of(change, key)
+    fields = found.model._meta.fields if found is not None else ()
+    return (key.startswith(FLOATING_PREFIX), list(fields).index(found) if found in fields else len(fields))
+
+
 def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -> list[HistoryEntry]:
     """The changes as the page shows them: verbose names, choice labels, related names, and
     ID numbers and phones masked unless the reader may see them."""
@@ -193,7 +199,8 @@ def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -
     entries = []
     for change in changes:
         rows = []
-        for key, (old, new) in change.changes.items():
+        # jsonb keeps keys in its own order; show them in the model's field order everywhere.
+        for key, (old, new) in sorted(change.changes.items(), key=lambda item: _field_rank(change, item[0])):
             found = _field_of(change, key)
             label = str(found.verbose_name) if found is not None else key
             if key.startswith(FLOATING_PREFIX):

@@ -453,7 +453,9 @@ def test_moving_a_member_through_the_page(client, staff_user, ledger):
     assert [entry.action for entry in history].count("迁移户") == 1
     old_page = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).context["history"]
     assert old_page[0].action == "迁移户"
-    assert old_page[0].rows[0].old == "户号 0101" and old_page[0].rows[0].new == "户号 0201"
+    moved = {row.label: (row.old, row.new) for row in old_page[0].rows}
+    assert moved["所在户"] == ("户号 0101", "户号 0201")
+    assert moved["与户主关系"] == ("户主", "父母")
 
 
 def test_recording_a_death_through_the_page(client, grid_worker, ledger):
@@ -483,10 +485,10 @@ def test_history_masks_identity_values_for_readers_not_allowed(tree, staff_user)
         user=staff_user,
     )
     masked = _history([change], full=False, link_residents=False)[0].rows
-    assert [(r.label, r.old, r.new) for r in masked] == [
+    assert [(r.label, r.old, r.new) for r in masked] == [  # in the model's field order
         ("身份证号", "110105********002X", idnumber.mask(resident.id_number)),
-        ("联系电话", "138****5678", "—"),
         ("民族", "—", "回族"),
+        ("联系电话", "138****5678", "—"),
     ]
     full = _history([change], full=True, link_residents=False)[0].rows
     assert full[0].old == "11010519491231002X"
