@@ -132,6 +132,9 @@ def workbook_bytes(title: str, columns: list[Column], queryset: QuerySet) -> byt
     sheet = book.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    # The header stays in view while scrolling and offers a filter on every column.
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
     sheet.append([column.header for column in columns])
     for row in queryset.values(*keys).iterator(chunk_size=CHUNK):
         sheet.append([neutralise(column.show(*(row[key] for key in column.keys))) for column in columns])

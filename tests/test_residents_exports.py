@@ -122,3 +122,11 @@ def test_an_unmasked_export_is_refused_to_roles_not_allowed(client, persona, led
     assert client.get(reverse("residents:household_export"), {"unmasked": "1"}).status_code == 403
     rows = read(client.get(reverse("residents:resident_export")))
     assert ledger.head.id_number not in column(rows, "身份证号")
+
+
+def test_the_export_keeps_its_header_in_view_with_filters(client, staff_user, ledger):
+    client.force_login(staff_user)
+    response = client.get(reverse("residents:household_export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
