@@ -45,27 +45,25 @@ def run(path: Path, community: OrgUnit, slice_rows: int) -> dict:
     sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     header, *rows = sheet.to_python(skip_empty_area=False, nrows=slice_rows + 1)
     reader = RowReader(match_header(header), ethnicity_lookup(), REFERENCE_DAY)
-    parsed = [reader.parse(n, cells) for n, cells in enumerate(rows, 2)]
-    broken = [p.row_number for p in parsed if not p.ok]
-    if broken:
-        raise RuntimeError(f"generated rows the row reader refuses: {broken[:5]}")
+    parsed = reader.read(list(enumerate(rows, 2)))
+    if parsed.errors:
+        raise RuntimeError(f"generated rows the row reader refuses: {list(parsed.errors.items())[:5]}")
 
     grids = {g.name: g for g in OrgUnit.objects.subtree_of(community).grids()}
     households: dict[str, dict] = {}
-    for p in parsed:
-        part = p.household
-        if part.number in households:
+    for i, number in enumerate(parsed.household_numbers):
+        if number in households:
             continue
-        grid = grids[part.grid]
-        building, _ = Building.objects.get_or_create(grid=grid, number=part.building)
-        unit, _ = Unit.objects.get_or_create(building=building, number=part.unit)
-        households[part.number] = {
+        grid = grids[parsed.grids[i]]
+        building, _ = Building.objects.get_or_create(grid=grid, number=parsed.buildings[i])
+        unit, _ = Unit.objects.get_or_create(building=building, number=parsed.units[i])
+        households[number] = {
             "community": community.pk,
             "grid": grid.pk,
             "building": building.pk,
             "unit": unit.pk,
-            "number": part.number,
-            **{f: part.values[f] for f in HOUSEHOLD_FIELDS},
+            "number": number,
+            **dict(zip(HOUSEHOLD_FIELDS, parsed.households[i], strict=True)),
         }
     household_columns = list(next(iter(households.values())))
     household_data = tablib.Dataset(headers=household_columns)
@@ -79,9 +77,9 @@ def run(path: Path, community: OrgUnit, slice_rows: int) -> dict:
     ids = dict(Household.objects.filter(community=community).values_list("number", "pk"))
     resident_columns = ["household", "id_number", *RESIDENT_FIELDS]
     resident_data = tablib.Dataset(headers=resident_columns)
-    for p in parsed:
-        values = {"household": ids[p.household.number], **p.resident}
-        resident_data.append([values[c] for c in resident_columns])
+    for i, number in enumerate(parsed.household_numbers):
+        values = [ids[number], parsed.id_numbers[i], *parsed.residents[i]]
+        resident_data.append(values)
 
     started = time.perf_counter()
     resident_result = ResidentResource().import_data(resident_data, dry_run=False, raise_errors=False)

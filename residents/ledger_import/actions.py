@@ -90,7 +90,7 @@ def _store_rows(ledger_import: LedgerImport, plan: ImportPlan) -> None:
                 detail="、".join(r.changed)[:300],
                 errors=[{"column": c, "message": m} for c, m in r.errors],
             )
-            for r in plan.rows
+            for r in plan.reports()
         ]
     )
 

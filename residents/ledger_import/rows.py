@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,31 +161,6 @@ PHONE = re.compile(phone_validator.regex.pattern)
 FLOATING_KEYS = ("arrived_on", "floating_origin", "expected_stay", "occupation", "workplace")
 
 
-@dataclass
-class HouseholdPart:
-    number: str
-    grid: str
-    building: str
-    unit: str
-    values: dict[str, Any]
-
-
-@dataclass
-class ParsedRow:
-    row_number: int
-    household: HouseholdPart | None = None
-    resident: dict[str, Any] = field(default_factory=dict)
-    floating: dict[str, Any] | None = None
-    errors: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add_error(self, key: str, message: str) -> None:
-        self.errors.append((BY_KEY[key].header, message))
-
-
 def _limited(n: int):
     def clean(value: object) -> str:
         return cells.text(value)[:n]
@@ -199,6 +175,13 @@ def _phone(value: object) -> str:
     return text
 
 
+def _flags(tags: set[str], fields: tuple[str, ...]) -> tuple[bool, ...]:
+    return tuple(f in tags for f in fields)
+
+
+NO_HOUSEHOLD_FLAGS = (False,) * len(Household.FLAG_FIELDS)
+NO_SPECIAL_GROUPS = (False,) * len(Resident.SPECIAL_GROUP_FIELDS)
+
 # Columns cleaned the same way whatever the row says: key → (cleaner, value when empty).
 SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
     "grid": (cells.text, ""),
@@ -209,7 +192,10 @@ SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
     "household_number": (cells.text, ""),
     "household_kind": (CHOOSE_KIND, HouseholdKind.REGISTERED.value),
     "household_phone": (_phone, ""),
-    "household_flags": (lambda v: cells.tags(v, HOUSEHOLD_TAGS), frozenset()),
+    "household_flags": (
+        lambda v: _flags(cells.tags(v, HOUSEHOLD_TAGS), Household.FLAG_FIELDS),
+        NO_HOUSEHOLD_FLAGS,
+    ),
     "landlord_name": (_limited(50), ""),
     "landlord_phone": (_phone, ""),
     "name": (cells.text, ""),
@@ -224,7 +210,10 @@ SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
     "political_status": (CHOOSE_POLITICAL, PoliticalStatus.MASSES.value),
     "education": (CHOOSE_EDUCATION, ""),
     "employment": (CHOOSE_EMPLOYMENT, ""),
-    "special_groups": (lambda v: cells.tags(v, RESIDENT_TAGS), frozenset()),
+    "special_groups": (
+        lambda v: _flags(cells.tags(v, RESIDENT_TAGS), Resident.SPECIAL_GROUP_FIELDS),
+        NO_SPECIAL_GROUPS,
+    ),
     "languages": (_limited(100), ""),
     "arrived_on": (cells.date, None),
     "floating_origin": (_limited(100), ""),
@@ -234,11 +223,53 @@ SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
 }
 
 
-class RowReader:
-    """Validates rows against the columns found in the header and the 民族 lookup.
+@dataclass(eq=False)
+class LedgerRows:
+    """A file's data rows, cleaned column by column; index ``i`` is the same row in every list.
 
-    Runs once per row of files with 100,000 rows: the columns the file has are worked
-    out once, a column it lacks costs nothing per row, and each cell is one cleaner call.
+    Values are what the ledger stores: tuples in the order of ``HOUSEHOLD_FIELDS``,
+    ``RESIDENT_FIELDS`` (民族 as its id) and ``FLOATING_FIELDS``, so the writer sends them
+    as they are. A row with an error keeps placeholder values; only ``errors`` counts.
+    """
+
+    row_numbers: list[int]
+    household_numbers: list[str] = field(default_factory=list)
+    grids: list[str] = field(default_factory=list)
+    buildings: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    households: list[tuple] = field(default_factory=list)
+    id_numbers: list[str] = field(default_factory=list)
+    residents: list[tuple] = field(default_factory=list)
+    floating: list[tuple | None] = field(default_factory=list)
+    errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # index → [(column, reason)]
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+    def add_error(self, index: int, key: str, message: str) -> None:
+        self.errors.setdefault(index, []).append((BY_KEY[key].header, message))
+
+    def ok(self, index: int) -> bool:
+        return index not in self.errors
+
+    def valid_indices(self) -> list[int]:
+        errors = self.errors
+        return [i for i in range(len(self.row_numbers)) if i not in errors]
+
+    def name(self, index: int) -> str:
+        return self.residents[index][_NAME]
+
+
+_NAME = RESIDENT_FIELDS.index("name")
+
+
+class RowReader:
+    """Cleans a file's rows against the columns found in its header and the 民族 lookup.
+
+    Works a column at a time: a ledger of 100,000 rows holds a few dozen distinct values in
+    most columns (关系, 民族, 居住状态, 文化程度 …), so each distinct cell is cleaned once and
+    the column is then a dictionary lookup per row. Row-level rules (the ID number against
+    性别 and 出生日期, a floating resident's registration) follow on the cleaned columns.
     """
 
     def __init__(self, columns: dict[str, int], ethnicity_lookup: dict[str, int], today: dt.date):
@@ -246,120 +277,203 @@ class RowReader:
         self.ethnicities = ethnicity_lookup
         self.today = today
         self.has_floating_columns = any(k in columns for k in FLOATING_KEYS)
-        self.tasks = [
-            (key, columns[key], cleaner, default)
-            for key, (cleaner, default) in SIMPLE_COLUMNS.items()
-            if key in columns
-        ]
-        self.defaults = {key: default for key, (_, default) in SIMPLE_COLUMNS.items()}
-        self.id_index = columns.get("id_number")
 
-    def parse(self, row_number: int, row: list[object]) -> ParsedRow:
-        result = ParsedRow(row_number)
-        errors = result.errors
-        width = len(row)
-        v = dict(self.defaults)
-        for key, index, cleaner, default in self.tasks:
-            if index >= width:
+    def read(
+        self, rows: list[tuple[int, list[object]]], progress: Callable[[float], None] | None = None
+    ) -> LedgerRows:
+        result = LedgerRows([n for n, _ in rows])
+        count = len(rows)
+        raw = _transpose([cells_ for _, cells_ in rows], max(self.columns.values(), default=0) + 1)
+        v: dict[str, list] = {}
+        for step, (key, (cleaner, default)) in enumerate(SIMPLE_COLUMNS.items(), 1):
+            index = self.columns.get(key)
+            if index is None:
+                v[key] = [default] * count
                 continue
-            cell = row[index]
-            if cell == "" or cell is None:
+            v[key] = self._clean(result, key, raw[index], cleaner, default)
+            if progress:
+                progress(0.6 * step / len(SIMPLE_COLUMNS))
+
+        self._check_names(result, v["name"])
+        infos = self._id_numbers(
+            result, raw[self.columns["id_number"]] if "id_number" in self.columns else [""] * count
+        )
+        self._check_against_id(result, infos, v["gender"], v["birth_date"])
+        ethnicity_ids = self._ethnicities(result, v["ethnicity"])
+        today = self.today
+        for i, moved_in in enumerate(v["moved_in_on"]):
+            if moved_in and moved_in > today:
+                result.add_error(i, "moved_in_on", "迁入日期不能晚于今天")
+        if progress:
+            progress(0.8)
+
+        registered = ResidenceStatus.REGISTERED_PRESENT.value
+        residence = [s or registered for s in v["residence_status"]]
+        result.id_numbers = [info.number if info else "" for info in infos]
+        result.residents = [
+            (*fixed, *special, languages)
+            for fixed, special, languages in zip(
+                zip(
+                    [info.gender if info else "" for info in infos],
+                    [info.birth_date if info else None for info in infos],
+                    v["relation"],
+                    v["name"],
+                    ethnicity_ids,
+                    v["phone"],
+                    residence,
+                    v["moved_in_on"],
+                    v["origin"],
+                    v["political_status"],
+                    v["education"],
+                    v["employment"],
+                    strict=True,
+                ),
+                v["special_groups"],
+                v["languages"],
+                strict=True,
+            )
+        ]
+        result.floating = self._floating(v)
+
+        for i, (number, grid) in enumerate(zip(v["household_number"], v["grid"], strict=True)):
+            if not number:
+                result.add_error(i, "household_number", "户号不能为空")
+            elif len(number) > 40:
+                result.add_error(i, "household_number", "户号过长（最多40个字符）")
+            if not grid:
+                result.add_error(i, "grid", "网格不能为空")
+        result.household_numbers = v["household_number"]
+        result.grids = v["grid"]
+        result.buildings = v["building"]
+        result.units = v["unit"]
+        result.households = [
+            (room, address, kind, phone, *flags, landlord, landlord_phone)
+            for room, address, kind, phone, flags, landlord, landlord_phone in zip(
+                v["room"],
+                v["address"],
+                v["household_kind"],
+                v["household_phone"],
+                v["household_flags"],
+                v["landlord_name"],
+                v["landlord_phone"],
+                strict=True,
+            )
+        ]
+        if progress:
+            progress(1.0)
+        return result
+
+    @staticmethod
+    def _clean(result: LedgerRows, key: str, column: list, cleaner, default) -> list:
+        """Each distinct cell of ``column`` cleaned once; a cell that fails keeps ``default``
+        and gives its row an error."""
+        cleaned: dict[object, Any] = {"": default, None: default}
+        failed: dict[object, str] = {}
+        for cell in set(column):
+            if cell in cleaned:
                 continue
             try:
-                v[key] = cleaner(cell) or default
+                cleaned[cell] = cleaner(cell) or default
             except cells.CellError as err:
-                errors.append((BY_KEY[key].header, str(err)))
+                cleaned[cell] = default
+                failed[cell] = str(err)
+        if failed:
+            for i, cell in enumerate(column):
+                if cell in failed:
+                    result.add_error(i, key, failed[cell])
+        return [cleaned[cell] for cell in column]
 
-        name = v["name"]
-        if not name:
-            result.add_error("name", "姓名不能为空")
-        elif len(name) > 50:
-            result.add_error("name", "姓名过长（最多50字）")
+    @staticmethod
+    def _check_names(result: LedgerRows, names: list[str]) -> None:
+        for i, name in enumerate(names):
+            if not name:
+                result.add_error(i, "name", "姓名不能为空")
+            elif len(name) > 50:
+                result.add_error(i, "name", "姓名过长（最多50字）")
 
-        info = None
-        id_raw = row[self.id_index] if self.id_index is not None and self.id_index < width else ""
-        try:
-            info = idnumber.parse(id_raw, today=self.today)
-        except ValidationError as err:
-            message = err.messages[0]
-            if isinstance(id_raw, float):
-                message += "（该列被 Excel 当作数字保存，末几位可能已丢失，请将列设为文本后重新填写）"
-            result.add_error("id_number", message)
-        if info:
-            if v["gender"] and v["gender"] != info.gender:
-                result.add_error("gender", f"性别“{Gender(v['gender']).label}”与身份证号不符")
-            birth_date = v["birth_date"]
+    def _id_numbers(self, result: LedgerRows, column: list) -> list[idnumber.IdInfo | None]:
+        """Every ID number checked (GB 11643); the same number twice in one file is an error
+        on the second row."""
+        infos: list[idnumber.IdInfo | None] = []
+        first_row_of: dict[str, int] = {}
+        today = self.today
+        for i, raw in enumerate(column):
+            try:
+                info = idnumber.parse(raw, today=today)
+            except ValidationError as err:
+                message = err.messages[0]
+                if isinstance(raw, float):
+                    message += "（该列被 Excel 当作数字保存，末几位可能已丢失，请将列设为文本后重新填写）"
+                result.add_error(i, "id_number", message)
+                infos.append(None)
+                continue
+            infos.append(info)
+        for i, info in enumerate(infos):
+            if info is None:
+                continue
+            first = first_row_of.setdefault(info.number, i)
+            if first != i:
+                result.add_error(i, "id_number", f"与第{result.row_numbers[first]}行的身份证号重复")
+        return infos
+
+    @staticmethod
+    def _check_against_id(result: LedgerRows, infos: list, genders: list[str], births: list) -> None:
+        for i, (info, gender, birth_date) in enumerate(zip(infos, genders, births, strict=True)):
+            if info is None or not (gender or birth_date):
+                continue
+            if gender and gender != info.gender:
+                result.add_error(i, "gender", f"性别“{Gender(gender).label}”与身份证号不符")
             if birth_date and birth_date != info.birth_date:
                 result.add_error(
-                    "birth_date", f"出生日期{birth_date:%Y-%m-%d}与身份证号（{info.birth_date:%Y-%m-%d}）不符"
+                    i,
+                    "birth_date",
+                    f"出生日期{birth_date:%Y-%m-%d}与身份证号（{info.birth_date:%Y-%m-%d}）不符",
                 )
 
-        ethnicity_text = v["ethnicity"]
-        ethnicity_id = self.ethnicities.get(ethnicity_text)
-        if not ethnicity_text:
-            result.add_error("ethnicity", "民族不能为空")
-        elif ethnicity_id is None:
-            result.add_error("ethnicity", f"“{ethnicity_text}”不是可识别的民族名称")
-        if v["moved_in_on"] and v["moved_in_on"] > self.today:
-            result.add_error("moved_in_on", "迁入日期不能晚于今天")
+    def _ethnicities(self, result: LedgerRows, texts: list[str]) -> list[int | None]:
+        lookup = self.ethnicities
+        ids = [lookup.get(text) for text in texts]
+        for i, (text, found) in enumerate(zip(texts, ids, strict=True)):
+            if found is None:
+                if not text:
+                    result.add_error(i, "ethnicity", "民族不能为空")
+                else:
+                    result.add_error(i, "ethnicity", f"“{text}”不是可识别的民族名称")
+        return ids
 
-        residence = v["residence_status"]
-        special = v["special_groups"]
-        resident = {
-            "name": name,
-            "id_number": info.number if info else "",
-            "relation": v["relation"],
-            "gender": info.gender if info else "",
-            "birth_date": info.birth_date if info else None,
-            "ethnicity": ethnicity_id,
-            "phone": v["phone"],
-            "residence_status": residence or ResidenceStatus.REGISTERED_PRESENT.value,
-            "moved_in_on": v["moved_in_on"],
-            "origin": v["origin"],
-            "political_status": v["political_status"],
-            "education": v["education"],
-            "employment": v["employment"],
-            "languages": v["languages"],
-        }
-        for flag in Resident.SPECIAL_GROUP_FIELDS:
-            resident[flag] = flag in special
+    def _floating(self, v: dict[str, list]) -> list[tuple | None]:
+        """A floating resident's registration, or None: rows marked 流动, and rows that give
+        floating facts in a file that has those columns."""
+        floating_status = ResidenceStatus.FLOATING.value
+        statuses = v["residence_status"]
+        if not self.has_floating_columns and floating_status not in statuses:
+            return [None] * len(statuses)
+        out: list[tuple | None] = []
+        for values in zip(
+            statuses,
+            v["arrived_on"],
+            v["floating_origin"],
+            v["expected_stay"],
+            v["occupation"],
+            v["workplace"],
+            v["landlord_name"],
+            v["landlord_phone"],
+            strict=True,
+        ):
+            status, *facts = values
+            if status == floating_status or any(facts[:5]):
+                out.append(tuple(facts))
+            else:
+                out.append(None)
+        return out
 
-        if residence == ResidenceStatus.FLOATING or self.has_floating_columns:
-            floating = {
-                "arrived_on": v["arrived_on"],
-                "origin": v["floating_origin"],
-                "expected_stay": v["expected_stay"],
-                "occupation": v["occupation"],
-                "workplace": v["workplace"],
-                "landlord_name": v["landlord_name"],
-                "landlord_phone": v["landlord_phone"],
-            }
-            has_facts = any(
-                floating[k] for k in ("arrived_on", "origin", "expected_stay", "occupation", "workplace")
-            )
-            if residence == ResidenceStatus.FLOATING or has_facts:
-                result.floating = floating
 
-        number = v["household_number"]
-        if not number:
-            result.add_error("household_number", "户号不能为空")
-        elif len(number) > 40:
-            result.add_error("household_number", "户号过长（最多40个字符）")
-        if not v["grid"]:
-            result.add_error("grid", "网格不能为空")
-        flags = v["household_flags"]
-        household_values = {
-            "room": v["room"],
-            "address": v["address"],
-            "kind": v["household_kind"],
-            "phone": v["household_phone"],
-            "landlord_name": v["landlord_name"],
-            "landlord_phone": v["landlord_phone"],
-        }
-        for flag in Household.FLAG_FIELDS:
-            household_values[flag] = flag in flags
-        result.household = HouseholdPart(
-            number=number, grid=v["grid"], building=v["building"], unit=v["unit"], values=household_values
-        )
-        result.resident = resident
-        return result
+def _transpose(rows: list[list[object]], width: int) -> list[list[object]]:
+    """Rows → columns. Spreadsheet rows come out of calamine all the same width; a CSV row
+    may be shorter, and its missing cells are empty."""
+    short = [i for i, r in enumerate(rows) if len(r) < width]
+    if short:
+        rows = list(rows)
+        for i in short:
+            rows[i] = [*rows[i], *([""] * (width - len(rows[i])))]
+    return [list(c) for c in zip(*rows, strict=False)] if rows else [[] for _ in range(width)]
