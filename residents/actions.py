@@ -1,7 +1,8 @@
 """Writes to the ledger (台账). Every change goes through here and leaves a ``LedgerChange``.
 
 Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, and a
-household whose last member leaves is closed (销户) on that day. Each action re-reads the
+household whose last member leaves is closed (销户) on that day. Someone who moved out can
+come back (迁回), into any household, which reopens if it was closed. Each action re-reads the
 row it changes under a lock, so the history is diffed against what is stored, not
 against whatever a form did to the caller's instance.
 """
@@ -17,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from grid.models import OrgLevel, OrgUnit
+from grid.scope import unit_in_scope
 
 from . import idnumber
 from .history import as_text, diff, snapshot
@@ -251,10 +253,94 @@ def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resid
         raise ValidationError({"on": "日期不能晚于今天。"})
     if on < current.birth_date or (current.moved_in_on and on < current.moved_in_on):
         raise ValidationError({"on": "日期不能早于出生日期或迁入日期。"})
+    if current.status_date and on < current.status_date:
+        raise ValidationError({"on": f"日期不能早于该居民迁回的日期（{current.status_date:%Y-%m-%d}）。"})
     changes = diff(current, {"status": status, "status_date": on})
     current.status = status
     current.status_date = on
     current.save(update_fields=["status", "status_date", "updated_at"])
     _record(by=by, action=LEAVING[status], changes=changes, household=current.household, resident=current)
     _close_if_empty(by=by, household=Household.objects.select_for_update().get(pk=current.household_id))
+    return current
+
+
+def _come_back(*, by, current: Resident, target: Household, relation: str, on: dt.date) -> Resident:
+    """Someone moved out (迁出) is on the ledger again from ``on``, in ``target`` (locked by
+    the caller) with ``relation`` to its head. Their leaving date gives way to ``on``, so a
+    later leaving can't be dated before the return."""
+    if current.status == LedgerStatus.DECEASED:
+        raise ValidationError(f"{current.name}已于{current.status_date:%Y-%m-%d}死亡，不能办理迁回。")
+    if current.status != LedgerStatus.MOVED_OUT:
+        raise ValidationError(f"{current.name}目前在册，无需办理迁回。")
+    values = {"household": target, "relation": relation, "status": LedgerStatus.ACTIVE, "status_date": on}
+    changes = diff(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save(update_fields=[*values, "updated_at"])
+    _record(by=by, action=ChangeAction.RETURN, changes=changes, household=target, resident=current)
+    _reopen(by=by, household=target)
+    return current
+
+
+def _check_return_date(on: dt.date, *, left_on: dt.date, key: str, before_leaving: str) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({key: "迁回日期不能晚于今天。"})
+    if on < left_on:
+        raise ValidationError({key: before_leaving})
+
+
+@transaction.atomic
+def resident_return(
+    *, by, resident: Resident, household: Household, relation: str, returned_on: dt.date
+) -> Resident:
+    """迁回: someone recorded as moved out comes back on ``returned_on``, into their old
+    household or any other. One ``RETURN`` change on the household they join says so."""
+    current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
+    target = Household.objects.select_for_update().get(pk=household.pk)
+    if current.status == LedgerStatus.MOVED_OUT:
+        _check_return_date(
+            returned_on,
+            left_on=current.status_date,
+            key="returned_on",
+            before_leaving=f"迁回日期不能早于迁出日期（{current.status_date:%Y-%m-%d}）。",
+        )
+    return _come_back(by=by, current=current, target=target, relation=relation, on=returned_on)
+
+
+@transaction.atomic
+def resident_transfer_in(
+    *,
+    by,
+    id_number: str,
+    household: Household,
+    relation: str,
+    returned_on: dt.date,
+    floating: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Resident:
+    """Someone recorded as moved out somewhere ``by`` may not see is registered again in
+    ``household``: their record comes over (a ``RETURN`` change, from the old household's id
+    to this one's) rather than being duplicated. ``fields`` and ``floating``, as typed on the
+    registration form, then update it like ``resident_update``.
+
+    The record's old place stays unseen: errors here name no date, household or community."""
+    _only(fields, RESIDENT_FIELDS, "Resident")
+    if not unit_in_scope(by, Household.objects.select_related("grid").get(pk=household.pk).grid):
+        raise ValidationError("目标户不在您的管辖范围内。")
+    number = idnumber.parse(id_number).number
+    # The person first, then the household, as the other actions lock them.
+    current = Resident.objects.select_for_update().filter(id_number=number).first()
+    if current is None or current.status != LedgerStatus.MOVED_OUT:
+        raise ValidationError({"id_number": "该身份证号没有迁出登记，不能迁入本户。"})
+    target = Household.objects.select_for_update().get(pk=household.pk)
+    _check_return_date(
+        returned_on,
+        left_on=current.status_date,
+        key="moved_in_on",
+        before_leaving="迁入日期早于该居民在原登记地的迁出日期，请核对。",
+    )
+    _come_back(by=by, current=current, target=target, relation=relation, on=returned_on)
+    if fields or floating is not None:
+        current = resident_update(by=by, resident=current, floating=floating, **fields)
     return current

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from grid.masking import mask_phone
 
 from . import idnumber
-from .models import Household, Resident
+from .models import Household, LedgerStatus, Resident
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -52,6 +52,10 @@ class Column:
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def _left_on(status: str, value: dt.date | None) -> str:
+    return "" if status == LedgerStatus.ACTIVE else _date(value)
 
 
 def _label(model, name: str) -> Callable[[str], str]:
@@ -118,7 +122,8 @@ def resident_columns(*, unmasked: bool) -> list[Column]:
         ),
         Column("使用语言", ("languages",)),
         Column("在册状态", ("status",), _label(Resident, "status"), 8),
-        Column("迁出/死亡日期", ("status_date",), _date),
+        # Someone back on the ledger keeps the day they returned (迁回) there; not a leaving date.
+        Column("迁出/死亡日期", ("status", "status_date"), _left_on),
     ]
 
 

@@ -10,7 +10,9 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from grid.models import Building, OrgLevel, OrgUnit, Unit
 from grid.scope import scope_queryset, user_org_unit
@@ -21,6 +23,16 @@ from .ethnicity_data import HAN_CODE
 from .models import Ethnicity, FloatingRegistration, Gender, Household, LedgerStatus, Relation, Resident
 
 OUT_OF_SCOPE_DUPLICATE = "该身份证号已在系统中登记（不在您的管辖范围内）。"
+TRANSFER_IN_LABEL = "该居民已在其他社区登记为迁出，确认将其台账迁入本户"
+# Said about a record the user may not see: that it was moved out, and nothing of where.
+MOVED_OUT_ELSEWHERE = (
+    "该居民已在您的管辖范围以外登记为迁出，不必重新登记。如确认是同一人且已迁入本户，"
+    f"请勾选下方“{TRANSFER_IN_LABEL}”后再保存，其原有台账将迁入本户（所填迁入日期即迁回日期，未填则为今天）。"
+)
+MOVED_OUT_ELSEWHERE_NO_RIGHT = "该居民已在您的管辖范围以外登记为迁出，请联系有权修改居民信息的人员办理迁入。"
+MOVED_OUT_ELSEWHERE_OTHER_NAME = (
+    "该身份证号已在您的管辖范围以外登记为迁出，但登记的姓名与所填姓名不一致，请核对身份证号和姓名。"
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})
@@ -80,18 +92,40 @@ class HouseholdForm(forms.ModelForm):
         return data
 
 
+def _in_scope(user, existing: Resident) -> bool:
+    return scope_queryset(user, Resident).filter(pk=existing.pk).exists()
+
+
+def _where(existing: Resident) -> str:
+    household = existing.household
+    return f"{household.community.name} / {household.grid.name} / 户号 {household.number}"
+
+
 def duplicate_message(user, existing: Resident) -> str:
     """Where the existing record is, if the user may see it; otherwise only that it exists."""
-    if not scope_queryset(user, Resident).filter(pk=existing.pk).exists():
+    if not _in_scope(user, existing):
         return OUT_OF_SCOPE_DUPLICATE
-    household = existing.household
-    where = f"{household.community.name} / {household.grid.name} / 户号 {household.number}"
     gone = (
         ""
         if existing.is_active
         else f"（已于{existing.status_date:%Y-%m-%d}{existing.get_status_display()}）"
     )
-    return f"该身份证号已登记：{where}，姓名 {existing.name}{gone}。同一人不能重复登记。"
+    return f"该身份证号已登记：{_where(existing)}，姓名 {existing.name}{gone}。同一人不能重复登记。"
+
+
+def moved_out_message(user, existing: Resident, *, to: Household | None) -> str:
+    """Someone in scope recorded as moved out is registered again: the way back is 迁回,
+    offered as a link to its page (into ``to``, the household being added to)."""
+    text = (
+        f"该居民已于{existing.status_date:%Y-%m-%d}迁出"
+        f"（原登记：{_where(existing)}，姓名 {existing.name}），不必重新登记。"
+    )
+    if not user.has_perm("residents.change_resident"):
+        return f"{text}如已迁回，请联系有权限的人员办理迁回。"
+    url = reverse("residents:resident_return", args=[existing.pk])
+    if to is not None and to.pk:
+        url = f"{url}?to={to.pk}"
+    return format_html('{}如已迁回，请<a href="{}">办理迁回</a>。', text, url)
 
 
 class ResidentForm(forms.ModelForm):
@@ -113,12 +147,31 @@ class ResidentForm(forms.ModelForm):
         widgets = {"birth_date": DATE, "moved_in_on": DATE, "phone": PHONE}
         help_texts = {"gender": "可不填，按身份证号识别。", "birth_date": "可不填，按身份证号识别。"}
 
+    # Shown only on registering someone whose number belongs to a record moved out
+    # somewhere the user may not see (see ``clean``); hidden, it keeps its answer across posts.
+    transfer_in = forms.BooleanField(label=TRANSFER_IN_LABEL, required=False, widget=forms.HiddenInput)
+
     # What is typed most comes first; the rest can often stay as it is.
-    field_order = ["name", "id_number", "relation", "ethnicity", "phone", "gender", "birth_date"]
+    field_order = [
+        "name",
+        "id_number",
+        "transfer_in",
+        "relation",
+        "ethnicity",
+        "phone",
+        "gender",
+        "birth_date",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # A moved-out record outside the user's scope with this number (set by clean_id_number);
+        # ``transfer_from`` once the user confirmed bringing it into this household.
+        self.moved_out_elsewhere: Resident | None = None
+        self.transfer_from: Resident | None = None
+        if self.instance.pk:
+            del self.fields["transfer_in"]
         self.fields["gender"].required = False
         self.fields["gender"].choices = [("", "按身份证号识别"), *Gender.choices]
         self.fields["birth_date"].required = False
@@ -140,14 +193,43 @@ class ResidentForm(forms.ModelForm):
             .first()
         )
         if existing is not None:
+            if existing.status == LedgerStatus.MOVED_OUT and not self.instance.pk:
+                if _in_scope(self.user, existing):
+                    message = moved_out_message(
+                        self.user,
+                        existing,
+                        to=self.instance.household if self.instance.household_id else None,
+                    )
+                    raise ValidationError(message, code="moved_out")
+                self.moved_out_elsewhere = existing  # settled in clean(), which sees the name
+                return info.number
             raise ValidationError(duplicate_message(self.user, existing), code="duplicate")
         return info.number
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
 
+    def _settle_moved_out_elsewhere(self, data: dict) -> None:
+        """Bring the moved-out record over only when the user confirms it, may change
+        residents, and typed the name it was registered under (a guard against a mistyped
+        number that happens to be valid)."""
+        existing = self.moved_out_elsewhere
+        if not self.user.has_perm("residents.change_resident"):
+            self.add_error("id_number", MOVED_OUT_ELSEWHERE_NO_RIGHT)
+            return
+        self.fields["transfer_in"].widget = forms.CheckboxInput()
+        name = data.get("name")
+        if name is not None and "".join(name.split()) != "".join(existing.name.split()):
+            self.add_error("id_number", MOVED_OUT_ELSEWHERE_OTHER_NAME)
+        elif not data.get("transfer_in"):
+            self.add_error("id_number", MOVED_OUT_ELSEWHERE)
+        else:
+            self.transfer_from = existing
+
     def clean(self):
         data = super().clean()
+        if self.moved_out_elsewhere is not None:
+            self._settle_moved_out_elsewhere(data)
         info = self.identity
         if info is None and "id_number" not in self.fields and self.instance.id_number:
             # The number is not on this form (the user may not see it): check against the stored one.
@@ -170,14 +252,11 @@ class ResidentForm(forms.ModelForm):
             self.add_error("moved_in_on", "迁入日期不能晚于今天。")
         return data
 
-    def validate_unique(self):
-        # The ID number's uniqueness is checked above with a scoped answer; Django's own
-        # check would name the clash without regard to scope.
-        exclude = self._get_validation_exclusions() | {"id_number"}
-        try:
-            self.instance.validate_unique(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
+    def _get_validation_exclusions(self) -> set[str]:
+        # The ID number's uniqueness is checked in clean_id_number with a scoped answer (and a
+        # moved-out record may be brought over); the model's constraint would name the clash
+        # without regard to scope.
+        return super()._get_validation_exclusions() | {"id_number"}
 
 
 class FloatingForm(forms.ModelForm):
@@ -195,34 +274,30 @@ class FloatingForm(forms.ModelForm):
         return arrived
 
 
-class MoveForm(forms.Form):
-    """Where a member moves to: a household number in the user's scope (and community, when
-    the user's scope spans several communities and the number alone is ambiguous)."""
+class _TargetHouseholdForm(forms.Form):
+    """A household chosen by its 户号 within the user's scope (and community, when the user's
+    scope spans several communities and the number alone is ambiguous): a ledger has
+    thousands of households, too many for a list."""
 
     number = forms.CharField(label="目标户号", max_length=40)
     community = forms.ModelChoiceField(label="目标社区", queryset=OrgUnit.objects.none(), required=False)
-    relation = forms.ChoiceField(
-        label="在新户中与户主关系", choices=Relation.choices, help_text="迁入新户后，与新户户主的关系。"
-    )
 
-    def __init__(self, *args, user, resident: Resident, **kwargs):
+    def __init__(self, *args, user, community: OrgUnit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.resident = resident
-        self.fields["relation"].initial = resident.relation
         self.target: Household | None = None
         communities = scope_queryset(user, OrgUnit.objects.communities())
         if communities.count() > 1:
             self.fields["community"].queryset = communities
-            self.fields["community"].initial = resident.household.community_id
+            if community is not None:
+                self.fields["community"].initial = community.pk
         else:
             del self.fields["community"]
 
-    def clean(self):
-        data = super().clean()
+    def _find_target(self, data: dict) -> Household | None:
         number = (data.get("number") or "").strip()
         if not number:
-            return data
+            return None
         candidates = (
             scope_queryset(self.user, Household).filter(number=number).select_related("community", "grid")
         )
@@ -234,9 +309,63 @@ class MoveForm(forms.Form):
             raise ValidationError(f"在您的管辖范围内找不到户号为“{number}”的户。")
         if len(found) > 1:
             raise ValidationError(f"多个社区都有户号“{number}”，请选择目标社区。")
-        if found[0].pk == self.resident.household_id:
+        return found[0]
+
+
+class MoveForm(_TargetHouseholdForm):
+    """Where a member moves to, and their relation to the head there."""
+
+    relation = forms.ChoiceField(
+        label="在新户中与户主关系", choices=Relation.choices, help_text="迁入新户后，与新户户主的关系。"
+    )
+
+    def __init__(self, *args, user, resident: Resident, **kwargs):
+        super().__init__(*args, user=user, community=resident.household.community, **kwargs)
+        self.resident = resident
+        self.fields["relation"].initial = resident.relation
+
+    def clean(self):
+        data = super().clean()
+        target = self._find_target(data)
+        if target is not None and target.pk == self.resident.household_id:
             raise ValidationError("目标户与当前所在户相同。")
-        self.target = found[0]
+        self.target = target
+        return data
+
+
+class ReturnForm(_TargetHouseholdForm):
+    """迁回: the household someone moved out comes back to (their old one, offered first, or
+    any other in scope), their relation to its head, and the day."""
+
+    relation = forms.ChoiceField(label="与该户户主关系", choices=Relation.choices)
+    returned_on = forms.DateField(label="迁回日期", widget=DATE, initial=dt.date.today)
+
+    def __init__(self, *args, user, resident: Resident, to: Household | None = None, **kwargs):
+        to = to or resident.household
+        super().__init__(*args, user=user, community=to.community, **kwargs)
+        self.resident = resident
+        self.fields["number"].label = "迁回户号"
+        self.fields["number"].initial = to.number
+        self.fields["number"].help_text = "默认为原户；也可以填写您管辖范围内的其他户。已销户的户将恢复。"
+        if "community" in self.fields:
+            self.fields["community"].label = "所在社区"
+        self.fields["relation"].initial = resident.relation
+        self.fields["relation"].help_text = "迁回后与该户户主的关系。"
+        if resident.status_date:
+            self.fields["returned_on"].help_text = f"不能早于迁出日期（{resident.status_date:%Y-%m-%d}）。"
+        self.order_fields(["number", "community", "relation", "returned_on"])
+
+    def clean_returned_on(self) -> dt.date:
+        on = self.cleaned_data["returned_on"]
+        if on > timezone.localdate():
+            raise ValidationError("迁回日期不能晚于今天。")
+        if self.resident.status_date and on < self.resident.status_date:
+            raise ValidationError(f"迁回日期不能早于迁出日期（{self.resident.status_date:%Y-%m-%d}）。")
+        return on
+
+    def clean(self):
+        data = super().clean()
+        self.target = self._find_target(data)
         return data
 
 

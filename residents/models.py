@@ -246,7 +246,9 @@ class Resident(models.Model):
     status = models.CharField(
         "在册状态", max_length=20, choices=LedgerStatus.choices, default=LedgerStatus.ACTIVE
     )
-    status_date = models.DateField("迁出/死亡日期", null=True, blank=True)
+    # For someone on the ledger it is empty, or the day they came back (迁回): a later
+    # leaving can't be dated before it.
+    status_date = models.DateField("在册状态日期", null=True, blank=True, help_text="迁出、死亡或迁回的日期")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -370,6 +372,7 @@ class ChangeAction(models.TextChoices):
     MOVE = "move", "迁移户"
     MOVE_OUT = "move_out", "迁出"
     DEATH = "death", "死亡"
+    RETURN = "return", "迁回"
     IMPORT = "import", "导入更新"
     IMPORT_CREATE = "import_create", "导入新增"
 

@@ -23,4 +23,5 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("people/<int:pk>/move/", views.resident_move, name="resident_move"),
     path("people/<int:pk>/leave/", views.resident_leave, name="resident_leave"),
+    path("people/<int:pk>/return/", views.resident_return, name="resident_return"),
 ]

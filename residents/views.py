@@ -28,12 +28,12 @@ from django.utils import timezone
 
 from grid.masking import mask_phone
 from grid.models import OrgUnit
-from grid.scope import get_in_scope_or_404
+from grid.scope import get_in_scope_or_404, scope_path_for, scope_queryset
 
 from . import actions, exports, idnumber
 from .actions import FLOATING_PREFIX
 from .filters import LedgerFilterForm, ResidentFilterForm, full_id_number, households_for, residents_for
-from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm
+from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm, ReturnForm
 from .models import (
     ChangeAction,
     FloatingRegistration,
@@ -161,9 +161,31 @@ def _field_rank(change: LedgerChange, key: str) -> tuple[int, int]:
     return (key.startswith(FLOATING_PREFIX), list(fields).index(found) if found in fields else len(fields))
 
 
-def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -> list[HistoryEntry]:
-    """The changes as the page shows them: verbose names, choice labels, related names, and
-    ID numbers and phones masked unless the reader may see them."""
+OUT_OF_SCOPE = "（不在您的管辖范围内）"
+
+
+def _names(user, model: type[models.Model], pks: set[int]) -> dict[int, models.Model | str]:
+    """The records a history row points at, by pk; with ``user``, a scoped one outside their
+    scope (the household someone came from in another community) is named only as such."""
+    try:
+        scope_path_for(model)
+    except TypeError:  # reference data (民族): everyone may read it
+        user = None
+    if user is None:
+        return model._default_manager.in_bulk(pks)
+    found: dict[int, models.Model | str] = scope_queryset(user, model).in_bulk(pks)
+    if missing := pks - set(found):
+        found |= dict.fromkeys(
+            model._default_manager.filter(pk__in=missing).values_list("pk", flat=True), OUT_OF_SCOPE
+        )
+    return found
+
+
+def _history(
+    changes: list[LedgerChange], *, full: bool, link_residents: bool, user=None
+) -> list[HistoryEntry]:
+    """The changes as the page shows them: verbose names, choice labels, related names (within
+    ``user``'s scope, when given), and ID numbers and phones masked unless the reader may see them."""
     wanted: dict[type[models.Model], set[int]] = {}
     for change in changes:
         for key, pair in change.changes.items():
@@ -172,7 +194,7 @@ def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -
                 for value in pair:
                     if str(value).isdigit():
                         wanted.setdefault(found.related_model, set()).add(int(value))
-    names = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
+    names = {model: _names(user, model, pks) for model, pks in wanted.items()}
 
     def shown(found: models.Field | None, key: str, value: str) -> str:
         if value in ("", None):
@@ -187,6 +209,8 @@ def _history(changes: list[LedgerChange], *, full: bool, link_residents: bool) -
             obj = names.get(found.related_model, {}).get(int(value)) if str(value).isdigit() else None
             if obj is None:
                 return "（已不存在）"
+            if obj is OUT_OF_SCOPE:
+                return OUT_OF_SCOPE
             if isinstance(obj, Household):
                 return f"户号 {obj.number}"
             if isinstance(obj, OrgUnit):
@@ -334,7 +358,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         changes = list(household.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT])
         # The household page lists every member; like the member list above it, their
         # history stays masked here. A resident's own page shows full values to those allowed.
-        history = _history(changes, full=False, link_residents=True)
+        history = _history(changes, full=False, link_residents=True, user=request.user)
     context = {
         "household": household,
         "crumbs": [Crumb("居民台账", reverse("residents:household_list")), Crumb(f"户号 {household.number}")],
@@ -447,21 +471,34 @@ def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> Ht
         form.fields["residence_status"].disabled = True
         floating_form = FloatingForm(request.POST or None, prefix="floating")
     if request.method == "POST" and form.is_valid() and (floating_form is None or floating_form.is_valid()):
+        fields = dict(form.cleaned_data)
+        fields.pop("transfer_in", None)
+        floating_fields = floating_form.cleaned_data if floating_form else None
         try:
             with transaction.atomic():
-                resident = actions.resident_create(
-                    by=request.user,
-                    household=household,
-                    floating=floating_form.cleaned_data if floating_form else None,
-                    **form.cleaned_data,
-                )
+                if form.transfer_from is not None:
+                    # Moved out somewhere the user may not see: that record comes here.
+                    resident = actions.resident_transfer_in(
+                        by=request.user,
+                        household=household,
+                        id_number=fields.pop("id_number"),
+                        relation=fields.pop("relation"),
+                        returned_on=fields["moved_in_on"] or timezone.localdate(),
+                        floating=floating_fields,
+                        **fields,
+                    )
+                else:
+                    resident = actions.resident_create(
+                        by=request.user, household=household, floating=floating_fields, **fields
+                    )
         except ValidationError as error:
             _add_action_errors(form, error)
         except IntegrityError:
             form.add_error("id_number", "该身份证号刚刚已被登记，请刷新后核对。")
         else:
             what = "流动人口" if floating else "成员"
-            messages.success(request, f"已在户号“{household.number}”登记{what}“{resident.name}”。")
+            done = "将原迁出台账迁入" if form.transfer_from is not None else "登记"
+            messages.success(request, f"已在户号“{household.number}”{done}{what}“{resident.name}”。")
             return redirect("residents:household_detail", pk=household.pk)
     return _form_page(
         request,
@@ -480,16 +517,21 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = FloatingRegistration.objects.filter(resident=resident).first()
     history = []
     if request.user.has_perm("residents.view_ledgerchange"):
+        # Rows written on households outside the reader's scope stay there: someone who came
+        # back from another community brings their record, not that community's history.
+        rows = scope_queryset(
+            request.user, resident.changes.select_related("user", "resident", "ledger_import")
+        )
         changes = [
             change
-            for change in resident.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT]
+            for change in rows[:HISTORY_LIMIT]
             # A move is written on both households; the resident's page shows it once.
             if not (
                 change.action == ChangeAction.MOVE
                 and change.changes.get("household", ["", ""])[1] != str(change.household_id)
             )
         ]
-        history = _history(changes, full=_sees_full(request), link_residents=False)
+        history = _history(changes, full=_sees_full(request), link_residents=False, user=request.user)
     household = resident.household
     context = {
         "resident": resident,
@@ -608,4 +650,53 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
         blocked=""
         if resident.is_active
         else f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}。",
+    )
+
+
+@login_required
+def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """迁回: someone recorded as moved out comes back, to their old household or another in
+    scope. A moved-out person stays attached to their old household, so scope follows it."""
+    _require(request, "residents.change_resident")
+    resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
+    household = resident.household
+    to = None
+    if request.GET.get("to", "").isdigit():
+        # Offered from the 添加成员 page of the household the person was being added to.
+        to = scope_queryset(request.user, _households()).filter(pk=request.GET["to"]).first()
+    form = ReturnForm(request.POST or None, user=request.user, resident=resident, to=to)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.resident_return(
+                by=request.user,
+                resident=resident,
+                household=form.target,
+                relation=form.cleaned_data["relation"],
+                returned_on=form.cleaned_data["returned_on"],
+            )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        else:
+            messages.success(request, f"已为“{resident.name}”办理迁回，现在户号“{form.target.number}”。")
+            return redirect("residents:household_detail", pk=form.target.pk)
+    if resident.status == LedgerStatus.MOVED_OUT:
+        blocked = ""
+    elif resident.is_active:
+        blocked = "该居民目前在册，无需办理迁回。"
+    else:
+        blocked = f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}，不能办理迁回。"
+    return _form_page(
+        request,
+        title=f"为“{resident.name}”办理迁回",
+        crumbs=[
+            *_household_crumbs(household),
+            Crumb(resident.name, reverse("residents:resident_detail", args=[pk])),
+        ],
+        cancel_url=reverse("residents:resident_detail", args=[pk]),
+        form=form,
+        note=f"该居民于{resident.status_date:%Y-%m-%d}从户号“{household.number}”迁出。"
+        "迁回后恢复在册，可回到原户，也可迁入您管辖范围内的其他户；所选户若已销户，将自动恢复。"
+        if resident.status_date
+        else "",
+        blocked=blocked,
     )

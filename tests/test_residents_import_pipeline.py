@@ -178,6 +178,47 @@ def test_a_person_registered_elsewhere_out_of_scope_is_refused_without_saying_wh
     assert tree.other_community.name not in message
 
 
+def test_a_moved_out_resident_is_pointed_to_the_way_back_not_restored(tree, admin_user, tmp_path):
+    from residents.actions import resident_leave
+
+    rows = rows_for(households=1, members=1)
+    first = start(tree, write_xlsx(tmp_path / "a.xlsx", rows), admin_user)
+    ledger_import_commit(import_id=first.pk)
+    resident = Resident.objects.get()
+    resident_leave(by=admin_user, resident=resident, status="moved_out", on=dt.date(2026, 1, 5))
+
+    again = start(tree, write_xlsx(tmp_path / "b.xlsx", rows), admin_user)
+    ledger_import_preview(ledger_import=again)
+
+    message = LedgerImportRow.objects.get(ledger_import=again).errors[0]["message"]
+    assert "2026-01-05迁出" in message and "办理迁回" in message
+    resident.refresh_from_db()
+    assert resident.status == "moved_out"
+
+
+def test_someone_moved_out_of_another_community_is_pointed_to_registration(tree, admin_user, tmp_path):
+    from residents.actions import resident_leave
+
+    elsewhere = rows_for(grid=tree.other_grid.name, households=1, members=1)
+    path = write_xlsx(tmp_path / "o.xlsx", elsewhere)
+    with path.open("rb") as fh:
+        first = ledger_import_create(
+            community=tree.other_community, file=fh, file_name="o.xlsx", user=admin_user
+        )
+    ledger_import_commit(import_id=first.pk)
+    resident_leave(by=admin_user, resident=Resident.objects.get(), status="moved_out", on=dt.date(2026, 1, 5))
+
+    here = start(tree, write_xlsx(tmp_path / "h.xlsx", rows_for(households=1, members=1)), admin_user)
+    ledger_import_commit(import_id=here.pk)
+
+    here.refresh_from_db()
+    assert here.status == ImportStatus.FAILED
+    message = LedgerImportRow.objects.get(ledger_import=here).errors[0]["message"]
+    assert "其他社区登记为迁出" in message and "添加成员" in message
+    assert tree.other_community.name not in message
+    assert Resident.objects.get().household.community == tree.other_community
+
+
 def test_duplicate_id_numbers_within_a_file_are_errors(tree, admin_user, tmp_path):
     rows = rows_for(households=1, members=2)
     rows[1][8] = rows[0][8]

@@ -366,21 +366,23 @@ def _plan_resident(
     if community_id != community.pk:
         # Rare, so the household's whereabouts are read only here, not for every row.
         where = Household.objects.select_related("community", "grid").get(pk=household_id)
-        if user is None or unit_in_scope(user, where.grid):
-            rows.add_error(
-                i,
-                "id_number",
-                f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记",
+        if status == LedgerStatus.MOVED_OUT:
+            message = (
+                "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
+                "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
             )
+        elif user is None or unit_in_scope(user, where.grid):
+            message = f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
         else:
-            rows.add_error(i, "id_number", "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记")
+            message = "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
+        rows.add_error(i, "id_number", message)
         return None
     if status != LedgerStatus.ACTIVE:
         rows.add_error(
             i,
             "id_number",
-            f"该居民已于{status_date:%Y-%m-%d}{LedgerStatus(status).label}，"
-            "如已迁回请在居民页面办理，不能通过导入恢复",
+            f"该居民已于{status_date:%Y-%m-%d}{LedgerStatus(status).label}，不能通过导入恢复"
+            + ("；如已迁回，请在其居民页面点“办理迁回”" if status == LedgerStatus.MOVED_OUT else ""),
         )
         return None
     new = rows.residents[i]
