@@ -55,8 +55,16 @@ def run(path: Path, community: OrgUnit, slice_rows: int) -> dict:
         if number in households:
             continue
         grid = grids[parsed.grids[i]]
-        building, _ = Building.objects.get_or_create(grid=grid, number=parsed.buildings[i])
-        unit, _ = Unit.objects.get_or_create(building=building, number=parsed.units[i])
+        building, _ = Building.objects.get_or_create(
+            grid=grid,
+            number=parsed.buildings[i],
+            defaults={"position": Building.position_for(parsed.buildings[i])},
+        )
+        unit, _ = Unit.objects.get_or_create(
+            building=building,
+            number=parsed.units[i],
+            defaults={"position": Unit.position_for(parsed.units[i])},
+        )
         households[number] = {
             "community": community.pk,
             "grid": grid.pk,

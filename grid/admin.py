@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
 from .actions import user_assign_role
-from .models import Building, OrgUnit, Place, Profile, Unit
+from .models import Building, NumberedMixin, OrgUnit, Place, Profile, Unit
 from .scope import scope_path_for, scope_queryset
 
 admin.site.site_header = "民族团结进步创建工作平台 · 管理后台"
@@ -80,13 +80,29 @@ class OrgUnitAdmin(ScopedAdmin):
         return False
 
 
+class NumberedAdminMixin:
+    """Buildings and units sort by the position their number gives; the admin sets it for
+    the record and its inline units as the tree pages do (save() doesn't)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.position = obj.position_for(obj.number)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if isinstance(obj, NumberedMixin):
+                obj.position = obj.position_for(obj.number)
+        super().save_formset(request, form, formset, change)
+
+
 class UnitInline(ScopedInline):
     model = Unit
     raw_id_fields = ("head",)
 
 
 @admin.register(Building)
-class BuildingAdmin(ScopedAdmin):
+class BuildingAdmin(NumberedAdminMixin, ScopedAdmin):
     list_display = ("number", "grid", "address", "head_name")
     raw_id_fields = ("head",)
     list_filter = ("grid",)
@@ -95,7 +111,7 @@ class BuildingAdmin(ScopedAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdmin):
+class UnitAdmin(NumberedAdminMixin, ScopedAdmin):
     list_display = ("__str__", "building", "head_name")
     search_fields = ("building__number", "number", "head_name")
     raw_id_fields = ("head",)

@@ -409,6 +409,7 @@ def _apply_buildings(plans: list[BuildingPlan], units: dict[str, OrgUnit], tally
         Building(
             grid=units[p.grid_code],
             number=p.number,
+            position=Building.position_for(p.number),
             address=p.address,
             head_name=p.head_name,
             head_phone=p.head_phone,
@@ -433,6 +434,7 @@ def _apply_buildings(plans: list[BuildingPlan], units: dict[str, OrgUnit], tally
                     Unit(
                         building_id=building_id,
                         number=u.number,
+                        position=Unit.position_for(u.number),
                         head_name=u.head_name,
                         head_phone=u.head_phone,
                     )

@@ -8,6 +8,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from .numbering import UNNUMBERED, number_position
+from .permissions import model_permissions
+
 phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
     "请输入11位手机号或带区号的固定电话，例如 13812345678 或 0418-1234567。",
@@ -54,6 +57,8 @@ class OrgUnit(MP_Node):
     class Meta:
         verbose_name = "组织单元"
         verbose_name_plural = "组织单元"
+        default_permissions = ()
+        permissions = model_permissions("orgunit", verbose_name)
 
     def __str__(self) -> str:
         return self.name
@@ -91,7 +96,16 @@ class HeadedMixin:
         return (self.head.phone or self.head_phone) if self.head_id else self.head_phone
 
 
-class Building(HeadedMixin, models.Model):
+class NumberedMixin:
+    """楼栋 and 单元 are numbered in text (1号楼, 10号楼, A座) and sorted by ``position``, the
+    number read out of that text. Whoever sets ``number`` sets ``position`` with ``position_for``."""
+
+    @staticmethod
+    def position_for(number: str) -> int:
+        return number_position(number)
+
+
+class Building(NumberedMixin, HeadedMixin, models.Model):
     """楼栋: a building in a grid, with its 楼栋长."""
 
     grid = models.ForeignKey(
@@ -102,6 +116,8 @@ class Building(HeadedMixin, models.Model):
         limit_choices_to={"level": OrgLevel.GRID},
     )
     number = models.CharField("楼号", max_length=30)
+    # Lists sort by it within one grid or building: a few dozen rows that need no index of their own.
+    position = models.PositiveIntegerField("排序号", default=UNNUMBERED, editable=False)
     address = models.CharField("地址", max_length=200, blank=True)
     # 楼栋长 is a resident when they live on the ledger; name and phone stay for heads who
     # don't (a property-company employee, say) and for ledgers not imported yet.
@@ -121,7 +137,9 @@ class Building(HeadedMixin, models.Model):
     class Meta:
         verbose_name = "楼栋"
         verbose_name_plural = "楼栋"
-        ordering = ["grid__path", "number"]
+        default_permissions = ()
+        permissions = model_permissions("building", verbose_name)
+        ordering = ["grid__path", "position", "number"]
         constraints = [
             models.UniqueConstraint(fields=["grid", "number"], name="building_number_unique_in_grid"),
         ]
@@ -130,13 +148,14 @@ class Building(HeadedMixin, models.Model):
         return f"{self.grid.name} {self.number}"
 
 
-class Unit(HeadedMixin, models.Model):
+class Unit(NumberedMixin, HeadedMixin, models.Model):
     """单元: a stairway/entrance of a building, with its 单元长."""
 
     building = models.ForeignKey(
         Building, verbose_name="所属楼栋", on_delete=models.PROTECT, related_name="units"
     )
     number = models.CharField("单元号", max_length=20)
+    position = models.PositiveIntegerField("排序号", default=UNNUMBERED, editable=False)
     head = models.ForeignKey(
         "residents.Resident",
         verbose_name="单元长（居民）",
@@ -153,7 +172,10 @@ class Unit(HeadedMixin, models.Model):
     class Meta:
         verbose_name = "单元"
         verbose_name_plural = "单元"
-        ordering = ["building__number", "number"]
+        default_permissions = ()
+        permissions = model_permissions("unit", verbose_name)
+        # No join beyond the building's; building_id keeps units of two same-numbered buildings apart.
+        ordering = ["building__position", "building__number", "building_id", "position", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building"),
         ]
@@ -202,6 +224,8 @@ class Place(HeadedMixin, models.Model):
     class Meta:
         verbose_name = "场所"
         verbose_name_plural = "场所"
+        default_permissions = ()
+        permissions = model_permissions("place", verbose_name)
         ordering = ["grid__path", "kind", "name"]
 
     def __str__(self) -> str:
@@ -234,6 +258,8 @@ class Profile(models.Model):
     class Meta:
         verbose_name = "用户档案"
         verbose_name_plural = "用户档案"
+        default_permissions = ()
+        permissions = model_permissions("profile", verbose_name)
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.username}（{self.get_role_display()}）"

@@ -150,6 +150,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(grid=unit)
             .select_related("head")
             .annotate(unit_count=Count("units"))
+            # Django drops Meta.ordering from a query that groups, as this count does.
+            .order_by("position", "number")
         )
         context["places"] = scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
     return render(request, "grid/unit_detail.html", context)
@@ -162,7 +164,10 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "building": building,
         "crumbs": [*_unit_crumbs(request, building.grid, link_last=True), Crumb(building.number)],
-        "units": scope_queryset(request.user, Unit).filter(building=building).select_related("head"),
+        "units": scope_queryset(request.user, Unit)
+        .filter(building=building)
+        .select_related("head")
+        .order_by("position", "number"),
     }
     return render(request, "grid/building_detail.html", context)
 
@@ -230,13 +235,15 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_unique(form: BaseForm, field: str, message: str):
-    """Save ``form``; two people adding the same number at once get the form error, not a 500."""
+def _save_numbered(form: BaseForm, message: str):
+    """Save a building or unit form; two people adding the same number at once get the form
+    error, not a 500. Its sort position follows the number just typed: save() doesn't set it."""
+    form.instance.position = form.instance.position_for(form.instance.number)
     try:
         with transaction.atomic():
             return form.save()
     except IntegrityError:
-        form.add_error(field, message)
+        form.add_error("number", message)
         return None
 
 
@@ -247,7 +254,7 @@ def building_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = BuildingForm(_posted(request), instance=Building(grid=grid))
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
-        building = _save_unique(form, "number", duplicate_building_message(number))
+        building = _save_numbered(form, duplicate_building_message(number))
         if building is not None:
             messages.success(request, f"已添加楼栋“{building.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
@@ -272,7 +279,7 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
-        if _save_unique(form, "number", duplicate_building_message(number)) is not None:
+        if _save_numbered(form, duplicate_building_message(number)) is not None:
             messages.success(request, f"已保存楼栋“{building.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
     return _form_page(
@@ -298,7 +305,7 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
-        unit = _save_unique(form, "number", duplicate_unit_message(number))
+        unit = _save_numbered(form, duplicate_unit_message(number))
         if unit is not None:
             messages.success(request, f"已在“{building.number}”添加“{unit.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
@@ -327,7 +334,7 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
-        if _save_unique(form, "number", duplicate_unit_message(number)) is not None:
+        if _save_numbered(form, duplicate_unit_message(number)) is not None:
             messages.success(request, f"已保存“{building.number}{unit.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
     return _form_page(

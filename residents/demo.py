@@ -195,12 +195,6 @@ class CommunityPlan:
             yield from home.members
 
 
-def _natural(text: str) -> tuple[int, str]:
-    """Sort key that puts 10号楼 after 9号楼."""
-    match = re.match(r"\d+", text)
-    return (int(match.group()) if match else 10**9, text)
-
-
 def _compound_rooms(place: Place, rng: Random) -> int:
     """The rooms a 大院 lets, as its note says (出租房屋N间)."""
     match = re.search(r"出租房屋(\d+)间", place.note)
@@ -546,7 +540,7 @@ class _Planner:
         self.grid_by_id = {g.pk: g for g in grids}
         self.buildings = sorted(
             Building.objects.filter(grid__in=grids).prefetch_related("units"),
-            key=lambda b: (grid_index[b.grid_id], _natural(b.number)),
+            key=lambda b: (grid_index[b.grid_id], b.position, b.number),
         )
         self.places = sorted(
             Place.objects.filter(grid__in=grids), key=lambda p: (grid_index[p.grid_id], p.kind, p.name)
@@ -560,7 +554,7 @@ class _Planner:
             # Old five- to seven-storey blocks, two (sometimes three) doors a landing.
             floors = self.rng.choice((5, 6, 6, 7))
             doors = 3 if self.rng.random() < 0.15 else 2
-            for unit in sorted(building.units.all(), key=lambda u: _natural(u.number)):
+            for unit in sorted(building.units.all(), key=lambda u: (u.position, u.number)):
                 numbers = [f"{f}{d:02d}" for f in range(1, floors + 1) for d in range(1, doors + 1)]
                 rooms.append((building, unit, numbers))
         return rooms
@@ -975,7 +969,7 @@ class _Planner:
 
         for building in self.buildings:
             in_building = []
-            for unit in sorted(building.units.all(), key=lambda u: _natural(u.number)):
+            for unit in sorted(building.units.all(), key=lambda u: (u.position, u.number)):
                 people = by_unit.get(unit.pk, [])
                 in_building += people
                 head = choose(people)

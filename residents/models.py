@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grid.models import Building, OrgLevel, OrgUnit, Unit, phone_validator
+from grid.permissions import model_permissions
 
 from . import idnumber
 
@@ -26,6 +27,8 @@ class Ethnicity(models.Model):
     class Meta:
         verbose_name = "民族"
         verbose_name_plural = "民族"
+        default_permissions = ()
+        permissions = model_permissions("ethnicity", verbose_name)
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -105,6 +108,8 @@ class Household(models.Model):
     class Meta:
         verbose_name = "户"
         verbose_name_plural = "户"
+        default_permissions = ()
+        permissions = model_permissions("household", verbose_name)
         ordering = ["grid__path", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -283,7 +288,9 @@ class Resident(models.Model):
     class Meta:
         verbose_name = "居民"
         verbose_name_plural = "居民"
+        default_permissions = ()
         permissions = [
+            *model_permissions("resident", verbose_name),
             ("view_full_identity", "查看完整身份证号和电话"),
             ("import_ledger", "导入台账"),
         ]
@@ -361,6 +368,8 @@ class FloatingRegistration(models.Model):
     class Meta:
         verbose_name = "流动人口登记"
         verbose_name_plural = "流动人口登记"
+        default_permissions = ()
+        permissions = model_permissions("floatingregistration", verbose_name)
 
     def __str__(self) -> str:
         return f"{self.resident.name}的流动人口登记"
@@ -438,6 +447,8 @@ class LedgerChange(models.Model):
     class Meta:
         verbose_name = "台账变更记录"
         verbose_name_plural = "台账变更记录"
+        default_permissions = ()
+        permissions = model_permissions("ledgerchange", verbose_name)
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["resident", "-at"]), models.Index(fields=["household", "-at"])]
 
@@ -487,6 +498,8 @@ class LedgerImport(models.Model):
     class Meta:
         verbose_name = "台账导入记录"
         verbose_name_plural = "台账导入记录"
+        default_permissions = ()
+        permissions = model_permissions("ledgerimport", verbose_name)
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -524,6 +537,8 @@ class LedgerImportRow(models.Model):
     class Meta:
         verbose_name = "导入预览行"
         verbose_name_plural = "导入预览行"
+        default_permissions = ()
+        permissions = model_permissions("ledgerimportrow", verbose_name)
         ordering = ["row_number"]
         indexes = [models.Index(fields=["ledger_import", "outcome", "row_number"])]
 

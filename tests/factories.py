@@ -32,6 +32,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
 
     grid = factory.SubFactory(OrgUnitFactory)
     number = factory.Sequence(lambda n: f"{n + 1}号楼")
+    position = factory.LazyAttribute(lambda o: Building.position_for(o.number))
     address = factory.LazyAttribute(lambda o: f"幸福路{o.number}")
     head_name = "王建国"
     head_phone = "13812345678"
@@ -43,6 +44,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     building = factory.SubFactory(BuildingFactory)
     number = factory.Sequence(lambda n: f"{n + 1}单元")
+    position = factory.LazyAttribute(lambda o: Unit.position_for(o.number))
     head_name = "李秀英"
 
 

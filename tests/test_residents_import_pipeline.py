@@ -140,6 +140,8 @@ def test_missing_buildings_and_units_are_created_in_the_grid(tree, admin_user, t
         tree.grid,
         "3单元",
     )
+    # Sorted by their numbers, not as text, like buildings made on the pages.
+    assert (household.building.position, household.unit.position) == (7, 3)
 
 
 def test_an_unknown_grid_is_an_error(tree, admin_user, tmp_path):

@@ -519,7 +519,10 @@ def _ensure_buildings_and_units(households: list[HouseholdPlan]) -> tuple[dict, 
         for pk, g, n in Building.objects.filter(grid_id__in=grid_ids).values_list("id", "grid_id", "number")
     }
     missing = sorted({(h.grid.pk, h.building) for h in households if h.building} - buildings.keys())
-    buildings.update(zip(missing, insert_rows(Building, ("grid_id", "number"), missing), strict=True))
+    new_buildings = [(grid_id, number, Building.position_for(number)) for grid_id, number in missing]
+    buildings.update(
+        zip(missing, insert_rows(Building, ("grid_id", "number", "position"), new_buildings), strict=True)
+    )
     units = {
         (b, n): pk
         for pk, b, n in Unit.objects.filter(building_id__in=buildings.values()).values_list(
@@ -528,7 +531,10 @@ def _ensure_buildings_and_units(households: list[HouseholdPlan]) -> tuple[dict, 
     }
     wanted = {(buildings[(h.grid.pk, h.building)], h.unit) for h in households if h.building and h.unit}
     missing_units = sorted(wanted - units.keys())
-    units.update(zip(missing_units, insert_rows(Unit, ("building_id", "number"), missing_units), strict=True))
+    new_units = [(building_id, number, Unit.position_for(number)) for building_id, number in missing_units]
+    units.update(
+        zip(missing_units, insert_rows(Unit, ("building_id", "number", "position"), new_units), strict=True)
+    )
     return buildings, units
 
 
