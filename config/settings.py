@@ -160,6 +160,8 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest ledger file accepted (a 100,000-resident .xlsx is about 13 MB).
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A ledger export with more rows than this is built by a Celery task, not in the request.
+LEDGER_EXPORT_SYNC_MAX_ROWS = env.int("LEDGER_EXPORT_SYNC_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Celery -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
@@ -26,6 +26,9 @@ from . import idnumber
 from .models import Household, LedgerStatus, Resident
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Whole ID numbers and phones: on a detail page, and in an export that asks for them.
+FULL_IDENTITY = "residents.view_full_identity"
 CHUNK = 2000
 
 
@@ -127,8 +130,16 @@ def resident_columns(*, unmasked: bool) -> list[Column]:
     ]
 
 
-def workbook_bytes(title: str, columns: list[Column], queryset: QuerySet) -> bytes:
-    """A write-only workbook: rows are serialised as they come, never held as cell objects.
+def write_workbook(
+    out: BinaryIO,
+    title: str,
+    columns: list[Column],
+    queryset: QuerySet,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write a write-only workbook to ``out``: rows are serialised as they come, never held
+    as cell objects. Returns how many rows it wrote; ``progress(done)`` hears every chunk.
 
     Rows are read as ``values()`` — no model instances — in chunks, so memory stays flat.
     """
@@ -141,18 +152,17 @@ def workbook_bytes(title: str, columns: list[Column], queryset: QuerySet) -> byt
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
     sheet.append([column.header for column in columns])
+    done = 0
     for row in queryset.values(*keys).iterator(chunk_size=CHUNK):
         sheet.append([neutralise(column.show(*(row[key] for key in column.keys))) for column in columns])
-    out = io.BytesIO()
+        done += 1
+        if progress is not None and done % CHUNK == 0:
+            progress(done)
     book.save(out)
+    return done
+
+
+def workbook_bytes(title: str, columns: list[Column], queryset: QuerySet) -> bytes:
+    out = io.BytesIO()
+    write_workbook(out, title, columns, queryset)
     return out.getvalue()
-
-
-def households_xlsx(households: QuerySet[Household], *, unmasked: bool = False) -> bytes:
-    """``households`` as from ``residents.filters.households_for`` (annotated, scoped)."""
-    return workbook_bytes("户台账", household_columns(unmasked=unmasked), households)
-
-
-def residents_xlsx(residents: QuerySet[Resident], *, unmasked: bool = False) -> bytes:
-    """``residents`` as from ``residents.filters.residents_for`` (scoped)."""
-    return workbook_bytes("居民台账", resident_columns(unmasked=unmasked), residents)

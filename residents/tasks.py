@@ -1,4 +1,4 @@
-"""Celery tasks for ledger imports: ids in, an action called, retried on passing faults."""
+"""Celery tasks for ledger imports and exports: ids in, an action called, retried on passing faults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError
 
+from .export_actions import ledger_export_fail, ledger_export_run
 from .ledger_import.actions import ledger_import_commit, ledger_import_fail, ledger_import_preview
 from .models import LedgerImport
 
@@ -29,3 +30,15 @@ def preview_ledger_import(self, import_id: int) -> None:
 @shared_task(base=ImportTask, bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def commit_ledger_import(self, import_id: int, skip_errors: bool = False) -> None:
     ledger_import_commit(import_id=import_id, skip_errors=skip_errors)
+
+
+class ExportTask(DjangoTask):
+    """Like ``ImportTask``: an export whose task gives up is marked failed, not left running."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        ledger_export_fail(export_id=args[0] if args else kwargs["export_id"])
+
+
+@shared_task(base=ExportTask, bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def run_ledger_export(self, export_id: int) -> None:
+    ledger_export_run(export_id=export_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "residents"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     ),
     path("people/", views.resident_list, name="resident_list"),
     path("export/residents.xlsx", views.resident_export, name="resident_export"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     path("people/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("people/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("people/<int:pk>/move/", views.resident_move, name="resident_move"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -32,10 +33,13 @@ from grid.scope import get_in_scope_or_404, scope_path_for, scope_queryset
 
 from . import actions, exports, idnumber
 from .actions import FLOATING_PREFIX
+from .export_actions import EXPORTS, ledger_export_create
+from .exports import FULL_IDENTITY
 from .filters import LedgerFilterForm, ResidentFilterForm, full_id_number, households_for, residents_for
 from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm, ReturnForm
 from .models import (
     ChangeAction,
+    ExportKind,
     FloatingRegistration,
     Household,
     LedgerChange,
@@ -44,10 +48,10 @@ from .models import (
     ResidenceStatus,
     Resident,
 )
+from .tasks import run_ledger_export
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100
-FULL_IDENTITY = "residents.view_full_identity"
 PHONE_FIELDS = {"phone", "landlord_phone", FLOATING_PREFIX + "landlord_phone"}
 
 
@@ -310,24 +314,42 @@ def _unmasked(request: HttpRequest) -> bool:
 def _xlsx(data: bytes, stem: str) -> FileResponse:
     name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
     response = FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
-    response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response["Content-Type"] = exports.XLSX
     return response
 
 
-@login_required
-def household_export(request: HttpRequest) -> FileResponse:
-    _require(request, "residents.view_household")
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The filtered list as .xlsx: at once when it is small, else built by a background task.
+
+    Above ``LEDGER_EXPORT_SYNC_MAX_ROWS`` rows a download would hold the request (and a
+    web worker) for seconds; the export is recorded and its page shows when it is ready.
+    """
+    spec = EXPORTS[kind]
+    _require(request, spec.permission)
     unmasked = _unmasked(request)
-    filters = LedgerFilterForm(_filter_data(request), user=request.user).values()
-    return _xlsx(exports.households_xlsx(households_for(request.user, filters), unmasked=unmasked), "户台账")
+    data = _filter_data(request)
+    rows = spec.rows_for(request.user, spec.form_class(data, user=request.user).values())
+    total = rows.count()
+    if total <= settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
+        return _xlsx(exports.workbook_bytes(spec.title, spec.columns(unmasked=unmasked), rows), spec.title)
+    export = ledger_export_create(
+        user=request.user, kind=kind, params=data.dict() if data else {}, full=unmasked
+    )
+    run_ledger_export.delay_on_commit(export.pk)
+    export.refresh_from_db()
+    if export.is_running:
+        messages.info(request, f"共 {total} 行，已转入后台生成，可以离开本页，稍后在“我的导出”中下载。")
+    return redirect("residents:export_detail", pk=export.pk)
 
 
 @login_required
-def resident_export(request: HttpRequest) -> FileResponse:
-    _require(request, "residents.view_resident")
-    unmasked = _unmasked(request)
-    filters = ResidentFilterForm(_filter_data(request), user=request.user).values()
-    return _xlsx(exports.residents_xlsx(residents_for(request.user, filters), unmasked=unmasked), "居民台账")
+def household_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, ExportKind.HOUSEHOLDS)
+
+
+@login_required
+def resident_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, ExportKind.RESIDENTS)
 
 
 # --- households ---------------------------------------------------------------------------
