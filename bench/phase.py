@@ -114,7 +114,7 @@ def openpyxl_read(path: Path) -> dict:
 
 # The import path's stages, timed by wrapping the names ``actions`` calls them by. A
 # stage that is renamed is left out of the breakdown, never a reason to fail.
-STAGES = ("open_ledger", "plan_import", "write_plan")
+STAGES = ("open_ledger", "import_rows")
 
 
 def _time_stages(module, spent: dict[str, float]) -> None:

@@ -13,13 +13,17 @@ default (``auto_now`` fields: now).
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from psycopg.adapt import Dumper
+from psycopg.copy import Copy, FileWriter
 from psycopg.pq import Format
 
 SQLITE_BATCH = 500
@@ -63,21 +67,36 @@ def _pg_type(field: models.Field) -> str:
     return _PG_TYPES.get(target.get_internal_type(), "text")
 
 
-def _copy(cursor, table: str, fields: Sequence[models.Field], rows) -> None:
-    """Stream ``rows`` (tuples of Python values for ``fields``) into ``table`` with one binary
-    ``COPY``. Values are what the fields store; a JSONField's is a dict or list."""
-    quote = connection.ops.quote_name
+@dataclass(frozen=True)
+class CopyPayload:
+    """One ``COPY … FROM STDIN (FORMAT BINARY)`` statement and its data, already encoded."""
+
+    sql: str
+    data: bytes
+
+
+def _payload(db: BaseDatabaseWrapper, table: str, fields: Sequence[models.Field], rows) -> CopyPayload:
+    """Encode ``rows`` (tuples of Python values for ``fields``) for one binary ``COPY`` into
+    ``table``. Values are what the fields store; a JSONField's is a dict or list.
+
+    Only psycopg's encoders run here, no I/O, so a thread may encode the next rows while
+    another sends the last ones on the same connection."""
+    quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    # The Django cursor wraps psycopg's; COPY is spoken on the driver's own cursor.
-    driver = cursor.cursor
-    driver.adapters.register_dumper(
-        None, _JsonbDumper
-    )  # for this cursor only: by type, when a COPY declares jsonb
-    with driver.copy(f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+    driver = db.connection.cursor()  # psycopg's own cursor, for its encoders
+    driver.adapters.register_dumper(None, _JsonbDumper)  # this cursor only: jsonb, by type
+    out = io.BytesIO()
+    with Copy(driver, binary=True, writer=FileWriter(out)) as copy:
         copy.set_types([_pg_type(f) for f in fields])
         write = copy.write_row
         for row in rows:
             write(row)
+    return CopyPayload(f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)", out.getvalue())
+
+
+def send_copy(db: BaseDatabaseWrapper, payload: CopyPayload) -> None:
+    with db.cursor() as cursor, cursor.cursor.copy(payload.sql) as copy:
+        copy.write(payload.data)
 
 
 def _defaults(model: type[models.Model], named: Sequence[str]) -> tuple[list[models.Field], list[Any]]:
@@ -95,63 +114,101 @@ def _defaults(model: type[models.Model], named: Sequence[str]) -> tuple[list[mod
     return fields, values
 
 
+def reserve_ids(model: type[models.Model], count: int, *, db: BaseDatabaseWrapper | None = None) -> list[int]:
+    """``count`` new primary keys from the table's sequence (PostgreSQL), for rows written later."""
+    db = db or connection
+    meta = model._meta
+    if not count:
+        return []
+    with db.cursor() as cursor:
+        # The sequence is looked up once: inside the SELECT it would be looked up for every
+        # row, which took ten times as long as the 100,000 nextval calls themselves.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_payload(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: dict[str, Any] | None = None,
+    *,
+    ids: Sequence[int] | None = None,
+    db: BaseDatabaseWrapper | None = None,
+) -> CopyPayload:
+    """The binary ``COPY`` that inserts ``rows`` (PostgreSQL), with primary keys ``ids``, or
+    the table's own defaults when ``ids`` is None. ``constants`` as for ``insert_rows``."""
+    db = db or connection
+    constants = constants or {}
+    meta = model._meta
+    other_fields, other_values = _defaults(model, [*columns, *constants])
+    fields = [
+        *(meta.get_field(_field_name(meta, n)) for n in (*columns, *constants)),
+        *other_fields,
+    ]
+    tail = (*constants.values(), *other_values)
+    if ids is None:
+        return _payload(db, meta.db_table, fields, ((*row, *tail) for row in rows))
+    return _payload(
+        db, meta.db_table, [meta.pk, *fields], ((pk, *row, *tail) for pk, row in zip(ids, rows, strict=True))
+    )
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     constants: dict[str, Any] | None = None,
+    *,
+    db: BaseDatabaseWrapper | None = None,
 ) -> list[int]:
     """Insert ``rows`` (values for ``columns``) and return their new primary keys, in order.
 
     ``constants`` are columns with the same value on every row (who, when, which import).
+    ``db`` is the connection to write on: the default one of this thread unless given.
     """
     if not rows:
         return []
+    db = db or connection
     constants = constants or {}
-    if connection.vendor != "postgresql":
+    if db.vendor != "postgresql":
         objs = [model(**dict(zip(columns, row, strict=True)), **constants) for row in rows]
-        model._default_manager.bulk_create(objs, batch_size=SQLITE_BATCH)
+        model._default_manager.db_manager(db.alias).bulk_create(objs, batch_size=SQLITE_BATCH)
         return [obj.pk for obj in objs]
-    meta = model._meta
-    other_fields, other_values = _defaults(model, [*columns, *constants])
-    other_fields = [meta.get_field(_field_name(meta, n)) for n in constants] + other_fields
-    tail = (*constants.values(), *other_values)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        fields = [meta.pk, *(meta.get_field(_field_name(meta, n)) for n in columns), *other_fields]
-        _copy(
-            cursor,
-            meta.db_table,
-            fields,
-            ((pk, *row, *tail) for pk, row in zip(ids, rows, strict=True)),
-        )
+    ids = reserve_ids(model, len(rows), db=db)
+    send_copy(db, insert_payload(model, columns, rows, constants, ids=ids, db=db))
     return ids
 
 
-def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Set ``columns`` on existing rows; each row is ``(pk, *values)``."""
+def update_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    db: BaseDatabaseWrapper | None = None,
+) -> None:
+    """Set ``columns`` on existing rows; each row is ``(pk, *values)``. ``db`` as for ``insert_rows``."""
     if not rows:
         return
+    db = db or connection
     meta = model._meta
-    if connection.vendor != "postgresql":
+    if db.vendor != "postgresql":
         objs = []
         for pk, *values in rows:
             obj = model(pk=pk)
             for name, value in zip(columns, values, strict=True):
                 setattr(obj, name, value)
             objs.append(obj)
-        model._default_manager.bulk_update(
+        model._default_manager.db_manager(db.alias).bulk_update(
             objs, [_field_name(meta, c) for c in columns], batch_size=SQLITE_BATCH
         )
         return
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     fields = [meta.get_field(_field_name(meta, c)) for c in columns]
     temp = f"tmp_update_{meta.db_table}"
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         # A temporary table shaped like the target (types included), filled by COPY, then one
         # UPDATE ... FROM: bulk_update's CASE expressions grow too slow past a few thousand rows.
         # Identifiers come from model metadata, quoted; values travel by COPY, never in SQL.
@@ -160,7 +217,7 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
             f"SELECT {quote(meta.pk.column)}, {', '.join(quote(f.column) for f in fields)} "
             f"FROM {quote(meta.db_table)} WITH NO DATA"
         )
-        _copy(cursor, temp, [meta.pk, *fields], rows)
+        send_copy(db, _payload(db, temp, [meta.pk, *fields], rows))
         assignments = ", ".join(f"{quote(f.column)} = t.{quote(f.column)}" for f in fields)
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} AS m SET {assignments} FROM {quote(temp)} AS t "  # noqa: S608

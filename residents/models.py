@@ -226,9 +226,17 @@ class Resident(models.Model):
     # a LIKE index nothing uses, paid for on every row an import writes.
     id_number = models.CharField("身份证号", max_length=18)
     # No index of its own: 56 values, always read together with a subtree's households,
-    # and every index is paid for on each of an import's 100,000 inserts.
+    # and every index is paid for on each of an import's 100,000 inserts. No database
+    # constraint either: 民族 is the fixed GB/T 3304 table, written only by its data migration
+    # and read-only in the admin, so nothing can remove a row a resident points at, while
+    # checking the reference cost an import as much as writing the resident itself.
     ethnicity = models.ForeignKey(
-        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="residents", db_index=False
+        Ethnicity,
+        verbose_name="民族",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        db_index=False,
+        db_constraint=False,
     )
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
     residence_status = models.CharField(

@@ -20,7 +20,7 @@ from residents.models import ImportStatus, LedgerImport, LedgerImportRow
 
 from . import progress
 from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kind
-from .pipeline import ImportPlan, cyclic_gc_paused, plan_import, write_plan
+from .pipeline import ImportPlan, PlanHasErrors, cyclic_gc_paused, import_rows, plan_import
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ def ledger_import_commit(*, import_id: int, skip_errors: bool | None = None) -> 
     try:
         with cyclic_gc_paused():
             plan = _commit(ledger_import)
+    except PlanHasErrors as err:
+        plan = err.plan  # rolled back: nothing of it was written
     except LedgerFileError as err:
         _refuse(ledger_import, err)
         return ledger_import
@@ -164,21 +166,22 @@ def ledger_import_commit(*, import_id: int, skip_errors: bool | None = None) -> 
 
 
 @transaction.atomic
-def _commit(ledger_import: LedgerImport) -> ImportPlan | None:
+def _commit(ledger_import: LedgerImport) -> ImportPlan:
     # One import per community at a time: a second commit waits here, then sees the
     # first one's rows as existing and plans updates instead of duplicates.
     community = OrgUnit.objects.select_for_update().get(pk=ledger_import.community_id)
     table = open_ledger(ledger_import.file.path, ledger_import.file_name)
 
     def report(done: int, total: int) -> None:
-        progress.report(ledger_import.pk, "校验", done, total)
+        progress.report(ledger_import.pk, "导入", done, total)
 
-    plan = plan_import(community=community, table=table, user=ledger_import.user, progress=report)
-    if plan.has_errors and not ledger_import.skip_errors:
-        return plan
-    progress.report(ledger_import.pk, "写入", plan.total_rows, plan.total_rows)
-    write_plan(
-        plan, user=ledger_import.user, ledger_import=ledger_import, skip_errors=ledger_import.skip_errors
+    plan = import_rows(
+        community=community,
+        table=table,
+        user=ledger_import.user,
+        ledger_import=ledger_import,
+        skip_errors=ledger_import.skip_errors,
+        progress=report,
     )
     _count(ledger_import, plan)
     ledger_import.status = ImportStatus.DONE

@@ -1,10 +1,17 @@
-"""Resolve a whole ledger file against the database, then preview it or write it.
+"""Resolve a ledger file against the database, and preview it or write it.
 
-``plan_import`` reads every row, resolves grids, buildings, households and residents for
-the whole file with a handful of queries (never one per row), and classifies each row as
-new, updated, unchanged or error. ``write_plan`` writes a plan in one transaction.
-A commit plans again inside its transaction, so what is written is checked against the
-database as it is then, not as it was at the dry run.
+``plan_import`` (the dry run) and ``import_rows`` (the commit) run the same planner: what
+identifies each row (ID number, 户号, 网格, 楼栋, 单元) is read for the whole file first and
+matched against the ledger with a handful of queries (never one per row); the other
+columns are then read a range of rows at a time, and each row is classified as new,
+updated, unchanged or error. A commit plans again inside its transaction, so what is
+written is checked against the database as it is then, not as it was at the dry run.
+
+A commit writes each range as soon as it is planned, through a writer that, on
+PostgreSQL, works on the import's connection from a thread of its own: the database
+stores and checks one range (its indexes, its foreign keys, checked at once rather than
+at COMMIT) while Python reads the next. The rows are the same either way, in the same
+transaction: a file with errors and no "skip errors" is rolled back whole.
 
 Matching: residents on their ID number (unique in the whole system), households on their
 户号 within the chosen community. So importing the same file twice changes nothing.
@@ -14,19 +21,24 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import pairwise
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from grid.models import Building, OrgUnit, Unit
 from grid.scope import unit_in_scope
 from residents import history, idnumber
 from residents.actions import FLOATING_PREFIX
-from residents.bulk import insert_rows, update_rows
+from residents.bulk import insert_payload, insert_rows, reserve_ids, send_copy, update_rows
 from residents.models import (
     ChangeAction,
     Ethnicity,
@@ -42,8 +54,9 @@ from .files import LedgerTable
 from .rows import FLOATING_FIELDS, HOUSEHOLD_FIELDS, RESIDENT_FIELDS, LedgerRows, RowReader
 
 Progress = Callable[[int, int], None]
-CHUNK = 20000
-PROGRESS_EVERY = 2000
+CHUNK = 20000  # ID numbers or 户号 per lookup query
+RANGE = 10000  # rows planned, then written, at a time
+FIRST_RANGE = 2000
 
 
 @contextmanager
@@ -139,12 +152,17 @@ class ImportPlan:
             number = rows.id_numbers[i]
             summary = f"{name} {idnumber.mask(number) if number else ''} 户号{rows.household_numbers[i]}"
             yield RowReport(
-                rows.row_numbers[i],
-                outcome,
-                summary.strip(),
-                self.changed.get(i, ()),
-                rows.errors.get(i, []),
+                rows.row_numbers[i], outcome, summary.strip(), self.changed.get(i, ()), rows.errors_of(i)
             )
+
+
+class PlanHasErrors(Exception):
+    """Raised by ``import_rows`` when a file has errors and they may not be skipped: what it
+    wrote is to be rolled back, and ``plan`` says why."""
+
+    def __init__(self, plan: ImportPlan):
+        super().__init__("the ledger file has errors")
+        self.plan = plan
 
 
 def plan_import(
@@ -155,67 +173,253 @@ def plan_import(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ImportPlan:
-    today = today or timezone.localdate()
-    total = len(table.rows)
+    """The dry run: what importing ``table`` into ``community`` would do. Writes nothing."""
+    planner = _Planner(community, table, user, today or timezone.localdate(), progress)
+    plan = planner.run(None)
+    plan.new_places = _new_places(plan)
+    return plan
 
-    def report(fraction: float) -> None:
-        if progress:
-            progress(int(total * fraction), total)
 
-    reader = RowReader(table.columns, ethnicity_lookup(), today)
-    rows = reader.read(table.rows, progress=lambda f: report(0.7 * f))
-    grids = {}
-    for grid in OrgUnit.objects.subtree_of(community).grids():
-        grids[grid.name] = grid
-        grids[grid.code] = grid
-    unknown = set(rows.grids) - grids.keys() - {""}
-    if unknown:
-        for i, name in enumerate(rows.grids):
-            if name in unknown:
-                rows.add_error(i, "grid", f"本社区（{community.name}）没有名为“{name}”的网格")
-
-    households = _plan_households(community, rows, grids)
-    report(0.8)
-    candidates = rows.valid_indices()
-    existing_rows = _existing_residents([rows.id_numbers[i] for i in candidates])
-    report(0.9)
-    existing: dict[int, ExistingResident] = {}
-    changed: dict[int, tuple[str, ...]] = {}
-    numbers, row_numbers = rows.household_numbers, rows.row_numbers
-    for i in candidates:
-        old = existing_rows.get(rows.id_numbers[i])
-        household = households[numbers[i]]
-        household_changed = household.first_row == row_numbers[i] and (
-            household.existing_id is None or household.changes
-        )
-        if old is None:
-            continue
-        match = _plan_resident(rows, i, household, old, community, user)
-        if match is None:
-            continue
-        existing[i] = match
-        if match.changes or match.floating_changes or household_changed:
-            names = [*match.changes, *(f"floating.{k}" for k in match.floating_changes)]
-            if household_changed:
-                names += [f"household.{k}" for k in household.changes]
-            changed[i] = tuple(_label(name) for name in names)
-
-    errors = rows.errors
-    outcomes = []
-    for i in range(total):
-        if i in errors:
-            outcomes.append(RowOutcome.ERROR)
-        elif i not in existing:
-            outcomes.append(RowOutcome.NEW)
-        elif i in changed:
-            outcomes.append(RowOutcome.UPDATED)
-        else:
-            outcomes.append(RowOutcome.UNCHANGED)
-    valid = [i for i in candidates if i not in errors]
-    report(1.0)
-    return ImportPlan(
-        community, rows, households, outcomes, valid, existing, changed, _new_places(households, rows, valid)
+def import_rows(
+    *,
+    community: OrgUnit,
+    table: LedgerTable,
+    user=None,
+    ledger_import=None,
+    skip_errors: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Plan and write ``table``, inside the caller's transaction. Raises ``PlanHasErrors``
+    (the caller rolls back) when a row has an error and ``skip_errors`` is off."""
+    planner = _Planner(community, table, user, today or timezone.localdate(), progress)
+    writer = _Writer(
+        user_id=user.pk if user else None,
+        import_id=ledger_import.pk if ledger_import else None,
+        community=community,
+        skip_errors=skip_errors,
     )
+    plan = planner.run(writer)
+    if plan.has_errors and not skip_errors:
+        raise PlanHasErrors(plan)
+    return plan
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass
+class RangePlan:
+    """What one range of rows writes."""
+
+    new_households: list[HouseholdPlan] = field(default_factory=list)
+    changed_households: list[HouseholdPlan] = field(default_factory=list)
+    new_residents: list[int] = field(default_factory=list)  # row indices
+    changed_residents: list[int] = field(default_factory=list)
+    valid: list[int] = field(default_factory=list)
+
+
+class _Planner:
+    def __init__(
+        self, community: OrgUnit, table: LedgerTable, user, today: dt.date, progress: Progress | None
+    ):
+        self.community = community
+        self.table = table
+        self.user = user
+        self.today = today
+        self.progress = progress
+        self.households: dict[str, HouseholdPlan] = {}
+        self.existing: dict[int, ExistingResident] = {}
+        self.changed: dict[int, tuple[str, ...]] = {}
+        self.valid: list[int] = []
+
+    def report(self, done: int) -> None:
+        if self.progress:
+            self.progress(done, len(self.table.rows))
+
+    def run(self, writer: _Writer | None) -> ImportPlan:
+        community = self.community
+        reader = RowReader(self.table.columns, ethnicity_lookup(), self.today)
+        rows = self.rows = reader.start(self.table.rows)
+        total = len(rows)
+        self.grids = grids = {}
+        for grid in OrgUnit.objects.subtree_of(community).grids():
+            grids[grid.name] = grid
+            grids[grid.code] = grid
+        unknown = set(rows.grids) - grids.keys() - {""}
+        if unknown:
+            for i, name in enumerate(rows.grids):
+                if name in unknown:
+                    rows.add_error(i, "grid", f"本社区（{community.name}）没有名为“{name}”的网格")
+        errors = rows.errors
+        self.existing_households = _existing_households(
+            community, list({rows.household_numbers[i] for i in range(total) if i not in errors})
+        )
+        self.existing_residents = _existing_residents(
+            [number for i, number in enumerate(rows.id_numbers) if number and i not in errors]
+        )
+        if writer is not None:
+            candidates = [i for i in range(total) if i not in errors]
+            writer.start(
+                self._places_named(),
+                households=len(
+                    {rows.household_numbers[i] for i in candidates} - self.existing_households.keys()
+                ),
+                residents=sum(1 for i in candidates if rows.id_numbers[i] not in self.existing_residents),
+            )
+        try:
+            # A short first range gets the database writing while the rest is read.
+            bounds = [0, *range(min(FIRST_RANGE, total), total, RANGE), total]
+            for start, stop in pairwise(bounds):
+                reader.clean(rows, start, stop)
+                planned = self.plan_range(start, stop)
+                if writer is not None:
+                    writer.write(self, planned)
+                self.report(stop)
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
+        if writer is not None:
+            writer.finish()
+
+        outcomes = []
+        existing, changed = self.existing, self.changed
+        for i in range(total):
+            if i in errors:
+                outcomes.append(RowOutcome.ERROR)
+            elif i not in existing:
+                outcomes.append(RowOutcome.NEW)
+            elif i in changed:
+                outcomes.append(RowOutcome.UPDATED)
+            else:
+                outcomes.append(RowOutcome.UNCHANGED)
+        return ImportPlan(community, rows, self.households, outcomes, self.valid, existing, changed)
+
+    def _places_named(self) -> set[tuple[int, str, str]]:
+        """(grid id, 楼栋, 单元) of every row that could be written: the buildings and units a
+        commit makes sure of before writing any household."""
+        rows, grids, errors = self.rows, self.grids, self.rows.errors
+        return {
+            (grids[grid].pk, building, unit)
+            for i, (grid, building, unit) in enumerate(
+                zip(rows.grids, rows.buildings, rows.units, strict=True)
+            )
+            if building and i not in errors
+        }
+
+    def plan_range(self, start: int, stop: int) -> RangePlan:
+        rows, households, planned = self.rows, self.households, RangePlan()
+        errors = rows.errors
+        numbers, id_numbers, row_numbers = rows.household_numbers, rows.id_numbers, rows.row_numbers
+        for i in range(start, stop):
+            if i in errors:
+                continue
+            old = self.existing_residents.get(id_numbers[i])
+            if old is not None and not self._may_update(i, old):
+                continue
+            household = households.get(numbers[i])
+            if household is None:
+                household = households[numbers[i]] = self._new_household(i, planned)
+            elif not self._agrees(i, household):
+                continue
+            household_changed = household.first_row == row_numbers[i] and (
+                household.existing_id is None or household.changes
+            )
+            planned.valid.append(i)
+            if old is None:
+                planned.new_residents.append(i)
+                continue
+            match = self.existing[i] = _match(rows, i, household, old)
+            if match.changes or match.floating_changes:
+                planned.changed_residents.append(i)
+            if match.changes or match.floating_changes or household_changed:
+                names = [*match.changes, *(f"floating.{k}" for k in match.floating_changes)]
+                if household_changed:
+                    names += [f"household.{k}" for k in household.changes]
+                self.changed[i] = tuple(_label(name) for name in names)
+        self.valid += planned.valid
+        return planned
+
+    def _new_household(self, i: int, planned: RangePlan) -> HouseholdPlan:
+        """The first valid row of a 户号 describes its household."""
+        rows = self.rows
+        plan = HouseholdPlan(
+            rows.household_numbers[i],
+            self.grids[rows.grids[i]],
+            rows.buildings[i],
+            rows.units[i],
+            rows.households[i],
+            rows.row_numbers[i],
+        )
+        old = self.existing_households.get(plan.number)
+        if old is None:
+            planned.new_households.append(plan)
+            return plan
+        pk, grid_id, building_id, unit_id, building, unit, closed_on, *values = old
+        plan.existing_id = plan.pk = pk
+        plan.existing_place = (building_id, unit_id)
+        before = (grid_id, building or "", unit or "", *values)
+        after = (plan.grid.pk, plan.building, plan.unit, *plan.values)
+        if before != after:
+            plan.changes = history.diff_values(
+                dict(zip(_HOUSEHOLD_COMPARED, before, strict=True)),
+                dict(zip(_HOUSEHOLD_COMPARED, after, strict=True)),
+            )
+        if closed_on:
+            plan.changes["closed_on"] = [history.as_text(closed_on), ""]
+        if plan.changes:
+            planned.changed_households.append(plan)
+        return plan
+
+    def _agrees(self, i: int, plan: HouseholdPlan) -> bool:
+        """Later rows of a 户号 must give its first row's place."""
+        rows = self.rows
+        grid, building, unit = self.grids[rows.grids[i]], rows.buildings[i], rows.units[i]
+        room = rows.households[i][_ROOM]
+        if (grid, building, unit, room) == (plan.grid, plan.building, plan.unit, plan.values[_ROOM]):
+            return True
+        agrees = True
+        for key, mine, theirs in (
+            ("grid", grid.pk, plan.grid.pk),
+            ("building", building, plan.building),
+            ("unit", unit, plan.unit),
+            ("room", room, plan.values[_ROOM]),
+        ):
+            if mine and mine != theirs:
+                rows.add_error(
+                    i, key, f"与同一户号（第{plan.first_row}行）填写的不一致，同一户的成员应在同一住址"
+                )
+                agrees = False
+        return agrees
+
+    def _may_update(self, i: int, old: tuple) -> bool:
+        """A person already on the ledger may be updated only in this community and while on it."""
+        rows, community = self.rows, self.community
+        _, _, status, status_date, household_id, _, community_id, _ = old[:8]
+        if community_id != community.pk:
+            # Rare, so the household's whereabouts are read only here, not for every row.
+            where = Household.objects.select_related("community", "grid").get(pk=household_id)
+            if status == LedgerStatus.MOVED_OUT:
+                message = (
+                    "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
+                    "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
+                )
+            elif self.user is None or unit_in_scope(self.user, where.grid):
+                message = f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
+            else:
+                message = "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
+            rows.add_error(i, "id_number", message)
+            return False
+        if status != LedgerStatus.ACTIVE:
+            rows.add_error(
+                i,
+                "id_number",
+                f"该居民已于{status_date:%Y-%m-%d}{LedgerStatus(status).label}，不能通过导入恢复"
+                + ("；如已迁回，请在其居民页面点“办理迁回”" if status == LedgerStatus.MOVED_OUT else ""),
+            )
+            return False
+        return True
 
 
 def _label(name: str) -> str:
@@ -230,11 +434,12 @@ def _label(name: str) -> str:
     return prefix + str(model._meta.get_field(name).verbose_name)
 
 
-def _new_places(households: dict[str, HouseholdPlan], rows: LedgerRows, valid: list[int]) -> list[str]:
+def _new_places(plan: ImportPlan) -> list[str]:
     """The buildings and units the file names that don't exist yet, as "一网格 11号楼 2单元":
     a mistyped 楼栋 shows here before it becomes a building."""
-    used = {rows.household_numbers[i] for i in valid}
-    wanted = {(h.grid, h.building, h.unit) for n, h in households.items() if n in used and h.building}
+    numbers = plan.rows.household_numbers
+    used = {numbers[i] for i in plan.valid}
+    wanted = {(h.grid, h.building, h.unit) for n, h in plan.households.items() if n in used and h.building}
     if not wanted:
         return []
     grids = {grid.pk for grid, _, _ in wanted}
@@ -254,82 +459,32 @@ def _new_places(households: dict[str, HouseholdPlan], rows: LedgerRows, valid: l
 
 
 _ROOM = HOUSEHOLD_FIELDS.index("room")
-
-
-def _plan_households(
-    community: OrgUnit, rows: LedgerRows, grids: dict[str, OrgUnit]
-) -> dict[str, HouseholdPlan]:
-    """The first valid row of each 户号 describes the household; later rows must agree with it."""
-    plans: dict[str, HouseholdPlan] = {}
-    numbers, grid_names, buildings, units = rows.household_numbers, rows.grids, rows.buildings, rows.units
-    values = rows.households
-    for i in rows.valid_indices():
-        number = numbers[i]
-        plan = plans.get(number)
-        if plan is None:
-            plans[number] = HouseholdPlan(
-                number, grids[grid_names[i]], buildings[i], units[i], values[i], rows.row_numbers[i]
-            )
-            continue
-        grid = grids[grid_names[i]]
-        room = values[i][_ROOM]
-        if (grid, buildings[i], units[i], room) == (plan.grid, plan.building, plan.unit, plan.values[_ROOM]):
-            continue
-        for key, mine, theirs in (
-            ("grid", grid.pk, plan.grid.pk),
-            ("building", buildings[i], plan.building),
-            ("unit", units[i], plan.unit),
-            ("room", room, plan.values[_ROOM]),
-        ):
-            if mine and mine != theirs:
-                rows.add_error(
-                    i, key, f"与同一户号（第{plan.first_row}行）填写的不一致，同一户的成员应在同一住址"
-                )
-    if not plans:
-        return plans
-    wanted = (
-        "id",
-        "number",
-        "grid_id",
-        "building_id",
-        "unit_id",
-        "building__number",
-        "unit__number",
-        "closed_on",
-        *HOUSEHOLD_FIELDS,
-    )
-    numbers_wanted = list(plans)
-    for start in range(0, len(numbers_wanted), CHUNK):
-        existing = Household.objects.filter(
-            community=community, number__any_of=numbers_wanted[start : start + CHUNK]
-        )
-        for (
-            pk,
-            number,
-            grid_id,
-            building_id,
-            unit_id,
-            building,
-            unit,
-            closed_on,
-            *old,
-        ) in existing.values_list(*wanted):
-            plan = plans[number]
-            plan.existing_id = pk
-            plan.existing_place = (building_id, unit_id)
-            before = (grid_id, building or "", unit or "", *old)
-            after = (plan.grid.pk, plan.building, plan.unit, *plan.values)
-            if before != after:
-                plan.changes = history.diff_values(
-                    dict(zip(_HOUSEHOLD_COMPARED, before, strict=True)),
-                    dict(zip(_HOUSEHOLD_COMPARED, after, strict=True)),
-                )
-            if closed_on:
-                plan.changes["closed_on"] = [history.as_text(closed_on), ""]
-    return plans
-
-
 _HOUSEHOLD_COMPARED = ("grid", "building", "unit", *HOUSEHOLD_FIELDS)
+_EXISTING_HOUSEHOLD = (
+    "number",
+    "id",
+    "grid_id",
+    "building_id",
+    "unit_id",
+    "building__number",
+    "unit__number",
+    "closed_on",
+    *HOUSEHOLD_FIELDS,
+)
+
+
+def _existing_households(community: OrgUnit, numbers: list[str]) -> dict[str, tuple]:
+    """The community's households with these 户号, as ``_EXISTING_HOUSEHOLD`` tuples without the number."""
+    found: dict[str, tuple] = {}
+    for start in range(0, len(numbers), CHUNK):
+        existing = Household.objects.filter(
+            community=community, number__any_of=numbers[start : start + CHUNK]
+        )
+        for number, *values in existing.order_by().values_list(*_EXISTING_HOUSEHOLD):
+            found[number] = tuple(values)
+    return found
+
+
 RESIDENT_ATTNAMES = tuple("ethnicity_id" if f == "ethnicity" else f for f in RESIDENT_FIELDS)
 _EXISTING_RESIDENT = (
     "id_number",
@@ -359,32 +514,9 @@ def _existing_residents(id_numbers: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _plan_resident(
-    rows: LedgerRows, i: int, household: HouseholdPlan, old: tuple, community: OrgUnit, user
-) -> ExistingResident | None:
-    _, pk, status, status_date, household_id, household_number, community_id, floating_id = old[:8]
-    if community_id != community.pk:
-        # Rare, so the household's whereabouts are read only here, not for every row.
-        where = Household.objects.select_related("community", "grid").get(pk=household_id)
-        if status == LedgerStatus.MOVED_OUT:
-            message = (
-                "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
-                "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
-            )
-        elif user is None or unit_in_scope(user, where.grid):
-            message = f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
-        else:
-            message = "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
-        rows.add_error(i, "id_number", message)
-        return None
-    if status != LedgerStatus.ACTIVE:
-        rows.add_error(
-            i,
-            "id_number",
-            f"该居民已于{status_date:%Y-%m-%d}{LedgerStatus(status).label}，不能通过导入恢复"
-            + ("；如已迁回，请在其居民页面点“办理迁回”" if status == LedgerStatus.MOVED_OUT else ""),
-        )
-        return None
+def _match(rows: LedgerRows, i: int, household: HouseholdPlan, old: tuple) -> ExistingResident:
+    """What row ``i`` changes on the resident it matched."""
+    _, pk, _, _, household_id, household_number, _, floating_id = old[:8]
     new = rows.residents[i]
     before = old[_VALUES]
     changes = {}
@@ -409,15 +541,7 @@ def _plan_resident(
     return ExistingResident(pk, household_id, floating_id, changes, floating_changes)
 
 
-# --- writing ---------------------------------------------------------------------------
-
-
-@dataclass
-class WriteResult:
-    households_created: int = 0
-    households_updated: int = 0
-    residents_created: int = 0
-    residents_updated: int = 0
+# --- writing ----------------------------------------------------------------------------
 
 
 HOUSEHOLD_COLUMNS = ("community_id", "grid_id", "building_id", "unit_id", "number", *HOUSEHOLD_FIELDS)
@@ -428,142 +552,224 @@ FLOATING_COLUMNS = ("resident_id", *FLOATING_FIELDS)
 CHANGE_COLUMNS = ("household_id", "resident_id", "action", "changes")
 
 
-@transaction.atomic
-def write_plan(plan: ImportPlan, *, user=None, ledger_import=None, skip_errors: bool = False) -> WriteResult:
-    """Write every valid row of ``plan``. Refuses a plan with errors unless ``skip_errors``."""
-    if plan.has_errors and not skip_errors:
-        raise ValueError("plan has errors")
-    now = timezone.now()
-    result = WriteResult()
-    rows, valid, existing = plan.rows, plan.valid, plan.existing
-    numbers = rows.household_numbers
-    used = {numbers[i] for i in valid}
-    households = [h for n, h in plan.households.items() if n in used]
+class _Writer:
+    """Writes planned ranges, in order, on the connection of the import's transaction.
 
-    buildings, units = _ensure_buildings_and_units(households)
-    new_rows, new_plans, changed_rows = [], [], []
-    community_id = plan.community.pk
-    for h in households:
-        building_id = buildings.get((h.grid.pk, h.building)) if h.building else None
-        unit_id = units.get((building_id, h.unit)) if building_id and h.unit else None
-        if h.existing_id is None:
-            new_rows.append((community_id, h.grid.pk, building_id, unit_id, h.number, *h.values))
-            new_plans.append(h)
+    On PostgreSQL the rows are encoded for ``COPY`` in the planner's thread (ids come from
+    a block reserved up front) and sent by a thread of its own, which shares the connection
+    (Django allows it explicitly) while the planner stays off the database until ``finish``.
+    Foreign keys are checked as each range is written (SET CONSTRAINTS ALL IMMEDIATE)
+    instead of all at COMMIT, so that work overlaps the planning too. Elsewhere (SQLite, the
+    demo) each range is written as it comes.
+    """
+
+    def __init__(self, *, user_id: int | None, import_id: int | None, community: OrgUnit, skip_errors: bool):
+        # The wrapper itself, not django.db.connection, which would find the writer thread's own.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.threaded = self.db.vendor == "postgresql"
+        self.constants = {"user_id": user_id, "ledger_import_id": import_id}
+        self.community = community
+        self.skip_errors = skip_errors
+        self.now = timezone.now()
+        self.buildings: dict[tuple[int, str], int] = {}
+        self.units: dict[tuple[int, str], int] = {}
+        self.created_places: tuple[list[int], list[int]] = ([], [])
+        self.error: BaseException | None = None
+        self._reserved: dict[type, Iterator[int]] = {}
+        self._jobs: queue.Queue = queue.Queue(maxsize=16)
+        self._thread: threading.Thread | None = None
+
+    def start(self, places: set[tuple[int, str, str]], *, households: int, residents: int) -> None:
+        """Before the first range: buildings and units, and (PostgreSQL) ids for at most
+        ``households`` new households and ``residents`` new residents."""
+        self.buildings, self.units, self.created_places = _ensure_places(places)
+        if not self.threaded:
+            return
+        self._reserved = {
+            Household: iter(reserve_ids(Household, households, db=self.db)),
+            Resident: iter(reserve_ids(Resident, residents, db=self.db)),
+        }
+        with self.db.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.db.inc_thread_sharing()
+        self._thread = threading.Thread(target=self._work, name="ledger-import-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, planner: _Planner, planned: RangePlan) -> None:
+        """Write one planned range, unless the import is going to be rolled back anyway."""
+        if self.error is not None or (planner.rows.errors and not self.skip_errors):
+            return
+        self._write(planner, planned)
+
+    def finish(self) -> None:
+        """Wait for every range to be written; raise what went wrong in the writer, if anything."""
+        self._stop()
+        if self.error is not None:
+            raise self.error
+        if self.skip_errors:
+            _drop_unused_places(*self.created_places)
+
+    def abandon(self) -> None:
+        """The planner failed: stop writing (the transaction is rolled back by the caller)."""
+        self.error = self.error or RuntimeError("import abandoned")
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+            self.db.dec_thread_sharing()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the transaction is failing, and finish() says why
+            try:
+                job()
+            except BaseException as err:
+                self.error = err
+
+    def _insert(self, model, columns, rows, constants=None) -> list[int]:
+        if not rows:
+            return []
+        if self._thread is None:
+            return insert_rows(model, columns, rows, constants, db=self.db)
+        reserve = self._reserved.get(model)
+        ids = None if reserve is None else [next(reserve) for _ in rows]
+        payload = insert_payload(model, columns, rows, constants, ids=ids, db=self.db)
+        self._jobs.put(partial(send_copy, self.db, payload))
+        return ids or []
+
+    def _update(self, model, columns, rows) -> None:
+        if not rows:
+            return
+        if self._thread is None:
+            update_rows(model, columns, rows, db=self.db)
         else:
-            h.pk = h.existing_id
-            if h.changes:
-                # The plan compared buildings and units by number; history keeps ids, as
-                # the pages' own edits do.
-                for key, old_id, new_id in zip(
-                    ("building", "unit"), h.existing_place, (building_id, unit_id), strict=True
-                ):
-                    if key in h.changes:
-                        h.changes[key] = [history.as_text(old_id), history.as_text(new_id)]
-                changed_rows.append((h.pk, h.grid.pk, building_id, unit_id, None, now, *h.values))
-    for h, pk in zip(new_plans, insert_rows(Household, HOUSEHOLD_COLUMNS, new_rows), strict=True):
-        h.pk = pk
-    update_rows(Household, HOUSEHOLD_UPDATE, changed_rows)
-    result.households_created, result.households_updated = len(new_rows), len(changed_rows)
+            self._jobs.put(partial(update_rows, model, columns, rows, db=self.db))
 
-    household_pk = {n: h.pk for n, h in plan.households.items() if n in used}
-    id_numbers, values = rows.id_numbers, rows.residents
-    new_indices = [i for i in valid if i not in existing]
-    new_ids = insert_rows(
-        Resident,
-        RESIDENT_COLUMNS,
-        [(household_pk[numbers[i]], id_numbers[i], *values[i]) for i in new_indices],
-    )
-    resident_pk = dict(zip(new_indices, new_ids, strict=True))
-    changed_rows = [
-        (match.pk, household_pk[numbers[i]], now, *values[i])
-        for i, match in existing.items()
-        if match.changes
-    ]
-    update_rows(Resident, RESIDENT_UPDATE, changed_rows)
-    for i, match in existing.items():
-        resident_pk[i] = match.pk
-    result.residents_created, result.residents_updated = len(new_ids), len(changed_rows)
+    def _write(self, planner: _Planner, planned: RangePlan) -> None:
+        rows, now = planner.rows, self.now
+        community_id = self.community.pk
+        new_rows = []
+        for h in planned.new_households:
+            building_id, unit_id = self._place(h)
+            new_rows.append((community_id, h.grid.pk, building_id, unit_id, h.number, *h.values))
+        for h, pk in zip(
+            planned.new_households, self._insert(Household, HOUSEHOLD_COLUMNS, new_rows), strict=True
+        ):
+            h.pk = pk
+        changed_rows = []
+        for h in planned.changed_households:
+            building_id, unit_id = self._place(h)
+            # The plan compared buildings and units by number; history keeps ids, as the
+            # pages' own edits do.
+            for key, old_id, new_id in zip(
+                ("building", "unit"), h.existing_place, (building_id, unit_id), strict=True
+            ):
+                if key in h.changes:
+                    h.changes[key] = [history.as_text(old_id), history.as_text(new_id)]
+            changed_rows.append((h.pk, h.grid.pk, building_id, unit_id, None, now, *h.values))
+        self._update(Household, HOUSEHOLD_UPDATE, changed_rows)
 
-    floating = rows.floating
-    new_rows, changed_rows = [], []
-    for i in valid:
-        registration = floating[i]
-        if registration is None:
-            continue
-        match = existing.get(i)
-        if match is None or match.floating_id is None:
-            new_rows.append((resident_pk[i], *registration))
-        elif match.floating_changes:
-            changed_rows.append((match.floating_id, *registration))
-    insert_rows(FloatingRegistration, FLOATING_COLUMNS, new_rows)
-    update_rows(FloatingRegistration, FLOATING_FIELDS, changed_rows)
+        households, numbers = planner.households, rows.household_numbers
+        id_numbers, values, existing = rows.id_numbers, rows.residents, planner.existing
+        new_ids = self._insert(
+            Resident,
+            RESIDENT_COLUMNS,
+            [(households[numbers[i]].pk, id_numbers[i], *values[i]) for i in planned.new_residents],
+        )
+        resident_pk = dict(zip(planned.new_residents, new_ids, strict=True))
+        self._update(
+            Resident,
+            RESIDENT_UPDATE,
+            [
+                (existing[i].pk, households[numbers[i]].pk, now, *values[i])
+                for i in planned.changed_residents
+                if existing[i].changes
+            ],
+        )
 
-    insert_rows(
-        LedgerChange,
-        CHANGE_COLUMNS,
-        _change_rows(plan, households, household_pk, resident_pk),
-        constants={
-            "user_id": user.pk if user else None,
-            "ledger_import_id": ledger_import.pk if ledger_import else None,
-            "at": now,
-        },
-    )
-    return result
+        floating, new_rows, changed_rows = rows.floating, [], []
+        for i in planned.valid:
+            registration = floating[i]
+            if registration is None:
+                continue
+            match = existing.get(i)
+            if match is None or match.floating_id is None:
+                new_rows.append((resident_pk[i] if match is None else match.pk, *registration))
+            elif match.floating_changes:
+                changed_rows.append((match.floating_id, *registration))
+        self._insert(FloatingRegistration, FLOATING_COLUMNS, new_rows)
+        self._update(FloatingRegistration, FLOATING_FIELDS, changed_rows)
+
+        self._insert(
+            LedgerChange,
+            CHANGE_COLUMNS,
+            _change_rows(planner, planned, resident_pk),
+            constants={**self.constants, "at": now},
+        )
+
+    def _place(self, h: HouseholdPlan) -> tuple[int | None, int | None]:
+        building_id = self.buildings.get((h.grid.pk, h.building)) if h.building else None
+        unit_id = self.units.get((building_id, h.unit)) if building_id and h.unit else None
+        return building_id, unit_id
 
 
-def _ensure_buildings_and_units(households: list[HouseholdPlan]) -> tuple[dict, dict]:
-    """Building and unit ids for what the file names, created under their grid when missing."""
-    grid_ids = {h.grid.pk for h in households}
+def _ensure_places(
+    places: set[tuple[int, str, str]],
+) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str], int], tuple[list[int], list[int]]]:
+    """Building and unit ids for what the file names, created under their grid when missing.
+    Also returns the ids it created."""
+    grid_ids = {grid_id for grid_id, _, _ in places}
     buildings = {
         (g, n): pk
         for pk, g, n in Building.objects.filter(grid_id__in=grid_ids).values_list("id", "grid_id", "number")
     }
-    missing = sorted({(h.grid.pk, h.building) for h in households if h.building} - buildings.keys())
+    missing = sorted({(g, b) for g, b, _ in places} - buildings.keys())
     new_buildings = [(grid_id, number, Building.position_for(number)) for grid_id, number in missing]
-    buildings.update(
-        zip(missing, insert_rows(Building, ("grid_id", "number", "position"), new_buildings), strict=True)
-    )
+    created_buildings = insert_rows(Building, ("grid_id", "number", "position"), new_buildings)
+    buildings.update(zip(missing, created_buildings, strict=True))
     units = {
         (b, n): pk
         for pk, b, n in Unit.objects.filter(building_id__in=buildings.values()).values_list(
             "id", "building_id", "number"
         )
     }
-    wanted = {(buildings[(h.grid.pk, h.building)], h.unit) for h in households if h.building and h.unit}
+    wanted = {(buildings[(g, b)], u) for g, b, u in places if u}
     missing_units = sorted(wanted - units.keys())
     new_units = [(building_id, number, Unit.position_for(number)) for building_id, number in missing_units]
-    units.update(
-        zip(missing_units, insert_rows(Unit, ("building_id", "number", "position"), new_units), strict=True)
-    )
-    return buildings, units
+    created_units = insert_rows(Unit, ("building_id", "number", "position"), new_units)
+    units.update(zip(missing_units, created_units, strict=True))
+    return buildings, units, (created_buildings, created_units)
 
 
-def _change_rows(
-    plan: ImportPlan,
-    households: list[HouseholdPlan],
-    household_pk: dict[str, int],
-    resident_pk: dict[int, int],
-) -> list[tuple]:
-    """One history record for each household and resident the import created or changed.
+def _drop_unused_places(buildings: list[int], units: list[int]) -> None:
+    """Buildings and units made for rows that were then skipped as errors: as if never made."""
+    if units:
+        Unit.objects.filter(pk__in=units, households__isnull=True).delete()
+    if buildings:
+        Building.objects.filter(pk__in=buildings, households__isnull=True, units__isnull=True).delete()
+
+
+def _change_rows(planner: _Planner, planned: RangePlan, resident_pk: dict[int, int]) -> list[tuple[Any, ...]]:
+    """One history record for each household and resident the range created or changed.
 
     A change records its fields, old → new. A record the import created records no field
     copy: it points at the import, whose file is kept with its SHA-256 and holds every
     initial value. Copying them into 135,000 JSON documents would double an import's time.
     """
     created, changed = ChangeAction.IMPORT_CREATE.value, ChangeAction.IMPORT.value
-    rows = [(h.pk, None, created, {}) for h in households if h.existing_id is None]
-    rows += [(h.pk, None, changed, h.changes) for h in households if h.existing_id is not None and h.changes]
-    numbers, existing = plan.rows.household_numbers, plan.existing
-    for i in plan.valid:
-        match = existing.get(i)
-        if match is None:
-            rows.append((household_pk[numbers[i]], resident_pk[i], created, {}))
-        elif match.changes or match.floating_changes:
-            changes = {
-                **match.changes,
-                **{f"{FLOATING_PREFIX}{k}": v for k, v in match.floating_changes.items()},
-            }
-            if "household" in changes:  # moved between households: ids, as a page move records
-                changes["household"] = [str(match.household_id), str(household_pk[numbers[i]])]
-            rows.append((household_pk[numbers[i]], match.pk, changed, changes))
+    rows = [(h.pk, None, created, {}) for h in planned.new_households]
+    rows += [(h.pk, None, changed, h.changes) for h in planned.changed_households]
+    households, numbers, existing = planner.households, planner.rows.household_numbers, planner.existing
+    rows += [(households[numbers[i]].pk, resident_pk[i], created, {}) for i in planned.new_residents]
+    for i in planned.changed_residents:
+        match = existing[i]
+        household_pk = households[numbers[i]].pk
+        changes = {**match.changes, **{f"{FLOATING_PREFIX}{k}": v for k, v in match.floating_changes.items()}}
+        if "household" in changes:  # moved between households: ids, as a page move records
+            changes["household"] = [str(match.household_id), str(household_pk)]
+        rows.append((household_pk, match.pk, changed, changes))
     return rows

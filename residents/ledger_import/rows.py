@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,7 @@ from residents.models import (
 )
 
 from . import cells
-from .columns import BY_KEY
+from .columns import BY_KEY, COLUMNS
 
 RELATION_ALIASES = {
     "本人": Relation.HEAD,
@@ -230,6 +229,8 @@ class LedgerRows:
     Values are what the ledger stores: tuples in the order of ``HOUSEHOLD_FIELDS``,
     ``RESIDENT_FIELDS`` (民族 as its id) and ``FLOATING_FIELDS``, so the writer sends them
     as they are. A row with an error keeps placeholder values; only ``errors`` counts.
+    The reader fills the identity columns (ID number, 户号, 网格) of every row first, then
+    the rest a range of rows at a time (``RowReader.clean``).
     """
 
     row_numbers: list[int]
@@ -249,18 +250,17 @@ class LedgerRows:
     def add_error(self, index: int, key: str, message: str) -> None:
         self.errors.setdefault(index, []).append((BY_KEY[key].header, message))
 
-    def ok(self, index: int) -> bool:
-        return index not in self.errors
-
-    def valid_indices(self) -> list[int]:
-        errors = self.errors
-        return [i for i in range(len(self.row_numbers)) if i not in errors]
+    def errors_of(self, index: int) -> list[tuple[str, str]]:
+        """A row's errors in the order of the template's columns."""
+        return sorted(self.errors.get(index, []), key=lambda e: _COLUMN_ORDER.get(e[0], len(_COLUMN_ORDER)))
 
     def name(self, index: int) -> str:
-        return self.residents[index][_NAME]
+        return self.residents[index][_NAME] if self.residents[index] else ""
 
 
 _NAME = RESIDENT_FIELDS.index("name")
+_COLUMN_ORDER = {c.header: n for n, c in enumerate(COLUMNS)}
+_IDENTITY_KEYS = ("grid", "household_number", "building", "unit")
 
 
 class RowReader:
@@ -270,6 +270,10 @@ class RowReader:
     most columns (关系, 民族, 居住状态, 文化程度 …), so each distinct cell is cleaned once and
     the column is then a dictionary lookup per row. Row-level rules (the ID number against
     性别 and 出生日期, a floating resident's registration) follow on the cleaned columns.
+
+    ``start`` reads what identifies every row (ID number, 户号, 网格), which the importer
+    matches against the ledger in one go; ``clean`` then reads the rest of a range of rows,
+    so the importer can write one range while the next is read.
     """
 
     def __init__(self, columns: dict[str, int], ethnicity_lookup: dict[str, int], today: dt.date):
@@ -277,40 +281,48 @@ class RowReader:
         self.ethnicities = ethnicity_lookup
         self.today = today
         self.has_floating_columns = any(k in columns for k in FLOATING_KEYS)
+        self._memo: dict[str, tuple[dict, dict]] = {}  # key → (cleaned, failed), across ranges
+        self._raw: list[list[object]] = []
+        self._infos: list[idnumber.IdInfo | None] = []
 
-    def read(
-        self, rows: list[tuple[int, list[object]]], progress: Callable[[float], None] | None = None
-    ) -> LedgerRows:
+    def start(self, rows: list[tuple[int, list[object]]]) -> LedgerRows:
         result = LedgerRows([n for n, _ in rows])
         count = len(rows)
-        raw = _transpose([cells_ for _, cells_ in rows], max(self.columns.values(), default=0) + 1)
-        v: dict[str, list] = {}
-        for step, (key, (cleaner, default)) in enumerate(SIMPLE_COLUMNS.items(), 1):
-            index = self.columns.get(key)
-            if index is None:
-                v[key] = [default] * count
-                continue
-            v[key] = self._clean(result, key, raw[index], cleaner, default)
-            if progress:
-                progress(0.6 * step / len(SIMPLE_COLUMNS))
+        self._raw = _transpose([cells_ for _, cells_ in rows], max(self.columns.values(), default=0) + 1)
+        result.household_numbers = self._column(result, "household_number", 0, count)
+        result.grids = self._column(result, "grid", 0, count)
+        result.buildings = self._column(result, "building", 0, count)
+        result.units = self._column(result, "unit", 0, count)
+        for i, (number, grid) in enumerate(zip(result.household_numbers, result.grids, strict=True)):
+            if not number:
+                result.add_error(i, "household_number", "户号不能为空")
+            elif len(number) > 40:
+                result.add_error(i, "household_number", "户号过长（最多40个字符）")
+            if not grid:
+                result.add_error(i, "grid", "网格不能为空")
+        self._infos = self._id_numbers(result, self._cells("id_number", 0, count))
+        result.id_numbers = [info.number if info else "" for info in self._infos]
+        for name in ("households", "residents", "floating"):
+            setattr(result, name, [None] * count)
+        return result
 
-        self._check_names(result, v["name"])
-        infos = self._id_numbers(
-            result, raw[self.columns["id_number"]] if "id_number" in self.columns else [""] * count
-        )
-        self._check_against_id(result, infos, v["gender"], v["birth_date"])
-        ethnicity_ids = self._ethnicities(result, v["ethnicity"])
+    def clean(self, result: LedgerRows, start: int, stop: int) -> None:
+        """Read every other column of rows ``start:stop`` into ``result``."""
+        v = {
+            key: self._column(result, key, start, stop) for key in SIMPLE_COLUMNS if key not in _IDENTITY_KEYS
+        }
+        infos = self._infos[start:stop]
+        self._check_names(result, start, v["name"])
+        self._check_against_id(result, start, infos, v["gender"], v["birth_date"])
+        ethnicity_ids = self._ethnicities(result, start, v["ethnicity"])
         today = self.today
-        for i, moved_in in enumerate(v["moved_in_on"]):
+        for i, moved_in in enumerate(v["moved_in_on"], start):
             if moved_in and moved_in > today:
                 result.add_error(i, "moved_in_on", "迁入日期不能晚于今天")
-        if progress:
-            progress(0.8)
 
         registered = ResidenceStatus.REGISTERED_PRESENT.value
         residence = [s or registered for s in v["residence_status"]]
-        result.id_numbers = [info.number if info else "" for info in infos]
-        result.residents = [
+        result.residents[start:stop] = [
             (*fixed, *special, languages)
             for fixed, special, languages in zip(
                 zip(
@@ -333,20 +345,8 @@ class RowReader:
                 strict=True,
             )
         ]
-        result.floating = self._floating(v)
-
-        for i, (number, grid) in enumerate(zip(v["household_number"], v["grid"], strict=True)):
-            if not number:
-                result.add_error(i, "household_number", "户号不能为空")
-            elif len(number) > 40:
-                result.add_error(i, "household_number", "户号过长（最多40个字符）")
-            if not grid:
-                result.add_error(i, "grid", "网格不能为空")
-        result.household_numbers = v["household_number"]
-        result.grids = v["grid"]
-        result.buildings = v["building"]
-        result.units = v["unit"]
-        result.households = [
+        result.floating[start:stop] = self._floating(v)
+        result.households[start:stop] = [
             (room, address, kind, phone, *flags, landlord, landlord_phone)
             for room, address, kind, phone, flags, landlord, landlord_phone in zip(
                 v["room"],
@@ -359,16 +359,21 @@ class RowReader:
                 strict=True,
             )
         ]
-        if progress:
-            progress(1.0)
-        return result
 
-    @staticmethod
-    def _clean(result: LedgerRows, key: str, column: list, cleaner, default) -> list:
-        """Each distinct cell of ``column`` cleaned once; a cell that fails keeps ``default``
-        and gives its row an error."""
-        cleaned: dict[object, Any] = {"": default, None: default}
-        failed: dict[object, str] = {}
+    def _cells(self, key: str, start: int, stop: int) -> list:
+        index = self.columns.get(key)
+        if index is None:
+            return [""] * (stop - start)
+        return self._raw[index][start:stop]
+
+    def _column(self, result: LedgerRows, key: str, start: int, stop: int) -> list:
+        """Rows ``start:stop`` of one column, each distinct cell cleaned once; a cell that
+        fails keeps the column's default and gives its row an error."""
+        cleaner, default = SIMPLE_COLUMNS[key]
+        if key not in self.columns:
+            return [default] * (stop - start)
+        column = self._cells(key, start, stop)
+        cleaned, failed = self._memo.setdefault(key, ({"": default, None: default}, {}))
         for cell in set(column):
             if cell in cleaned:
                 continue
@@ -378,14 +383,14 @@ class RowReader:
                 cleaned[cell] = default
                 failed[cell] = str(err)
         if failed:
-            for i, cell in enumerate(column):
+            for i, cell in enumerate(column, start):
                 if cell in failed:
                     result.add_error(i, key, failed[cell])
-        return [cleaned[cell] for cell in column]
+        return list(map(cleaned.__getitem__, column))
 
     @staticmethod
-    def _check_names(result: LedgerRows, names: list[str]) -> None:
-        for i, name in enumerate(names):
+    def _check_names(result: LedgerRows, start: int, names: list[str]) -> None:
+        for i, name in enumerate(names, start):
             if not name:
                 result.add_error(i, "name", "姓名不能为空")
             elif len(name) > 50:
@@ -395,7 +400,6 @@ class RowReader:
         """Every ID number checked (GB 11643); the same number twice in one file is an error
         on the second row."""
         infos: list[idnumber.IdInfo | None] = []
-        first_row_of: dict[str, int] = {}
         today = self.today
         for i, raw in enumerate(column):
             try:
@@ -408,6 +412,7 @@ class RowReader:
                 infos.append(None)
                 continue
             infos.append(info)
+        first_row_of: dict[str, int] = {}
         for i, info in enumerate(infos):
             if info is None:
                 continue
@@ -417,8 +422,10 @@ class RowReader:
         return infos
 
     @staticmethod
-    def _check_against_id(result: LedgerRows, infos: list, genders: list[str], births: list) -> None:
-        for i, (info, gender, birth_date) in enumerate(zip(infos, genders, births, strict=True)):
+    def _check_against_id(
+        result: LedgerRows, start: int, infos: list, genders: list[str], births: list
+    ) -> None:
+        for i, (info, gender, birth_date) in enumerate(zip(infos, genders, births, strict=True), start):
             if info is None or not (gender or birth_date):
                 continue
             if gender and gender != info.gender:
@@ -430,10 +437,10 @@ class RowReader:
                     f"出生日期{birth_date:%Y-%m-%d}与身份证号（{info.birth_date:%Y-%m-%d}）不符",
                 )
 
-    def _ethnicities(self, result: LedgerRows, texts: list[str]) -> list[int | None]:
+    def _ethnicities(self, result: LedgerRows, start: int, texts: list[str]) -> list[int | None]:
         lookup = self.ethnicities
         ids = [lookup.get(text) for text in texts]
-        for i, (text, found) in enumerate(zip(texts, ids, strict=True)):
+        for i, (text, found) in enumerate(zip(texts, ids, strict=True), start):
             if found is None:
                 if not text:
                     result.add_error(i, "ethnicity", "民族不能为空")
