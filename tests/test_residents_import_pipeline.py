@@ -93,6 +93,35 @@ def test_skip_errors_imports_only_the_valid_rows(tree, admin_user, tmp_path):
     assert Resident.objects.count() == 3
 
 
+def test_an_error_in_a_later_range_rolls_back_the_ranges_already_written(tree, admin_user, tmp_path):
+    # More rows than the first range: on PostgreSQL the first range is written before the
+    # bad row at the end is read.
+    rows = rows_for(households=1300, members=2)
+    rows[-1][10] = "火星族"
+    ledger_import = start(tree, write_csv(tmp_path / "a.csv", rows), admin_user)
+
+    ledger_import = ledger_import_commit(import_id=ledger_import.pk)
+
+    assert ledger_import.status == ImportStatus.FAILED
+    assert ledger_import.error_count == 1
+    assert (Household.objects.count(), Resident.objects.count(), LedgerChange.objects.count()) == (0, 0, 0)
+
+
+def test_skipped_rows_leave_no_buildings_behind(tree, admin_user, tmp_path):
+    from grid.models import Building, Unit
+
+    rows = rows_for(households=1300, members=2)
+    rows[-1][1], rows[-1][2], rows[-1][10] = "99号楼", "9单元", "火星族"  # the only row naming them
+    ledger_import = start(tree, write_csv(tmp_path / "a.csv", rows), admin_user)
+
+    ledger_import = ledger_import_commit(import_id=ledger_import.pk, skip_errors=True)
+
+    assert ledger_import.status == ImportStatus.DONE
+    assert Resident.objects.count() == 2599
+    assert not Building.objects.filter(number="99号楼").exists()
+    assert not Unit.objects.filter(number="9单元").exists()
+
+
 def test_reimporting_the_same_file_changes_nothing(tree, admin_user, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", rows_for(households=3, members=3))
     ledger_import_commit(import_id=start(tree, path, admin_user).pk)

@@ -25,6 +25,7 @@ import queue
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -219,6 +220,23 @@ class RangePlan:
     valid: list[int] = field(default_factory=list)
 
 
+@dataclass
+class RangeLookup:
+    """What the ledger holds for one range of rows."""
+
+    households: dict[str, tuple]  # 户号 → _EXISTING_HOUSEHOLD values
+    residents: dict[str, tuple]  # ID number → _EXISTING_RESIDENT values
+    elsewhere: dict[str, str] = field(default_factory=dict)  # ID number → why not here
+    household_ids: Iterator[int] = iter(())  # reserved for the range's new households
+    resident_ids: Iterator[int] = iter(())
+
+
+def _done(call: Callable[[], Any]) -> Future:
+    future: Future = Future()
+    future.set_result(call())
+    return future
+
+
 class _Planner:
     def __init__(
         self, community: OrgUnit, table: LedgerTable, user, today: dt.date, progress: Progress | None
@@ -229,6 +247,9 @@ class _Planner:
         self.today = today
         self.progress = progress
         self.households: dict[str, HouseholdPlan] = {}
+        self.existing_households: dict[str, tuple] = {}
+        self.existing_residents: dict[str, tuple] = {}
+        self.elsewhere: dict[str, str] = {}  # ID number → why it can't be imported here
         self.existing: dict[int, ExistingResident] = {}
         self.changed: dict[int, tuple[str, ...]] = {}
         self.valid: list[int] = []
@@ -246,36 +267,28 @@ class _Planner:
         for grid in OrgUnit.objects.subtree_of(community).grids():
             grids[grid.name] = grid
             grids[grid.code] = grid
-        unknown = set(rows.grids) - grids.keys() - {""}
-        if unknown:
-            for i, name in enumerate(rows.grids):
-                if name in unknown:
-                    rows.add_error(i, "grid", f"本社区（{community.name}）没有名为“{name}”的网格")
-        errors = rows.errors
-        self.existing_households = _existing_households(
-            community, list({rows.household_numbers[i] for i in range(total) if i not in errors})
-        )
-        self.existing_residents = _existing_residents(
-            [number for i, number in enumerate(rows.id_numbers) if number and i not in errors]
-        )
+        # A short first range gets the database writing while the rest is read.
+        bounds = [0, *range(min(FIRST_RANGE, total), total, RANGE), total]
+        ranges = list(pairwise(bounds))
         if writer is not None:
-            candidates = [i for i in range(total) if i not in errors]
-            writer.start(
-                self._places_named(),
-                households=len(
-                    {rows.household_numbers[i] for i in candidates} - self.existing_households.keys()
-                ),
-                residents=sum(1 for i in candidates if rows.id_numbers[i] not in self.existing_residents),
-            )
+            writer.start({grid.pk for grid in grids.values()})
+            writer.ensure_places(self._places_named(reader))
         try:
-            # A short first range gets the database writing while the rest is read.
-            bounds = [0, *range(min(FIRST_RANGE, total), total, RANGE), total]
-            for start, stop in pairwise(bounds):
+            # Each range is looked up in the ledger one step ahead of its planning: on
+            # PostgreSQL the writer thread runs the lookups, in order with the writes.
+            pending = self._identify(reader, *ranges[0], writer)
+            for k, (start, stop) in enumerate(ranges):
+                upcoming = self._identify(reader, *ranges[k + 1], writer) if k + 1 < len(ranges) else None
+                found = pending.result()
+                self.existing_households.update(found.households)
+                self.existing_residents.update(found.residents)
+                self.elsewhere.update(found.elsewhere)
                 reader.clean(rows, start, stop)
                 planned = self.plan_range(start, stop)
                 if writer is not None:
-                    writer.write(self, planned)
+                    writer.write(self, planned, found)
                 self.report(stop)
+                pending = upcoming
         except BaseException:
             if writer is not None:
                 writer.abandon()
@@ -283,8 +296,8 @@ class _Planner:
         if writer is not None:
             writer.finish()
 
+        errors, existing, changed = rows.errors, self.existing, self.changed
         outcomes = []
-        existing, changed = self.existing, self.changed
         for i in range(total):
             if i in errors:
                 outcomes.append(RowOutcome.ERROR)
@@ -296,17 +309,59 @@ class _Planner:
                 outcomes.append(RowOutcome.UNCHANGED)
         return ImportPlan(community, rows, self.households, outcomes, self.valid, existing, changed)
 
-    def _places_named(self) -> set[tuple[int, str, str]]:
-        """(grid id, 楼栋, 单元) of every row that could be written: the buildings and units a
-        commit makes sure of before writing any household."""
-        rows, grids, errors = self.rows, self.grids, self.rows.errors
-        return {
-            (grids[grid].pk, building, unit)
-            for i, (grid, building, unit) in enumerate(
-                zip(rows.grids, rows.buildings, rows.units, strict=True)
+    def _places_named(self, reader: RowReader) -> set[tuple[int, str, str]]:
+        """(grid id, 楼栋, 单元) of every row: made sure of before any household is written.
+        (Those of rows that turn out to be errors are removed again when errors are skipped.)"""
+        total, grids = len(self.rows), self.grids
+        names = zip(
+            reader.cells_cleaned("grid", 0, total),
+            reader.cells_cleaned("building", 0, total),
+            reader.cells_cleaned("unit", 0, total),
+            strict=True,
+        )
+        return {(grids[g].pk, b, u) for g, b, u in names if b and g in grids}
+
+    def _identify(self, reader: RowReader, start: int, stop: int, writer: _Writer | None) -> Future:
+        """Read rows ``start:stop``'s identity, and look it up in the ledger (a future)."""
+        rows = self.rows
+        reader.identify(rows, start, stop)
+        for i in range(start, stop):
+            name = rows.grids[i]
+            if name and name not in self.grids:
+                rows.add_error(i, "grid", f"本社区（{self.community.name}）没有名为“{name}”的网格")
+        look_up = partial(self._look_up, start, stop, writer)
+        return writer.run(look_up) if writer is not None else _done(look_up)
+
+    def _look_up(self, start: int, stop: int, writer: _Writer | None) -> RangeLookup:
+        """What the ledger holds for rows ``start:stop``; when writing, also the buildings and
+        units they name, and ids for the households and residents they may add."""
+        rows, errors, community = self.rows, self.rows.errors, self.community
+        candidates = [i for i in range(start, stop) if i not in errors]
+        numbers = {rows.household_numbers[i] for i in candidates}
+        id_numbers = [rows.id_numbers[i] for i in candidates]
+        found = RangeLookup(_existing_households(community, list(numbers)), _existing_residents(id_numbers))
+        for number, old in found.residents.items():
+            if old[_COMMUNITY] != community.pk:
+                found.elsewhere[number] = self._elsewhere(old)
+        if writer is not None:
+            found.household_ids = iter(writer.reserve(Household, len(numbers - found.households.keys())))
+            found.resident_ids = iter(
+                writer.reserve(Resident, sum(1 for n in id_numbers if n not in found.residents))
             )
-            if building and i not in errors
-        }
+        return found
+
+    def _elsewhere(self, old: tuple) -> str:
+        """Why a person registered in another community can't be imported here, saying where
+        only to someone whose scope covers it."""
+        where = Household.objects.select_related("community", "grid").get(pk=old[_HOUSEHOLD])
+        if old[_STATUS] == LedgerStatus.MOVED_OUT:
+            return (
+                "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
+                "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
+            )
+        if self.user is None or unit_in_scope(self.user, where.grid):
+            return f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
+        return "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
 
     def plan_range(self, start: int, stop: int) -> RangePlan:
         rows, households, planned = self.rows, self.households, RangePlan()
@@ -395,22 +450,11 @@ class _Planner:
 
     def _may_update(self, i: int, old: tuple) -> bool:
         """A person already on the ledger may be updated only in this community and while on it."""
-        rows, community = self.rows, self.community
-        _, _, status, status_date, household_id, _, community_id, _ = old[:8]
-        if community_id != community.pk:
-            # Rare, so the household's whereabouts are read only here, not for every row.
-            where = Household.objects.select_related("community", "grid").get(pk=household_id)
-            if status == LedgerStatus.MOVED_OUT:
-                message = (
-                    "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
-                    "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
-                )
-            elif self.user is None or unit_in_scope(self.user, where.grid):
-                message = f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
-            else:
-                message = "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
-            rows.add_error(i, "id_number", message)
+        rows = self.rows
+        if old[_COMMUNITY] != self.community.pk:
+            rows.add_error(i, "id_number", self.elsewhere[old[0]])
             return False
+        status, status_date = old[_STATUS], old[_STATUS + 1]
         if status != LedgerStatus.ACTIVE:
             rows.add_error(
                 i,
@@ -498,6 +542,9 @@ _EXISTING_RESIDENT = (
     *RESIDENT_ATTNAMES,
     *(f"floating_registration__{f}" for f in FLOATING_FIELDS),
 )
+_STATUS = _EXISTING_RESIDENT.index("status")
+_HOUSEHOLD = _EXISTING_RESIDENT.index("household_id")
+_COMMUNITY = _EXISTING_RESIDENT.index("household__community_id")
 _VALUES = slice(8, 8 + len(RESIDENT_ATTNAMES))
 _FLOATING_VALUES = slice(8 + len(RESIDENT_ATTNAMES), None)
 
@@ -579,26 +626,70 @@ class _Writer:
         self._jobs: queue.Queue = queue.Queue(maxsize=16)
         self._thread: threading.Thread | None = None
 
-    def start(self, places: set[tuple[int, str, str]], *, households: int, residents: int) -> None:
-        """Before the first range: buildings and units, and (PostgreSQL) ids for at most
-        ``households`` new households and ``residents`` new residents."""
-        self.buildings, self.units, self.created_places = _ensure_places(places)
+    def start(self, grid_ids: set[int]) -> None:
+        """Before the first range: the buildings and units the grids have, and (PostgreSQL)
+        the writer thread."""
+        self.buildings = {
+            (g, n): pk
+            for pk, g, n in Building.objects.filter(grid_id__in=grid_ids).values_list(
+                "id", "grid_id", "number"
+            )
+        }
+        self.units = {
+            (b, n): pk
+            for pk, b, n in Unit.objects.filter(building__grid_id__in=grid_ids).values_list(
+                "id", "building_id", "number"
+            )
+        }
         if not self.threaded:
             return
-        self._reserved = {
-            Household: iter(reserve_ids(Household, households, db=self.db)),
-            Resident: iter(reserve_ids(Resident, residents, db=self.db)),
-        }
         with self.db.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.db.inc_thread_sharing()
         self._thread = threading.Thread(target=self._work, name="ledger-import-writer", daemon=True)
         self._thread.start()
 
-    def write(self, planner: _Planner, planned: RangePlan) -> None:
+    def run(self, call: Callable[[], Any]) -> Future:
+        """``call`` on the import's connection, in order with the writes: its result, later."""
+        if self._thread is None:
+            return _done(call)
+        future: Future = Future()
+        self._jobs.put((call, future))
+        return future
+
+    def ensure_places(self, places: set[tuple[int, str, str]]) -> None:
+        """The buildings and units named as (grid id, 楼栋, 单元), created under their grid
+        when missing. All of them before any household is written: a building added between
+        two ranges' households made checking the next households' references four times slower."""
+        missing = sorted({(g, b) for g, b, _ in places} - self.buildings.keys())
+        created = insert_rows(
+            Building,
+            ("grid_id", "number", "position"),
+            [(grid_id, number, Building.position_for(number)) for grid_id, number in missing],
+            db=self.db,
+        )
+        self.buildings.update(zip(missing, created, strict=True))
+        self.created_places[0].extend(created)
+        wanted = {(self.buildings[(g, b)], u) for g, b, u in places if u}
+        missing_units = sorted(wanted - self.units.keys())
+        created = insert_rows(
+            Unit,
+            ("building_id", "number", "position"),
+            [(building_id, number, Unit.position_for(number)) for building_id, number in missing_units],
+            db=self.db,
+        )
+        self.units.update(zip(missing_units, created, strict=True))
+        self.created_places[1].extend(created)
+
+    def reserve(self, model: type[Household | Resident], count: int) -> list[int]:
+        """Ids for rows the planner's thread encodes before they are sent (PostgreSQL)."""
+        return reserve_ids(model, count, db=self.db) if self.threaded else []
+
+    def write(self, planner: _Planner, planned: RangePlan, found: RangeLookup) -> None:
         """Write one planned range, unless the import is going to be rolled back anyway."""
         if self.error is not None or (planner.rows.errors and not self.skip_errors):
             return
+        self._reserved = {Household: found.household_ids, Resident: found.resident_ids}
         self._write(planner, planned)
 
     def finish(self) -> None:
@@ -622,13 +713,23 @@ class _Writer:
             self.db.dec_thread_sharing()
 
     def _work(self) -> None:
+        # The ORM in this thread (the lookups) must use the import's connection too.
+        connections[DEFAULT_DB_ALIAS] = self.db
         while (job := self._jobs.get()) is not None:
-            if self.error is not None:
-                continue  # drain: the transaction is failing, and finish() says why
+            call, future = job
+            if self.error is not None:  # drain: the transaction is failing, and finish() says why
+                if future is not None:
+                    future.set_exception(self.error)
+                continue
             try:
-                job()
+                result = call()
             except BaseException as err:
                 self.error = err
+                if future is not None:
+                    future.set_exception(err)
+            else:
+                if future is not None:
+                    future.set_result(result)
 
     def _insert(self, model, columns, rows, constants=None) -> list[int]:
         if not rows:
@@ -638,7 +739,7 @@ class _Writer:
         reserve = self._reserved.get(model)
         ids = None if reserve is None else [next(reserve) for _ in rows]
         payload = insert_payload(model, columns, rows, constants, ids=ids, db=self.db)
-        self._jobs.put(partial(send_copy, self.db, payload))
+        self._jobs.put((partial(send_copy, self.db, payload), None))
         return ids or []
 
     def _update(self, model, columns, rows) -> None:
@@ -647,7 +748,7 @@ class _Writer:
         if self._thread is None:
             update_rows(model, columns, rows, db=self.db)
         else:
-            self._jobs.put(partial(update_rows, model, columns, rows, db=self.db))
+            self._jobs.put((partial(update_rows, model, columns, rows, db=self.db), None))
 
     def _write(self, planner: _Planner, planned: RangePlan) -> None:
         rows, now = planner.rows, self.now
@@ -715,34 +816,6 @@ class _Writer:
         building_id = self.buildings.get((h.grid.pk, h.building)) if h.building else None
         unit_id = self.units.get((building_id, h.unit)) if building_id and h.unit else None
         return building_id, unit_id
-
-
-def _ensure_places(
-    places: set[tuple[int, str, str]],
-) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str], int], tuple[list[int], list[int]]]:
-    """Building and unit ids for what the file names, created under their grid when missing.
-    Also returns the ids it created."""
-    grid_ids = {grid_id for grid_id, _, _ in places}
-    buildings = {
-        (g, n): pk
-        for pk, g, n in Building.objects.filter(grid_id__in=grid_ids).values_list("id", "grid_id", "number")
-    }
-    missing = sorted({(g, b) for g, b, _ in places} - buildings.keys())
-    new_buildings = [(grid_id, number, Building.position_for(number)) for grid_id, number in missing]
-    created_buildings = insert_rows(Building, ("grid_id", "number", "position"), new_buildings)
-    buildings.update(zip(missing, created_buildings, strict=True))
-    units = {
-        (b, n): pk
-        for pk, b, n in Unit.objects.filter(building_id__in=buildings.values()).values_list(
-            "id", "building_id", "number"
-        )
-    }
-    wanted = {(buildings[(g, b)], u) for g, b, u in places if u}
-    missing_units = sorted(wanted - units.keys())
-    new_units = [(building_id, number, Unit.position_for(number)) for building_id, number in missing_units]
-    created_units = insert_rows(Unit, ("building_id", "number", "position"), new_units)
-    units.update(zip(missing_units, created_units, strict=True))
-    return buildings, units, (created_buildings, created_units)
 
 
 def _drop_unused_places(buildings: list[int], units: list[int]) -> None:

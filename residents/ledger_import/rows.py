@@ -229,8 +229,7 @@ class LedgerRows:
     Values are what the ledger stores: tuples in the order of ``HOUSEHOLD_FIELDS``,
     ``RESIDENT_FIELDS`` (民族 as its id) and ``FLOATING_FIELDS``, so the writer sends them
     as they are. A row with an error keeps placeholder values; only ``errors`` counts.
-    The reader fills the identity columns (ID number, 户号, 网格) of every row first, then
-    the rest a range of rows at a time (``RowReader.clean``).
+    The reader fills them a range of rows at a time (``RowReader.identify``, then ``clean``).
     """
 
     row_numbers: list[int]
@@ -271,9 +270,9 @@ class RowReader:
     the column is then a dictionary lookup per row. Row-level rules (the ID number against
     性别 and 出生日期, a floating resident's registration) follow on the cleaned columns.
 
-    ``start`` reads what identifies every row (ID number, 户号, 网格), which the importer
-    matches against the ledger in one go; ``clean`` then reads the rest of a range of rows,
-    so the importer can write one range while the next is read.
+    A range of rows at a time: ``identify`` reads what the importer matches against the
+    ledger (ID number, 户号) and where a row lives, ``clean`` the rest, so the importer can
+    look up and write one range while the next is read.
     """
 
     def __init__(self, columns: dict[str, int], ethnicity_lookup: dict[str, int], today: dt.date):
@@ -286,25 +285,36 @@ class RowReader:
         self._infos: list[idnumber.IdInfo | None] = []
 
     def start(self, rows: list[tuple[int, list[object]]]) -> LedgerRows:
+        """The file's rows, not yet read: ``identify`` then ``clean`` each range in order."""
         result = LedgerRows([n for n, _ in rows])
         count = len(rows)
         self._raw = _transpose([cells_ for _, cells_ in rows], max(self.columns.values(), default=0) + 1)
-        result.household_numbers = self._column(result, "household_number", 0, count)
-        result.grids = self._column(result, "grid", 0, count)
-        result.buildings = self._column(result, "building", 0, count)
-        result.units = self._column(result, "unit", 0, count)
-        for i, (number, grid) in enumerate(zip(result.household_numbers, result.grids, strict=True)):
+        self._infos = [None] * count
+        self._first_row_of: dict[str, int] = {}
+        for name in ("household_numbers", "grids", "buildings", "units", "id_numbers"):
+            setattr(result, name, [""] * count)
+        for name in ("households", "residents", "floating"):
+            setattr(result, name, [None] * count)
+        return result
+
+    def identify(self, result: LedgerRows, start: int, stop: int) -> None:
+        """Read what identifies rows ``start:stop`` and where they live: ID number, 户号, 网格,
+        楼栋, 单元. An ID number seen on an earlier row is an error on the later one."""
+        numbers = result.household_numbers[start:stop] = self._column(result, "household_number", start, stop)
+        grids = result.grids[start:stop] = self._column(result, "grid", start, stop)
+        result.buildings[start:stop] = self._column(result, "building", start, stop)
+        result.units[start:stop] = self._column(result, "unit", start, stop)
+        for i, (number, grid) in enumerate(zip(numbers, grids, strict=True), start):
             if not number:
                 result.add_error(i, "household_number", "户号不能为空")
             elif len(number) > 40:
                 result.add_error(i, "household_number", "户号过长（最多40个字符）")
             if not grid:
                 result.add_error(i, "grid", "网格不能为空")
-        self._infos = self._id_numbers(result, self._cells("id_number", 0, count))
-        result.id_numbers = [info.number if info else "" for info in self._infos]
-        for name in ("households", "residents", "floating"):
-            setattr(result, name, [None] * count)
-        return result
+        infos = self._infos[start:stop] = self._id_numbers(
+            result, start, self._cells("id_number", start, stop)
+        )
+        result.id_numbers[start:stop] = [info.number if info else "" for info in infos]
 
     def clean(self, result: LedgerRows, start: int, stop: int) -> None:
         """Read every other column of rows ``start:stop`` into ``result``."""
@@ -360,6 +370,11 @@ class RowReader:
             )
         ]
 
+    def cells_cleaned(self, key: str, start: int, stop: int) -> list:
+        """Rows ``start:stop`` of a column whose cleaner can't fail (网格, 楼栋, 单元 …), cleaned,
+        without touching any row's errors."""
+        return self._column(LedgerRows([]), key, start, stop)
+
     def _cells(self, key: str, start: int, stop: int) -> list:
         index = self.columns.get(key)
         if index is None:
@@ -396,12 +411,12 @@ class RowReader:
             elif len(name) > 50:
                 result.add_error(i, "name", "姓名过长（最多50字）")
 
-    def _id_numbers(self, result: LedgerRows, column: list) -> list[idnumber.IdInfo | None]:
+    def _id_numbers(self, result: LedgerRows, start: int, column: list) -> list[idnumber.IdInfo | None]:
         """Every ID number checked (GB 11643); the same number twice in one file is an error
-        on the second row."""
+        on the later row."""
         infos: list[idnumber.IdInfo | None] = []
-        today = self.today
-        for i, raw in enumerate(column):
+        today, first_row_of = self.today, self._first_row_of
+        for i, raw in enumerate(column, start):
             try:
                 info = idnumber.parse(raw, today=today)
             except ValidationError as err:
@@ -412,10 +427,6 @@ class RowReader:
                 infos.append(None)
                 continue
             infos.append(info)
-        first_row_of: dict[str, int] = {}
-        for i, info in enumerate(infos):
-            if info is None:
-                continue
             first = first_row_of.setdefault(info.number, i)
             if first != i:
                 result.add_error(i, "id_number", f"与第{result.row_numbers[first]}行的身份证号重复")
