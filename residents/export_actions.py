@@ -103,7 +103,9 @@ def ledger_export_run(*, export_id: int) -> LedgerExport:
     """
     with transaction.atomic():
         export = (
-            LedgerExport.objects.select_for_update().select_related("user", "scope_unit").get(pk=export_id)
+            LedgerExport.objects.select_for_update(of=("self",))
+            .select_related("user", "scope_unit")
+            .get(pk=export_id)
         )
         if not export.is_running:
             return export
