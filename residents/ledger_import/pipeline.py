@@ -662,24 +662,19 @@ class _Writer:
         when missing. All of them before any household is written: a building added between
         two ranges' households made checking the next households' references four times slower."""
         missing = sorted({(g, b) for g, b, _ in places} - self.buildings.keys())
-        created = insert_rows(
-            Building,
-            ("grid_id", "number", "position"),
-            [(grid_id, number, Building.position_for(number)) for grid_id, number in missing],
-            db=self.db,
-        )
-        self.buildings.update(zip(missing, created, strict=True))
-        self.created_places[0].extend(created)
+        self.buildings.update(zip(missing, self._create(Building, "grid_id", missing), strict=True))
         wanted = {(self.buildings[(g, b)], u) for g, b, u in places if u}
         missing_units = sorted(wanted - self.units.keys())
-        created = insert_rows(
-            Unit,
-            ("building_id", "number", "position"),
-            [(building_id, number, Unit.position_for(number)) for building_id, number in missing_units],
-            db=self.db,
-        )
-        self.units.update(zip(missing_units, created, strict=True))
-        self.created_places[1].extend(created)
+        self.units.update(zip(missing_units, self._create(Unit, "building_id", missing_units), strict=True))
+
+    def _create(
+        self, model: type[Building | Unit], parent: str, numbered: list[tuple[int, str]]
+    ) -> list[int]:
+        """New buildings or units, as (parent id, number), in natural order by their number."""
+        rows = [(parent_id, number, model.position_for(number)) for parent_id, number in numbered]
+        created = insert_rows(model, (parent, "number", "position"), rows, db=self.db)
+        self.created_places[1 if model is Unit else 0].extend(created)
+        return created
 
     def reserve(self, model: type[Household | Resident], count: int) -> list[int]:
         """Ids for rows the planner's thread encodes before they are sent (PostgreSQL)."""
