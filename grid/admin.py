@@ -7,9 +7,11 @@ street can neither see nor point a record at another street's units.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.utils.html import format_html, format_html_join
 
 from .actions import user_assign_role
 from .models import Building, NumberedMixin, OrgUnit, Place, Profile, Unit
@@ -171,3 +173,47 @@ class ScopedUserAdmin(ScopedAdminMixin, UserAdmin):
         if profile is not None:
             # Group membership and admin-site access follow the role, as everywhere else.
             user_assign_role(user=form.instance, org_unit=profile.org_unit, role=profile.role)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The groups are the roles (``grid.roles``), so the 系统管理员 may only view them. Read
+    only, Django shows a group's permissions as one comma-separated run of a hundred names;
+    here they come one model per line."""
+
+    def _view_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if self._view_only(request, obj):
+            return ("name", "permission_list")
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._view_only(request, obj):
+            return ("name", "permission_list")
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description="权限")
+    def permission_list(self, obj: Group):
+        by_model: dict[tuple[str, str], list[str]] = {}
+        permissions = obj.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "content_type__model", "pk"
+        )
+        for permission in permissions:
+            content_type = permission.content_type
+            model = content_type.model_class()
+            key = (
+                str(apps.get_app_config(content_type.app_label).verbose_name),
+                str(model._meta.verbose_name) if model else content_type.model,
+            )
+            by_model.setdefault(key, []).append(permission.name)
+        items = format_html_join(
+            "",
+            "<li>{} | {}：{}</li>",
+            ((app, model, "、".join(names)) for (app, model), names in by_model.items()),
+        )
+        return format_html('<ul class="permission-list">{}</ul>', items)

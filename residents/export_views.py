@@ -39,8 +39,11 @@ def _own_export(request: HttpRequest, pk: int) -> LedgerExport:
 def _conditions(request: HttpRequest, export: LedgerExport) -> list[tuple[str, str]]:
     """The export's filters as the list page labels them; shown to the requester only."""
     form = EXPORTS[export.kind].form_class(export.params or None, user=request.user)
+    values = form.values()
+    # No status means the list's default (在册户 / 在册), not everyone: say which.
+    values.setdefault("status", form.fields["status"].choices[0][0])
     shown = []
-    for name, value in form.values().items():
+    for name, value in values.items():
         field = form.fields[name]
         if isinstance(value, Model):
             text = str(value)
@@ -56,6 +59,9 @@ def _conditions(request: HttpRequest, export: LedgerExport) -> list[tuple[str, s
 def export_list(request: HttpRequest) -> HttpResponse:
     _require_ledger(request)
     page = Paginator(_own_exports(request), 30).get_page(request.GET.get("page"))
+    # Several exports of one list differ only in their filters: show them on each row.
+    for export in page:
+        export.conditions = _conditions(request, export)
     return render(request, "residents/exports/list.html", {"page": page})
 
 

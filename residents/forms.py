@@ -125,6 +125,7 @@ def moved_out_message(user, existing: Resident, *, to: Household | None) -> str:
     url = reverse("residents:resident_return", args=[existing.pk])
     if to is not None and to.pk:
         url = f"{url}?to={to.pk}"
+        return format_html('{}如其已迁入本户，请改为<a href="{}">办理迁回</a>。', text, url)
     return format_html('{}如已迁回，请<a href="{}">办理迁回</a>。', text, url)
 
 
@@ -346,7 +347,12 @@ class ReturnForm(_TargetHouseholdForm):
         self.resident = resident
         self.fields["number"].label = "迁回户号"
         self.fields["number"].initial = to.number
-        self.fields["number"].help_text = "默认为原户；也可以填写您管辖范围内的其他户。已销户的户将恢复。"
+        if to.pk == resident.household_id:
+            where = "默认为原户；也可以填写您管辖范围内的其他户。"
+        else:
+            # Offered from the 添加成员 page of ``to``: say so, and how to go back instead.
+            where = f"已填入您正在添加成员的户；如回原户，请改为“{resident.household.number}”。"
+        self.fields["number"].help_text = f"{where}已销户的户将恢复。"
         if "community" in self.fields:
             self.fields["community"].label = "所在社区"
         self.fields["relation"].initial = resident.relation

@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Value, When
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -371,7 +371,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         .order_by(
-            "gone", "-status_date", Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "pk"
+            "gone",
+            # Most recently gone first; someone back after 迁回 also has a status date, but
+            # among those on the ledger the head still comes first.
+            Case(
+                When(status=LedgerStatus.ACTIVE, then=Value(None)),
+                default=F("status_date"),
+                output_field=DateField(),
+            ).desc(nulls_last=True),
+            Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)),
+            "pk",
         )
     )
     members = list(members)
@@ -716,9 +725,10 @@ def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         cancel_url=reverse("residents:resident_detail", args=[pk]),
         form=form,
-        note=f"该居民于{resident.status_date:%Y-%m-%d}从户号“{household.number}”迁出。"
-        "迁回后恢复在册，可回到原户，也可迁入您管辖范围内的其他户；所选户若已销户，将自动恢复。"
+        # Where they may go is the 户号 field's help text; the note says only where they left.
+        note=f"该居民于{resident.status_date:%Y-%m-%d}从户号“{household.number}”迁出，迁回后恢复在册。"
         if resident.status_date
         else "",
         blocked=blocked,
+        submit_label="办理迁回",
     )

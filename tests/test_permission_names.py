@@ -118,3 +118,25 @@ def test_admin_group_page_is_in_chinese_with_chinese_permission_names(client, dj
     assert "增加 组" in page  # Django's own zh_Hans translation of the admin
     assert "网格与组织 | 楼栋 | 添加楼栋" in page
     assert "Can add 楼栋" not in page
+
+
+def test_a_role_group_viewed_by_the_admin_role_lists_its_permissions_by_model(client, persona):
+    # The admin role may only view groups (they are the roles); Django would show their
+    # permissions as one comma-separated run.
+    client.force_login(persona(Role.ADMIN))
+    group = Group.objects.get(name=Role.STAFF.label)
+    response = client.get(reverse("admin:auth_group_change", args=[group.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    building = group.permissions.filter(content_type__model="building").order_by("pk")
+    assert building.exists()
+    line = "网格与组织 | 楼栋：" + "、".join(building.values_list("name", flat=True))
+    assert f"<li>{line}</li>" in page
+    assert 'name="permissions"' not in page
+
+
+def test_a_superuser_still_edits_a_groups_permissions(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="pass-1234"))
+    group = Group.objects.get(name=Role.STAFF.label)
+    page = client.get(reverse("admin:auth_group_change", args=[group.pk])).content.decode()
+    assert 'name="permissions"' in page and '<ul class="permission-list">' not in page

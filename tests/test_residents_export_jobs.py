@@ -256,6 +256,29 @@ def test_the_requester_sees_their_export_and_its_conditions(client, staff_user, 
     assert page("export_download", export) in done and "已完成" in done
 
 
+def test_an_export_without_a_status_filter_says_it_holds_the_lists_default(client, staff_user, ledger):
+    # The lists show 在册户 / 在册 unless asked otherwise; "全部" would promise the moved out too.
+    households = run(ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False))
+    residents = ledger_export_create(
+        user=staff_user, kind=ExportKind.RESIDENTS, params={"ethnicity": "minority"}, full=False
+    )
+    client.force_login(staff_user)
+    assert "状态：在册户" in client.get(page("export_detail", households)).content.decode()
+    shown = client.get(page("export_detail", residents)).content.decode()
+    assert "状态：在册" in shown and "少数民族（全部）" in shown
+
+
+def test_my_exports_names_each_exports_conditions(client, staff_user, ledger):
+    ledger_export_create(
+        user=staff_user, kind=ExportKind.RESIDENTS, params={"grid": str(ledger.grid2.pk)}, full=False
+    )
+    ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=False)
+    client.force_login(staff_user)
+    body = client.get(page("export_list")).content.decode()
+    assert f"网格：{ledger.grid2}" in body
+    assert body.count("状态：在册") == 2
+
+
 def test_my_exports_lists_only_my_own(client, staff_user, ledger, done_export):
     colleague = make_person(role=Role.STAFF, unit=ledger.community, username="colleague")
     theirs = ledger_export_create(user=colleague, kind=ExportKind.RESIDENTS, params={}, full=False)

@@ -377,6 +377,48 @@ def test_the_resident_page_offers_no_return_to_read_only_roles(client, persona, 
     assert "办理迁回" not in body
 
 
+# --- the household page -----------------------------------------------------------------------
+
+
+def test_someone_back_after_a_return_is_listed_after_the_head(client, staff_user, ledger):
+    actions.resident_return(
+        by=staff_user,
+        resident=ledger.zhang,
+        household=ledger.next_door,
+        relation="child",
+        returned_on=BACK_ON,
+    )
+    client.force_login(staff_user)
+    response = client.get(reverse("residents:household_detail", args=[ledger.next_door.pk]))
+    assert [m.name for m in response.context["active_members"]] == ["赵六", "张三"]
+
+
+def test_the_household_page_offers_return_for_its_moved_out_members(client, staff_user, ledger):
+    deceased = ResidentFactory(household=ledger.home, relation="child")
+    actions.resident_leave(by=None, resident=deceased, status=LedgerStatus.DECEASED, on=LEFT_ON)
+    client.force_login(staff_user)
+    body = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
+    assert return_url(ledger.zhang) in body
+    assert return_url(deceased) not in body
+
+
+@pytest.mark.parametrize("role", READ_ONLY_ROLES)
+def test_the_household_page_offers_no_return_to_read_only_roles(client, persona, ledger, role):
+    client.force_login(persona(role))
+    response = client.get(reverse("residents:household_detail", args=[ledger.home.pk]))
+    assert response.status_code == 200
+    assert "办理迁回" not in response.content.decode()
+
+
+def test_the_return_page_says_which_household_is_filled_in(client, staff_user, ledger):
+    client.force_login(staff_user)
+    own = client.get(return_url(ledger.zhang)).content.decode()
+    assert "默认为原户" in own and ">办理迁回</button>" in own
+    offered = client.get(return_url(ledger.zhang) + f"?to={ledger.next_door.pk}").content.decode()
+    assert "已填入您正在添加成员的户" in offered and "请改为“0101”" in offered
+    assert "默认为原户" not in offered
+
+
 # --- registering again someone moved out -------------------------------------------------------
 
 
