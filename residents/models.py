@@ -52,7 +52,10 @@ class Household(models.Model):
 
     # Kept beside ``grid`` so that 户号 can be unique per community in the database itself.
     # Neither needs an index of its own: the unique (community, number) constraint and the
-    # (grid, number) index below lead with them.
+    # (grid, number) index below lead with them. Nor a database constraint: org units are
+    # never deleted (no page does, the admin refuses), so the check could only ever pass,
+    # and on an import it cost as much as writing the household. Buildings and units can be
+    # deleted in the admin, so those references keep theirs.
     community = models.ForeignKey(
         OrgUnit,
         verbose_name="社区",
@@ -60,6 +63,7 @@ class Household(models.Model):
         related_name="+",
         editable=False,
         db_index=False,
+        db_constraint=False,
     )
     grid = models.ForeignKey(
         OrgUnit,
@@ -68,6 +72,7 @@ class Household(models.Model):
         related_name="households",
         limit_choices_to={"level": OrgLevel.GRID},
         db_index=False,
+        db_constraint=False,
     )
     building = models.ForeignKey(
         Building,
@@ -458,7 +463,15 @@ class LedgerChange(models.Model):
         default_permissions = ()
         permissions = model_permissions("ledgerchange", verbose_name)
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["resident", "-at"]), models.Index(fields=["household", "-at"])]
+        indexes = [
+            # A household's own changes (no resident) are never looked up by resident.
+            models.Index(
+                fields=["resident", "-at"],
+                name="ledgerchange_resident_at",
+                condition=Q(resident__isnull=False),
+            ),
+            models.Index(fields=["household", "-at"], name="ledgerchange_household_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
