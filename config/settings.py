@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "treebeard",
+    # core is below every app and knows none of them; grid is the org tree and data scope.
+    "core",
     "grid",
     "residents",
     "mediation",

@@ -8,8 +8,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.permissions import model_permissions
+
 from .numbering import UNNUMBERED, number_position
-from .permissions import model_permissions
 
 phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",

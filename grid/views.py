@@ -6,17 +6,17 @@ answers 404; a role that may not do something gets 403 before anything is looked
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from core.views import Crumb, add_action_errors, form_page, posted, require
 
 from .actions import org_unit_create
 from .forms import (
@@ -30,17 +30,6 @@ from .forms import (
 from .models import Building, OrgLevel, OrgUnit, Place, Unit
 from .queries import subtree_counts
 from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
-
-
-@dataclass(frozen=True)
-class Crumb:
-    label: str
-    url: str | None = None
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied("您的角色无权进行此操作。")
 
 
 def _unit_crumbs(request: HttpRequest, unit: OrgUnit, *, link_last: bool) -> list[Crumb]:
@@ -80,47 +69,12 @@ def _head_choices(request: HttpRequest, current_head_id: int | None, **where) ->
     return choices.select_related("household")
 
 
-def _posted(request: HttpRequest):
-    """The submitted data for a bound form, or None on GET (an empty POST still binds and fails)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _add_action_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form; errors about fields it lacks go on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: BaseForm,
-    *,
-    title: str,
-    crumbs: list[Crumb],
-    cancel_url: str,
-    note: str = "",
-    blocked: str = "",
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "crumbs": [*crumbs, Crumb(title)],
-        "cancel_url": cancel_url,
-        "note": note,
-        "blocked": blocked,
-    }
-    return render(request, "grid/form.html", context)
-
-
 # --- reading -------------------------------------------------------------------------
 
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    _require(request, "grid.view_orgunit")
+    require(request, "grid.view_orgunit")
     # A superuser's scope is every tree, so their page starts from the districts (root None).
     everything = request.user.is_superuser
     root = None if everything else user_org_unit(request.user)
@@ -136,7 +90,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.view_orgunit")
+    require(request, "grid.view_orgunit")
     unit = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
     context = {
         "unit": unit,
@@ -159,7 +113,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.view_building")
+    require(request, "grid.view_building")
     building = get_in_scope_or_404(request.user, Building.objects.select_related("grid", "head"), pk=pk)
     context = {
         "building": building,
@@ -174,7 +128,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.view_place")
+    require(request, "grid.view_place")
     place = get_in_scope_or_404(request.user, Place.objects.select_related("grid", "head"), pk=pk)
     context = {
         "place": place,
@@ -189,15 +143,15 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A child under unit ``pk``; its level is the one below the parent's."""
-    _require(request, "grid.add_orgunit")
+    require(request, "grid.add_orgunit")
     parent = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
     child_level = parent.level + 1
-    form = OrgUnitForm(_posted(request))
+    form = OrgUnitForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             unit = org_unit_create(parent=parent, level=child_level, **form.cleaned_data)
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except IntegrityError:
             # Someone took the code between the form's check and the insert.
             form.add_error("code", f"编码“{form.cleaned_data['code']}”已被占用，请换一个。")
@@ -205,9 +159,9 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已添加{unit.get_level_display()}“{unit.name}”。")
             return redirect("grid:unit_detail", pk=unit.pk)
     level_label = OrgLevel(child_level).label if child_level <= OrgLevel.GRID else "下级单元"
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"在“{parent.name}”下添加{level_label}",
         crumbs=_unit_crumbs(request, parent, link_last=True),
         cancel_url=reverse("grid:unit_detail", args=[parent.pk]),
@@ -220,18 +174,18 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.change_orgunit")
+    require(request, "grid.change_orgunit")
     unit = get_in_scope_or_404(request.user, OrgUnit, pk=pk)
     # Named before validation: a failed POST leaves the typed values on ``unit``.
     title = f"编辑{unit.get_level_display()}“{unit.name}”"
     crumbs = _unit_crumbs(request, unit, link_last=True)
-    form = OrgUnitForm(_posted(request), instance=unit)
+    form = OrgUnitForm(posted(request), instance=unit)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"已保存“{unit.name}”。")
         return redirect("grid:unit_detail", pk=unit.pk)
-    return _form_page(
-        request, form, title=title, crumbs=crumbs, cancel_url=reverse("grid:unit_detail", args=[unit.pk])
+    return form_page(
+        request, form=form, title=title, crumbs=crumbs, cancel_url=reverse("grid:unit_detail", args=[unit.pk])
     )
 
 
@@ -249,18 +203,18 @@ def _save_numbered(form: BaseForm, message: str):
 
 @login_required
 def building_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.add_building")
+    require(request, "grid.add_building")
     grid = get_in_scope_or_404(request.user, OrgUnit.objects.grids(), pk=pk)
-    form = BuildingForm(_posted(request), instance=Building(grid=grid))
+    form = BuildingForm(posted(request), instance=Building(grid=grid))
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
         building = _save_numbered(form, duplicate_building_message(number))
         if building is not None:
             messages.success(request, f"已添加楼栋“{building.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"在“{grid.name}”添加楼栋",
         crumbs=_unit_crumbs(request, grid, link_last=True),
         cancel_url=reverse("grid:unit_detail", args=[grid.pk]),
@@ -269,11 +223,11 @@ def building_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.change_building")
+    require(request, "grid.change_building")
     building = get_in_scope_or_404(request.user, Building.objects.select_related("grid"), pk=pk)
     stored_number = building.number
     form = BuildingForm(
-        _posted(request),
+        posted(request),
         instance=building,
         head_choices=_head_choices(request, building.head_id, household__building=building),
     )
@@ -282,9 +236,9 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if _save_numbered(form, duplicate_building_message(number)) is not None:
             messages.success(request, f"已保存楼栋“{building.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"编辑楼栋“{stored_number}”",
         crumbs=[
             *_unit_crumbs(request, building.grid, link_last=True),
@@ -296,10 +250,10 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.add_unit")
+    require(request, "grid.add_unit")
     building = get_in_scope_or_404(request.user, Building.objects.select_related("grid"), pk=pk)
     form = UnitForm(
-        _posted(request),
+        posted(request),
         instance=Unit(building=building),
         head_choices=_head_choices(request, None, household__building=building),
     )
@@ -309,9 +263,9 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
         if unit is not None:
             messages.success(request, f"已在“{building.number}”添加“{unit.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"在“{building.number}”添加单元",
         crumbs=[
             *_unit_crumbs(request, building.grid, link_last=True),
@@ -323,12 +277,12 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.change_unit")
+    require(request, "grid.change_unit")
     unit = get_in_scope_or_404(request.user, Unit.objects.select_related("building__grid"), pk=pk)
     building = unit.building
     stored_number = unit.number
     form = UnitForm(
-        _posted(request),
+        posted(request),
         instance=unit,
         head_choices=_head_choices(request, unit.head_id, household__building=building),
     )
@@ -337,9 +291,9 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if _save_numbered(form, duplicate_unit_message(number)) is not None:
             messages.success(request, f"已保存“{building.number}{unit.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"编辑“{building.number}{stored_number}”",
         crumbs=[
             *_unit_crumbs(request, building.grid, link_last=True),
@@ -351,10 +305,10 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def place_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.add_place")
+    require(request, "grid.add_place")
     grid = get_in_scope_or_404(request.user, OrgUnit.objects.grids(), pk=pk)
     form = PlaceForm(
-        _posted(request),
+        posted(request),
         instance=Place(grid=grid),
         head_choices=_head_choices(request, None, household__grid=grid),
     )
@@ -362,9 +316,9 @@ def place_create(request: HttpRequest, pk: int) -> HttpResponse:
         place = form.save()
         messages.success(request, f"已添加场所“{place.name}”。")
         return redirect("grid:place_detail", pk=place.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"在“{grid.name}”添加场所",
         crumbs=_unit_crumbs(request, grid, link_last=True),
         cancel_url=reverse("grid:unit_detail", args=[grid.pk]),
@@ -373,11 +327,11 @@ def place_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "grid.change_place")
+    require(request, "grid.change_place")
     place = get_in_scope_or_404(request.user, Place.objects.select_related("grid"), pk=pk)
     stored_name = place.name
     form = PlaceForm(
-        _posted(request),
+        posted(request),
         instance=place,
         head_choices=_head_choices(request, place.head_id, household__grid=place.grid),
     )
@@ -385,9 +339,9 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"已保存场所“{place.name}”。")
         return redirect("grid:place_detail", pk=place.pk)
-    return _form_page(
+    return form_page(
         request,
-        form,
+        form=form,
         title=f"编辑场所“{stored_name}”",
         crumbs=[
             *_unit_crumbs(request, place.grid, link_last=True),

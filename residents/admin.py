@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.masking import mask_phone
 from grid.admin import ScopedAdmin
-from grid.masking import mask_phone
 
 from .models import Ethnicity, FloatingRegistration, Household, LedgerChange, LedgerImport, Resident
 

@@ -19,11 +19,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import progress
+from core.xlsx import Column, write_workbook
 from grid.scope import unit_in_scope, user_org_unit
 
-from .exports import FULL_IDENTITY, Column, household_columns, resident_columns, write_workbook
+from .exports import FULL_IDENTITY, household_columns, resident_columns
 from .filters import LedgerFilterForm, ResidentFilterForm, households_for, residents_for
-from .ledger_import import progress
 from .models import ExportKind, ExportStatus, LedgerExport
 
 logger = logging.getLogger(__name__)

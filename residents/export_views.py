@@ -13,11 +13,11 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core import progress
+from core.xlsx import XLSX
 from grid.scope import get_in_scope_or_404, scope_queryset
 
 from .export_actions import EXPORTS, may_export
-from .exports import XLSX
-from .ledger_import import progress
 from .models import ExportStatus, LedgerExport
 
 LEDGER_VIEWS = ("residents.view_household", "residents.view_resident")

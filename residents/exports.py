@@ -2,55 +2,21 @@
 
 The rows come from the same scoped, filtered querysets as the pages (``residents.filters``).
 ID numbers and phones are masked unless the caller asks for full values *and* the user
-may see them. Every text cell is neutralised: a cell beginning with = + - @ or a tab or
-carriage return would be read as a formula by a spreadsheet (CSV/formula injection), so
-it gets a leading apostrophe and stays text.
+may see them; ``core.xlsx`` writes the sheet, formula-safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, BinaryIO
 
-from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
+from core.masking import mask_id_number, mask_phone
+from core.xlsx import Column
 
-from grid.masking import mask_phone
-
-from . import idnumber
 from .models import Household, LedgerStatus, Resident
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Whole ID numbers and phones: on a detail page, and in an export that asks for them.
 FULL_IDENTITY = "residents.view_full_identity"
-CHUNK = 2000
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value no spreadsheet will run: text starting like a formula gets a leading '."""
-    if not isinstance(value, str):
-        return value
-    # Control characters other than tab/newline/CR make the file unreadable to Excel.
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-@dataclass(frozen=True)
-class Column:
-    """One sheet column: its header, the ``values()`` keys it reads and how it shows them."""
-
-    header: str
-    keys: tuple[str, ...]
-    show: Callable[..., Any] = lambda value: value if value is not None else ""
-    width: int = 12
 
 
 def _date(value: dt.date | None) -> str:
@@ -75,7 +41,7 @@ def _flags(model, names: tuple[str, ...]) -> Callable[..., str]:
 def _identity(unmasked: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
     if unmasked:
         return (lambda v: v or ""), (lambda v: v or "")
-    return idnumber.mask, mask_phone
+    return mask_id_number, mask_phone
 
 
 def household_columns(*, unmasked: bool) -> list[Column]:
@@ -128,41 +94,3 @@ def resident_columns(*, unmasked: bool) -> list[Column]:
         # Someone back on the ledger keeps the day they returned (迁回) there; not a leaving date.
         Column("迁出/死亡日期", ("status", "status_date"), _left_on),
     ]
-
-
-def write_workbook(
-    out: BinaryIO,
-    title: str,
-    columns: list[Column],
-    queryset: QuerySet,
-    *,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write a write-only workbook to ``out``: rows are serialised as they come, never held
-    as cell objects. Returns how many rows it wrote; ``progress(done)`` hears every chunk.
-
-    Rows are read as ``values()`` — no model instances — in chunks, so memory stays flat.
-    """
-    keys = list(dict.fromkeys(key for column in columns for key in column.keys))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    # The header stays in view while scrolling and offers a filter on every column.
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
-    sheet.append([column.header for column in columns])
-    done = 0
-    for row in queryset.values(*keys).iterator(chunk_size=CHUNK):
-        sheet.append([neutralise(column.show(*(row[key] for key in column.keys))) for column in columns])
-        done += 1
-        if progress is not None and done % CHUNK == 0:
-            progress(done)
-    book.save(out)
-    return done
-
-
-def workbook_bytes(title: str, columns: list[Column], queryset: QuerySet) -> bytes:
-    out = io.BytesIO()
-    write_workbook(out, title, columns, queryset)
-    return out.getvalue()

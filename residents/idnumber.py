@@ -79,12 +79,3 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdInfo:
     if number[17] != check_char(number[:17]):
         raise ValidationError("身份证号校验位不正确，请核对是否有数字录错。", code="checksum")
     return IdInfo(number=number, birth_date=birth, gender="1" if int(number[16]) % 2 else "2")
-
-
-def mask(number: str | None) -> str:
-    """110105********002X: region and the last four stay, the birth date and sequence go."""
-    if not number:
-        return ""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -11,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core import progress
+from core.xlsx import xlsx_response
 from grid.scope import get_in_scope_or_404, scope_queryset
 
-from .ledger_import import progress
 from .ledger_import.actions import ledger_import_create
 from .ledger_import.files import LedgerFileError
 from .ledger_import.forms import CommitForm, LedgerUploadForm
@@ -21,14 +20,7 @@ from .ledger_import.workbooks import error_rows_workbook, template_workbook
 from .models import ImportStatus, LedgerImport, RowOutcome
 from .tasks import commit_ledger_import, preview_ledger_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 can_import = permission_required("residents.import_ledger", raise_exception=True)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @login_required
@@ -63,9 +55,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @can_import
 def import_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx(
-        template_workbook(), "%E5%B1%85%E6%B0%91%E5%8F%B0%E8%B4%A6%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-    )
+    return xlsx_response(template_workbook(), "居民台账导入模板", dated=False)
 
 
 @login_required
@@ -144,4 +134,4 @@ def import_error_rows(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ledger_import:detail", pk=pk)
     content = error_rows_workbook(ledger_import.file.path, ledger_import.file_name, errors)
     stem = ledger_import.file_name.rsplit(".", 1)[0]
-    return _xlsx(content, quote(f"{stem}-错误行.xlsx"))
+    return xlsx_response(content, f"{stem}-错误行", dated=False)

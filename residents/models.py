@@ -10,10 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.masking import mask_id_number
+from core.permissions import model_permissions
 from grid.models import Building, OrgLevel, OrgUnit, Unit, phone_validator
-from grid.permissions import model_permissions
-
-from . import idnumber
 
 
 class Ethnicity(models.Model):
@@ -328,7 +327,7 @@ class Resident(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return idnumber.mask(self.id_number)
+        return mask_id_number(self.id_number)
 
     @property
     def is_active(self) -> bool:

@@ -9,9 +9,7 @@ and phones are masked everywhere except a detail page shown to a role allowed to
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,16 +20,18 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, DateField, F, IntegerField, Value, When
 from django.forms import BaseForm
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from grid.masking import mask_phone
+from core.masking import mask_id_number, mask_phone
+from core.views import Crumb, add_action_errors, form_page, require
+from core.xlsx import workbook_bytes, xlsx_response
 from grid.models import OrgUnit
 from grid.scope import get_in_scope_or_404, scope_path_for, scope_queryset
 
-from . import actions, exports, idnumber
+from . import actions, idnumber
 from .actions import FLOATING_PREFIX
 from .export_actions import EXPORTS, ledger_export_create
 from .exports import FULL_IDENTITY
@@ -55,28 +55,8 @@ HISTORY_LIMIT = 100
 PHONE_FIELDS = {"phone", "landlord_phone", FLOATING_PREFIX + "landlord_phone"}
 
 
-@dataclass(frozen=True)
-class Crumb:
-    label: str
-    url: str | None = None
-
-
-def _require(request: HttpRequest, *perms: str) -> None:
-    if not all(request.user.has_perm(perm) for perm in perms):
-        raise PermissionDenied("您的角色无权进行此操作。")
-
-
 def _sees_full(request: HttpRequest) -> bool:
     return request.user.has_perm(FULL_IDENTITY)
-
-
-def _add_action_errors(form: BaseForm, error: ValidationError) -> None:
-    """An action's ValidationError on the form; errors about fields it lacks go on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _household_crumbs(household: Household) -> list[Crumb]:
@@ -206,7 +186,7 @@ def _history(
         if found is None:
             return str(value)
         if found.name == "id_number" and not full:
-            return idnumber.mask(value)
+            return mask_id_number(value)
         if key in PHONE_FIELDS and not full:
             return mask_phone(value)
         if found.is_relation:
@@ -263,7 +243,7 @@ def _history(
 def _list_page(request: HttpRequest, *, permission: str, form_class, rows_for, template: str) -> HttpResponse:
     """A filtered, paginated ledger list; the household and resident lists differ only in
     what they list."""
-    _require(request, permission)
+    require(request, permission)
     if request.method == "POST":
         return _search_redirect(request)
     form = form_class(_filter_data(request), user=request.user)
@@ -311,13 +291,6 @@ def _unmasked(request: HttpRequest) -> bool:
     return True
 
 
-def _xlsx(data: bytes, stem: str) -> FileResponse:
-    name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
-    response["Content-Type"] = exports.XLSX
-    return response
-
-
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
     """The filtered list as .xlsx: at once when it is small, else built by a background task.
 
@@ -325,13 +298,13 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     web worker) for seconds; the export is recorded and its page shows when it is ready.
     """
     spec = EXPORTS[kind]
-    _require(request, spec.permission)
+    require(request, spec.permission)
     unmasked = _unmasked(request)
     data = _filter_data(request)
     rows = spec.rows_for(request.user, spec.form_class(data, user=request.user).values())
     total = rows.count()
     if total <= settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
-        return _xlsx(exports.workbook_bytes(spec.title, spec.columns(unmasked=unmasked), rows), spec.title)
+        return xlsx_response(workbook_bytes(spec.title, spec.columns(unmasked=unmasked), rows), spec.title)
     export = ledger_export_create(
         user=request.user, kind=kind, params=data.dict() if data else {}, full=unmasked
     )
@@ -361,7 +334,7 @@ def _households():
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.view_household")
+    require(request, "residents.view_household")
     household = get_in_scope_or_404(request.user, _households(), pk=pk)
     members = (
         household.residents.select_related("ethnicity", "floating_registration")
@@ -402,18 +375,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "residents/household_detail.html", context)
 
 
-def _form_page(request: HttpRequest, *, title: str, crumbs: list[Crumb], cancel_url: str, **forms: Any):
-    context = {"title": title, "crumbs": [*crumbs, Crumb(title)], "cancel_url": cancel_url, **forms}
-    return render(request, "residents/form.html", context)
-
-
 def _duplicate_number(form: BaseForm) -> None:
     form.add_error("number", f"本社区已有户号为“{form.cleaned_data['number']}”的户，户号不能重复。")
 
 
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "residents.add_household")
+    require(request, "residents.add_household")
     initial = {}
     if request.GET.get("grid", "").isdigit():
         initial["grid"] = int(request.GET["grid"])
@@ -425,14 +393,15 @@ def household_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 household = actions.household_create(by=request.user, grid=grid, **fields)
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except IntegrityError:
             _duplicate_number(form)  # someone took the number between the check and the insert
         else:
             messages.success(request, f"已登记户号“{household.number}”。")
             return redirect("residents:household_detail", pk=household.pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title="登记新户",
         crumbs=[Crumb("居民台账", reverse("residents:household_list"))],
         cancel_url=reverse("residents:household_list"),
@@ -442,7 +411,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.change_household")
+    require(request, "residents.change_household")
     household = get_in_scope_or_404(request.user, _households(), pk=pk)
     crumbs = _household_crumbs(household)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
@@ -453,14 +422,15 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user, household=household, **form.cleaned_data
                 )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except IntegrityError:
             _duplicate_number(form)
         else:
             messages.success(request, f"已保存户号“{household.number}”。")
             return redirect("residents:household_detail", pk=household.pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title="编辑户信息",
         crumbs=crumbs,
         cancel_url=reverse("residents:household_detail", args=[pk]),
@@ -489,7 +459,7 @@ def _resident_form(request: HttpRequest, resident: Resident) -> ResidentForm:
 def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> HttpResponse:
     """Add a member to household ``pk``; the 登记流动人口 variant adds the registration form."""
     perms = ["residents.add_resident"] + (["residents.add_floatingregistration"] if floating else [])
-    _require(request, *perms)
+    require(request, *perms)
     household = get_in_scope_or_404(request.user, _households(), pk=pk)
     form = _resident_form(request, Resident(household=household))
     has_head = household.residents.active().filter(relation=Relation.HEAD).exists()
@@ -523,7 +493,7 @@ def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> Ht
                         by=request.user, household=household, floating=floating_fields, **fields
                     )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except IntegrityError:
             form.add_error("id_number", "该身份证号刚刚已被登记，请刷新后核对。")
         else:
@@ -531,8 +501,9 @@ def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> Ht
             done = "将原迁出台账迁入" if form.transfer_from is not None else "登记"
             messages.success(request, f"已在户号“{household.number}”{done}{what}“{resident.name}”。")
             return redirect("residents:household_detail", pk=household.pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title="登记流动人口" if floating else "添加成员",
         crumbs=_household_crumbs(household),
         cancel_url=reverse("residents:household_detail", args=[household.pk]),
@@ -543,7 +514,7 @@ def resident_create(request: HttpRequest, pk: int, floating: bool = False) -> Ht
 
 @login_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.view_resident")
+    require(request, "residents.view_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     registration = FloatingRegistration.objects.filter(resident=resident).first()
     history = []
@@ -578,7 +549,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.change_resident")
+    require(request, "residents.change_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     household = resident.household
     name = resident.name
@@ -597,14 +568,15 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.cleaned_data,
                 )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except IntegrityError:
             form.add_error("id_number", "该身份证号刚刚已被登记，请刷新后核对。")
         else:
             messages.success(request, f"已保存“{form.cleaned_data.get('name', name)}”的信息。")
             return redirect("residents:resident_detail", pk=pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title=f"编辑“{name}”",
         crumbs=[*_household_crumbs(household), Crumb(name, reverse("residents:resident_detail", args=[pk]))],
         cancel_url=reverse("residents:resident_detail", args=[pk]),
@@ -615,7 +587,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.change_resident")
+    require(request, "residents.change_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     household = resident.household
     form = MoveForm(request.POST or None, user=request.user, resident=resident)
@@ -628,12 +600,13 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
                 relation=form.cleaned_data["relation"],
             )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, f"已将“{resident.name}”迁入户号“{form.target.number}”。")
             return redirect("residents:household_detail", pk=form.target.pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title=f"将“{resident.name}”迁到其他户",
         crumbs=[
             *_household_crumbs(household),
@@ -650,7 +623,7 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "residents.change_resident")
+    require(request, "residents.change_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     household = resident.household
     form = LeaveForm(request.POST or None)
@@ -663,13 +636,14 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 on=form.cleaned_data["on"],
             )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         else:
             label = LedgerStatus(form.cleaned_data["status"]).label
             messages.success(request, f"已登记“{resident.name}”{label}。")
             return redirect("residents:household_detail", pk=household.pk)
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title=f"登记“{resident.name}”迁出或死亡",
         crumbs=[
             *_household_crumbs(household),
@@ -688,7 +662,7 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
     """迁回: someone recorded as moved out comes back, to their old household or another in
     scope. A moved-out person stays attached to their old household, so scope follows it."""
-    _require(request, "residents.change_resident")
+    require(request, "residents.change_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     household = resident.household
     to = None
@@ -706,7 +680,7 @@ def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
                 returned_on=form.cleaned_data["returned_on"],
             )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, f"已为“{resident.name}”办理迁回，现在户号“{form.target.number}”。")
             return redirect("residents:household_detail", pk=form.target.pk)
@@ -716,8 +690,9 @@ def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
         blocked = "该居民目前在册，无需办理迁回。"
     else:
         blocked = f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}，不能办理迁回。"
-    return _form_page(
+    return form_page(
         request,
+        template="residents/form.html",
         title=f"为“{resident.name}”办理迁回",
         crumbs=[
             *_household_crumbs(household),

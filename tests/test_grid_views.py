@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from grid.masking import mask_phone
+from core.masking import mask_phone
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Role, Unit
 from grid.queries import scope_figures, subtree_counts
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person

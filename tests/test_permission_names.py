@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from core.permissions import model_permissions, rename_permissions
 from grid.models import Role
-from grid.permissions import model_permissions, rename_permissions
 from grid.roles import ROLE_PERMISSIONS
 
 pytestmark = pytest.mark.django_db

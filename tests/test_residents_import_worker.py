@@ -7,7 +7,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from residents.ledger_import import progress
+from core import progress
 from residents.ledger_import.actions import ledger_import_create
 from residents.models import Household, ImportStatus, LedgerImport, Resident
 from residents.tasks import commit_ledger_import, preview_ledger_import

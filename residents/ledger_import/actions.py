@@ -14,11 +14,11 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from core import progress
 from grid.models import OrgUnit
 from residents.bulk import bulk_insert
 from residents.models import ImportStatus, LedgerImport, LedgerImportRow
 
-from . import progress
 from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kind
 from .pipeline import ImportPlan, PlanHasErrors, cyclic_gc_paused, import_rows, plan_import
 

@@ -35,9 +35,10 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from core.masking import mask_id_number
 from grid.models import Building, OrgUnit, Unit
 from grid.scope import unit_in_scope
-from residents import history, idnumber
+from residents import history
 from residents.actions import FLOATING_PREFIX
 from residents.bulk import insert_payload, insert_rows, reserve_ids, send_copy, update_rows
 from residents.models import (
@@ -151,7 +152,7 @@ class ImportPlan:
         for i, outcome in enumerate(self.outcomes):
             name = rows.name(i) or "（无姓名）"
             number = rows.id_numbers[i]
-            summary = f"{name} {idnumber.mask(number) if number else ''} 户号{rows.household_numbers[i]}"
+            summary = f"{name} {mask_id_number(number) if number else ''} 户号{rows.household_numbers[i]}"
             yield RowReport(
                 rows.row_numbers[i], outcome, summary.strip(), self.changed.get(i, ()), rows.errors_of(i)
             )

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from residents.exports import neutralise
+from core.xlsx import neutralise
 
 from .columns import COLUMNS
 from .files import open_ledger

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from grid.permissions import rename_permissions
+from core.permissions import rename_permissions
 
 
 class Migration(migrations.Migration):

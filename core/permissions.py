@@ -10,8 +10,7 @@ and declares the same four codenames itself, with Chinese names::
         permissions = model_permissions("building", verbose_name)
 
 The codenames (``add_building`` …) stay Django's, so every permission check, the admin and
-``grid.roles`` work unchanged. This module imports nothing from the apps, so every app may
-use it.
+the role table work unchanged.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Masked display of personal numbers (脱敏显示).
 
-Phones are shown whole only where someone must dial or correct them (an edit form);
-everywhere else — lists, detail pages, exports meant for reading — they go through here.
-Residents' pages reuse this for their phones too.
+ID numbers and phones are shown whole only where someone must dial, check or correct them
+and their role allows it; everywhere else — lists, pages, exports meant for reading,
+history — they go through here.
 """
 
 from __future__ import annotations
@@ -22,3 +22,13 @@ def mask_phone(value: str | None) -> str:
     if len(text) < 8:
         return "*" * len(text)
     return f"{text[:3]}{MASK}{text[-4:]}"
+
+
+def mask_id_number(number: str | None) -> str:
+    """``110105199003070022`` → ``110105********0022``: region and the last four stay, the
+    birth date and sequence go."""
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]

@@ -1,0 +1,34 @@
+"""Template helpers every page may use: masking, people's names, list page links."""
+
+from __future__ import annotations
+
+from django import template
+
+from core import masking
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(value: str | None) -> str:
+    """``{{ building.head_phone|mask_phone }}`` → ``138****5678``."""
+    return masking.mask_phone(value)
+
+
+@register.filter
+def mask_id(value: str | None) -> str:
+    """``{{ resident.id_number|mask_id }}`` → ``110105********002X``."""
+    return masking.mask_id_number(value)
+
+
+@register.filter
+def person_name(user) -> str:
+    """A user's name in Chinese order (姓 then 名, no space), or the login name if none is set."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()
+
+
+@register.simple_tag
+def page_url(query: str, number: int) -> str:
+    """The list URL's query string for page ``number``, keeping the filters."""
+    return f"?{query}&page={number}" if query else f"?page={number}"
