@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "services",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+# Who can be a 楼栋长/单元长/场所负责人: a person on the ledger. Named here, where the apps are
+# put together, because grid/ stands below residents/ and names no app above it.
+GRID_HEAD_MODEL = "residents.Resident"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -82,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "grid.context_processors.role_navigation",
+                "core.context_processors.navigation",
             ],
         },
     },

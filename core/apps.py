@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +8,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "公共"
+
+    def ready(self) -> None:
+        # Every app's hooks.py declares its role grants, menu entries and history; by now
+        # all models are loaded, so a hooks module may import its app's models.
+        autodiscover_modules("hooks")

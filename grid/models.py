@@ -85,8 +85,29 @@ class OrgUnit(MP_Node):
         return " / ".join(a.name for a in [*OrgUnit.objects.get_ancestors(self), self])
 
 
+def head_fields(title: str) -> tuple[models.ForeignKey, models.CharField, models.CharField]:
+    """楼栋长 / 单元长 / 场所负责人: ``head, head_name, head_phone = head_fields("楼栋长")``.
+
+    The head is a person on the ledger when they live there; name and phone stay for heads
+    who don't (a property-company employee, say) and for ledgers not imported yet. Which
+    model holds people is the project's choice (``settings.GRID_HEAD_MODEL``): the org tree
+    sits below the ledger and names no app above it.
+    """
+    head = models.ForeignKey(
+        settings.GRID_HEAD_MODEL,
+        verbose_name=f"{title}（居民）",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(title, max_length=50, blank=True)
+    phone = models.CharField(f"{title}电话", max_length=20, blank=True, validators=[phone_validator])
+    return head, name, phone
+
+
 class HeadedMixin:
-    """楼栋长 / 单元长 / 场所负责人: the linked resident's name and phone win over the typed ones."""
+    """The linked resident's name and phone win over the typed ones."""
 
     @property
     def head_display_name(self) -> str:
@@ -120,18 +141,7 @@ class Building(NumberedMixin, HeadedMixin, models.Model):
     # Lists sort by it within one grid or building: a few dozen rows that need no index of their own.
     position = models.PositiveIntegerField("排序号", default=UNNUMBERED, editable=False)
     address = models.CharField("地址", max_length=200, blank=True)
-    # 楼栋长 is a resident when they live on the ledger; name and phone stay for heads who
-    # don't (a property-company employee, say) and for ledgers not imported yet.
-    head = models.ForeignKey(
-        "residents.Resident",
-        verbose_name="楼栋长（居民）",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    head_name = models.CharField("楼栋长", max_length=50, blank=True)
-    head_phone = models.CharField("楼栋长电话", max_length=20, blank=True, validators=[phone_validator])
+    head, head_name, head_phone = head_fields("楼栋长")
 
     scope_path = "grid"
 
@@ -157,16 +167,7 @@ class Unit(NumberedMixin, HeadedMixin, models.Model):
     )
     number = models.CharField("单元号", max_length=20)
     position = models.PositiveIntegerField("排序号", default=UNNUMBERED, editable=False)
-    head = models.ForeignKey(
-        "residents.Resident",
-        verbose_name="单元长（居民）",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    head_name = models.CharField("单元长", max_length=50, blank=True)
-    head_phone = models.CharField("单元长电话", max_length=20, blank=True, validators=[phone_validator])
+    head, head_name, head_phone = head_fields("单元长")
 
     scope_path = "building__grid"
 
@@ -208,16 +209,7 @@ class Place(HeadedMixin, models.Model):
     kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices)
     name = models.CharField("名称", max_length=100)
     address = models.CharField("地址", max_length=200, blank=True)
-    head = models.ForeignKey(
-        "residents.Resident",
-        verbose_name="负责人（居民）",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    head_name = models.CharField("负责人", max_length=50, blank=True)
-    head_phone = models.CharField("负责人电话", max_length=20, blank=True, validators=[phone_validator])
+    head, head_name, head_phone = head_fields("负责人")
     note = models.TextField("备注", blank=True)
 
     scope_path = "grid"

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from grid.navigation import quick_links_for
+from core.registry import quick_links_for
 from grid.queries import scope_figures
 from grid.scope import user_org_unit
 from residents.queries import ledger_figures

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core.permissions import model_permissions, rename_permissions
 from grid.models import Role
-from grid.roles import ROLE_PERMISSIONS
+from grid.roles import role_permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_role_groups_hold_exactly_their_roles_codenames(role):
         f"{app}.{codename}"
         for app, codename in group.permissions.values_list("content_type__app_label", "codename")
     }
-    assert held == ROLE_PERMISSIONS[role]
+    assert held == role_permissions()[role]
 
 
 def test_a_database_with_english_names_gets_chinese_ones():

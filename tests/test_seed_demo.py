@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from grid.demo import BIANDIANSUO, DEMO_PASSWORD
+from demo.org import BIANDIANSUO
+from demo.steps import DEMO_PASSWORD
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit, phone_validator
 from grid.scope import scope_queryset
 from residents.models import FloatingRegistration, Household, LedgerChange, Resident

@@ -20,10 +20,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from grid.demo import BIANDIANSUO
+from demo.org import BIANDIANSUO
+from demo.residents_data import BIANDIANSUO_FIGURES
 from grid.models import Building, OrgUnit, Place, PlaceKind, Unit
 from residents import idnumber
-from residents.demo_data import BIANDIANSUO_FIGURES
 from residents.models import (
     ChangeAction,
     Education,

@@ -1,30 +1,20 @@
 """``manage.py seed_demo [--seed N]``: a realistic demo district with one account per role.
 
-The steps run in order in one transaction and share one ``random.Random`` and one seeded
-``Faker("zh_CN")``, so the same seed gives the same data. Each step leaves rows that are
-already there alone, so running the command again adds nothing. Apps append their own
-step (households and residents, cases, activities …) to ``SEED_STEPS``; steps only ever
-go on the end, so the data of the earlier steps stays the same for a given seed.
+The steps are the modules of ``demo/`` (``demo.steps`` says how they register); they run in
+order in one transaction, so the same seed gives the same data and a second run adds nothing.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
-from grid.demo import DEFAULT_SEED, DemoContext, accounts_step, org_step, write_accounts_table
-from residents.demo import seed_residents
-
-SEED_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
-    ("组织架构、楼栋单元与场所", org_step),
-    ("演示账号", accounts_step),
-    ("户与居民、流动人口，楼栋长与单元长", seed_residents),
-]
+from demo.org import write_accounts_table
+from demo.steps import DEFAULT_SEED, DemoContext, discover
 
 
 class Command(BaseCommand):
@@ -49,9 +39,9 @@ class Command(BaseCommand):
         ctx = DemoContext(rng=rng, fake=fake, stdout=self.stdout)
         self.stdout.write(f"生成演示数据（随机种子 {seed}）")
         with transaction.atomic():
-            for title, step in SEED_STEPS:
-                self.stdout.write(self.style.MIGRATE_HEADING(f"【{title}】"))
-                step(ctx)
+            for step in discover():
+                self.stdout.write(self.style.MIGRATE_HEADING(f"【{step.title}】"))
+                step.run(ctx)
         self.stdout.write(self.style.MIGRATE_HEADING("【演示账号一览】"))
         write_accounts_table(ctx.accounts, self.stdout)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.1f} 秒。"))

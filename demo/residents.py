@@ -1,4 +1,4 @@
-"""Demo households and residents for ``manage.py seed_demo``.
+"""Demo households and residents for ``manage.py seed_demo``, after ``demo.org``.
 
 Every community of the demo district gets households in its buildings' rooms and in its
 出租大院, with families whose 民族 follow one of the seed reports:
@@ -37,16 +37,12 @@ from random import Random
 
 from django.utils import timezone
 
-from grid.demo import DISTRICT_CODE, DemoContext, Tally
 from grid.models import Building, OrgUnit, Place, PlaceKind, Unit
-
-from . import demo_data as data
-from .actions import FLOATING_FIELDS, FLOATING_PREFIX, HOUSEHOLD_FIELDS, LEAVING, RESIDENT_FIELDS
-from .bulk import bulk_insert
-from .demo_data import HAN, Profile, Weighted
-from .history import as_text, snapshot
-from .idnumber import check_char
-from .models import (
+from residents.actions import FLOATING_FIELDS, FLOATING_PREFIX, HOUSEHOLD_FIELDS, LEAVING, RESIDENT_FIELDS
+from residents.bulk import bulk_insert
+from residents.history import as_text, snapshot
+from residents.idnumber import check_char
+from residents.models import (
     ChangeAction,
     Education,
     Employment,
@@ -63,6 +59,11 @@ from .models import (
     ResidenceStatus,
     Resident,
 )
+
+from . import residents_data as data
+from .org import DISTRICT_CODE
+from .residents_data import HAN, Profile, Weighted
+from .steps import DemoContext, Tally, demo_step
 
 MALE, FEMALE = Gender.MALE.value, Gender.FEMALE.value
 YEAR = 365.25
@@ -1153,6 +1154,7 @@ def profile_for(community: OrgUnit) -> Profile:
     return data.PROFILES.get(community.name, data.DEFAULT_PROFILE)
 
 
+@demo_step(30, "户与居民、流动人口，楼栋长与单元长")
 def seed_residents(ctx: DemoContext) -> None:
     """Households and residents for every community that has none yet."""
     org = ctx.org

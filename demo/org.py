@@ -1,7 +1,7 @@
 """Demo data for the org tree: a district modelled on 阜新市清河门区, and one account per role.
 
-``manage.py seed_demo`` runs the steps here (and, as later apps add theirs, more of them)
-in one transaction. Every step first *plans* its rows from the shared ``rng``/``fake`` and
+``manage.py seed_demo`` runs the steps here (and the other modules' of ``demo``) in one
+transaction. Every step first *plans* its rows from the shared ``rng``/``fake`` and
 only then writes what is missing, so the random stream is consumed the same way whether the
 database is empty or already seeded: the same seed always means the same data, and a second
 run adds nothing. Rows are matched on org-unit code, (grid, number), (building, number),
@@ -16,7 +16,6 @@ communities are smaller.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from random import Random
 from typing import TextIO
@@ -25,12 +24,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from faker import Faker
 
-from .actions import org_unit_create, user_assign_role
-from .models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit
+from grid.actions import org_unit_create, user_assign_role
+from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit
 
-DEFAULT_SEED = 2026
-# One published password for every demo account: the demo is meant to be logged into.
-DEMO_PASSWORD = "demo12345"  # noqa: S105
+from .steps import DEMO_PASSWORD, DemoContext, Tally, demo_step
+
 BIANDIANSUO = "变电所社区"
 
 _NUMERALS = "一二三四五六七八九十"
@@ -341,25 +339,6 @@ def _plan_places(
 # --- applying plans ---------------------------------------------------------------------------
 
 
-class Tally:
-    """Created / already-there counts per kind of row, for the command's report."""
-
-    def __init__(self):
-        self.created: Counter[str] = Counter()
-        self.existing: Counter[str] = Counter()
-        self.order: list[str] = []
-
-    def add(self, label: str, *, created: int = 0, existing: int = 0) -> None:
-        if label not in self.order:
-            self.order.append(label)
-        self.created[label] += created
-        self.existing[label] += existing
-
-    def write(self, stdout: TextIO) -> None:
-        for label in self.order:
-            stdout.write(f"  {label}：新建 {self.created[label]}，已存在 {self.existing[label]}")
-
-
 @dataclass
 class OrgSeed:
     """The seeded tree, for the steps that come after (accounts, residents, …)."""
@@ -587,20 +566,11 @@ def write_accounts_table(accounts: list[DemoAccount], stdout: TextIO) -> None:
 # --- the steps the command runs ---------------------------------------------------------------
 
 
-@dataclass
-class DemoContext:
-    """What the seed steps share. Later steps read ``org`` (and add fields of their own)."""
-
-    rng: Random
-    fake: Faker
-    stdout: TextIO
-    org: OrgSeed | None = None
-    accounts: list[DemoAccount] = field(default_factory=list)
-
-
+@demo_step(10, "组织架构、楼栋单元与场所")
 def org_step(ctx: DemoContext) -> None:
     ctx.org = seed_org(rng=ctx.rng, fake=ctx.fake, stdout=ctx.stdout)
 
 
+@demo_step(20, "演示账号")
 def accounts_step(ctx: DemoContext) -> None:
     ctx.accounts = seed_accounts(org=ctx.org, rng=ctx.rng, fake=ctx.fake, stdout=ctx.stdout)

@@ -1,6 +1,6 @@
 """The tables the demo ledger is drawn from: which seed report each community follows, where
 people come from (GB/T 2260 region codes for their ID numbers), and the names, languages
-and work of each 民族. Read by ``residents.demo``."""
+and work of each 民族. Read by ``demo.residents``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from random import Random
 from faker.providers.person.zh_CN import Provider as FakerPerson
 from faker.providers.phone_number.zh_CN import Provider as FakerPhone
 
-from grid.demo import BIANDIANSUO, DISTRICT_CODE
+from .org import BIANDIANSUO, DISTRICT_CODE
 
 HAN = "汉族"
 

@@ -1,11 +1,11 @@
-from .navigation import active_url, navigation_for
+from . import registry
 
 
-def role_navigation(request):
+def navigation(request):
     """The menu a signed-in person sees (only what their role may use) and which entry the
     current page belongs to."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_active_url": None}
-    items = navigation_for(user)
-    return {"nav_items": items, "nav_active_url": active_url(items, request.path)}
+    items = registry.menu_for(user)
+    return {"nav_items": items, "nav_active_url": registry.active_url(items, request.path)}

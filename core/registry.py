@@ -1,0 +1,119 @@
+"""What the domain apps plug into: role grants, menu entries, home-page shortcuts and the
+record types whose changes are kept.
+
+Each app declares its part in its own ``hooks.py``; ``CoreConfig.ready`` imports every
+installed app's ``hooks`` module (as the admin does with ``admin.py``), so adding an app
+edits no other app. Core knows no app: the role keys are plain strings (``grid.Role``'s
+values), permissions are ``"app_label.codename"`` and URLs are names, resolved when shown.
+
+A ``hooks.py``::
+
+    from core import registry
+    from grid.models import Role
+
+    registry.grant(Role.STAFF, "mediation.view_case", "mediation.add_case")
+    registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
+    registry.quick_links(lambda user: [...])
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+_grants: dict[str, set[str]] = defaultdict(set)
+_menu: list[MenuEntry] = []
+_quick_links: list[tuple[int, Callable[[object], list[QuickLink]]]] = []
+
+
+# --- role grants ----------------------------------------------------------------------
+
+
+def grant(role: str, *permissions: str) -> None:
+    """Give ``role`` these permissions (``"app_label.codename"``). Apps add to a role, never
+    take away: what a role may do is the union of what every app grants it."""
+    _grants[str(role)].update(permissions)
+
+
+def model_permissions(models: Iterable[str], actions: Iterable[str]) -> set[str]:
+    """``("grid.building",)`` × ``("view", "add")`` → ``{"grid.view_building", "grid.add_building"}``."""
+    actions = tuple(actions)
+    out: set[str] = set()
+    for label in models:
+        app, model = label.split(".")
+        out |= {f"{app}.{action}_{model}" for action in actions}
+    return out
+
+
+def role_grants() -> dict[str, set[str]]:
+    """Every role's permissions as the installed apps declared them."""
+    return {role: set(perms) for role, perms in _grants.items()}
+
+
+# --- menu and home page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    # The permission the entry's page checks; None for pages everyone signed in may open.
+    permission: str | None = None
+    # Left to right; apps choose gaps (10, 20 …) so a new one fits between.
+    order: int = 100
+    # Shown only to people who may enter the Django admin site, not merely hold the permission.
+    staff_only: bool = False
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+    def shown_to(self, user) -> bool:
+        if self.staff_only and not user.is_staff:
+            return False
+        return self.permission is None or user.has_perm(self.permission)
+
+
+def menu(label: str, url_name: str, *, permission: str | None = None, order: int = 100, **kw) -> None:
+    entry = MenuEntry(label, url_name, permission, order, **kw)
+    if entry not in _menu:  # hooks imported twice (a test reloading them) add nothing
+        _menu.append(entry)
+
+
+def menu_for(user) -> list[MenuEntry]:
+    """The menu a person sees: only the entries whose page their role may open."""
+    return [entry for entry in sorted(_menu, key=lambda e: e.order) if entry.shown_to(user)]
+
+
+def active_url(entries: list[MenuEntry], path: str) -> str | None:
+    """The entry a page belongs to: the longest entry URL the path starts with, so that
+    /residents/imports/ is 台账导入's and not also 居民台账's. The home page only owns "/"."""
+    owners = [entry.url for entry in entries if entry.url != "/" and path.startswith(entry.url)]
+    if owners:
+        return max(owners, key=len)
+    return "/" if path == "/" else None
+
+
+@dataclass(frozen=True)
+class QuickLink:
+    """A shortcut on the home page: where a person's daily work in an app starts."""
+
+    label: str
+    url: str
+    description: str
+
+
+def quick_links(provider: Callable[[object], list[QuickLink]], *, order: int = 100) -> None:
+    """``provider(user)`` gives the app's shortcuts for that person (an empty list for none)."""
+    if all(existing is not provider for _, existing in _quick_links):
+        _quick_links.append((order, provider))
+
+
+def quick_links_for(user) -> list[QuickLink]:
+    links: list[QuickLink] = []
+    for _, provider in sorted(_quick_links, key=lambda item: item[0]):
+        links.extend(provider(user))
+    return links

@@ -1,0 +1,61 @@
+"""What the org tree plugs into the core: its permissions per role, its menu entry and the
+home page's shortcut to a person's own unit."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from core import registry
+from core.registry import QuickLink, model_permissions
+
+from .models import Role
+from .scope import user_org_unit
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+GRID_TREE = ("grid.orgunit", "grid.building", "grid.unit", "grid.place")
+
+registry.grant(
+    Role.ADMIN,
+    *model_permissions(GRID_TREE, (VIEW, ADD, CHANGE, DELETE)),
+    *model_permissions(("grid.profile", "auth.user"), (VIEW, ADD, CHANGE, DELETE)),
+    "auth.view_group",
+)
+registry.grant(Role.STAFF, *model_permissions(GRID_TREE, (VIEW, ADD, CHANGE)), "grid.view_profile")
+registry.grant(Role.LEADER, *model_permissions(GRID_TREE, (VIEW,)), "grid.view_profile")
+for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
+    registry.grant(role, *model_permissions(GRID_TREE, (VIEW,)))
+
+registry.menu("网格与楼栋", "grid:tree", permission="grid.view_orgunit", order=10)
+# Only system admins get auth.change_user, and only they may enter the admin site.
+registry.menu("管理后台", "admin:index", permission="auth.change_user", order=1000, staff_only=True)
+
+
+def _quick_links(user) -> list[QuickLink]:
+    if not user.has_perm("grid.view_orgunit"):
+        return []
+    links = []
+    unit = user_org_unit(user)
+    if unit is not None:
+        if unit.is_grid:
+            label, description = "我的网格", "本网格的楼栋、单元、楼栋长和场所"
+        elif user.profile.role == Role.LEADER:
+            label, description = f"{unit.name}概况", "逐级查看下辖单位、网格与楼栋"
+        else:
+            label, description = f"本单位：{unit.name}", "下辖单位、网格、楼栋与场所"
+        links.append(QuickLink(label, reverse("grid:unit_detail", args=[unit.pk]), description))
+    if user.has_perm("grid.add_building"):
+        description = "维护下级单位、楼栋、单元和场所信息"
+    else:
+        description = "按区、街道、社区、网格浏览楼栋与场所"
+    links.append(QuickLink("网格与楼栋", reverse("grid:tree"), description))
+    return links
+
+
+def _admin_link(user) -> list[QuickLink]:
+    if user.is_staff and user.has_perm("auth.change_user"):
+        return [QuickLink("管理后台", reverse("admin:index"), "用户、角色与基础数据")]
+    return []
+
+
+registry.quick_links(_quick_links, order=10)
+registry.quick_links(_admin_link, order=1000)

@@ -1,0 +1,53 @@
+"""What the ledger plugs into the core: its permissions per role, menu entries and shortcuts."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from core import registry
+from core.registry import QuickLink, model_permissions
+from grid.models import Role
+
+LEDGER = ("residents.household", "residents.resident", "residents.floatingregistration")
+VIEW_ADD_CHANGE = ("view", "add", "change")
+
+# Custom permissions beyond Django's four (declared in the models' Meta.permissions):
+# residents.view_full_identity — whole ID numbers and phones on a detail page and in exports;
+# residents.import_ledger — bring in Excel ledgers.
+registry.grant(
+    Role.ADMIN,
+    *model_permissions(LEDGER, VIEW_ADD_CHANGE),
+    *model_permissions(("residents.ledgerimport", "residents.ledgerchange"), ("view",)),
+    "residents.view_full_identity",
+    "residents.import_ledger",
+)
+for role in (Role.STAFF, Role.GRID_WORKER):
+    registry.grant(
+        role,
+        *model_permissions(LEDGER, VIEW_ADD_CHANGE),
+        "residents.view_ledgerchange",
+        "residents.view_full_identity",
+    )
+for role in (Role.MEDIATOR, Role.WINDOW_CLERK, Role.LEADER):
+    registry.grant(role, *model_permissions(LEDGER, ("view",)))
+
+registry.menu("居民台账", "residents:household_list", permission="residents.view_household", order=20)
+registry.menu("台账导入", "ledger_import:list", permission="residents.import_ledger", order=30)
+
+
+def _quick_links(user) -> list[QuickLink]:
+    links = []
+    if user.has_perm("residents.view_household"):
+        if user.has_perm("residents.change_household"):
+            description = "查找户和居民，登记变动、新增成员和流动人口"
+        else:
+            description = "查阅户和居民台账"
+        links.append(QuickLink("居民台账", reverse("residents:household_list"), description))
+    if user.has_perm("residents.import_ledger"):
+        links.append(
+            QuickLink("台账导入", reverse("ledger_import:list"), "导入社区的 Excel 台账，先试导入再确认")
+        )
+    return links
+
+
+registry.quick_links(_quick_links, order=20)
