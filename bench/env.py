@@ -28,7 +28,7 @@ WRITTEN_TABLES = (
     "residents_household",
     "residents_resident",
     "residents_floatingregistration",
-    "residents_ledgerchange",
+    "core_change",
 )
 
 

@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass
 from django.core.management import call_command
 from django.db import connection
 
+from core.models import Change
 from grid.actions import org_unit_create
 from grid.models import Building, OrgLevel, OrgUnit, Unit
 from residents.models import (
     FloatingRegistration,
     Household,
-    LedgerChange,
     LedgerImport,
     LedgerImportRow,
     Resident,
@@ -26,7 +26,7 @@ from .ledger import COMMUNITY_CODE, COMMUNITY_NAME, GRID_NAMES, HEADERS
 # Everything an import writes. Buildings and units too: the importer creates the ones
 # the file names, and a fresh run must create them again.
 LEDGER_MODELS = (
-    LedgerChange,
+    Change,
     FloatingRegistration,
     Resident,
     Household,
@@ -92,7 +92,7 @@ def count_ledger() -> LedgerCounts:
         households=Household.objects.count(),
         residents=Resident.objects.count(),
         floating=FloatingRegistration.objects.count(),
-        changes=LedgerChange.objects.count(),
+        changes=Change.objects.count(),
         buildings=Building.objects.count(),
         units=Unit.objects.count(),
         floor_rows=floor_rows,

@@ -75,6 +75,8 @@ ROOT_URLCONF = "config.urls"
 # Who can be a 楼栋长/单元长/场所负责人: a person on the ledger. Named here, where the apps are
 # put together, because grid/ stands below residents/ and names no app above it.
 GRID_HEAD_MODEL = "residents.Resident"
+# The org tree every record is filed under; core/ (below grid/) refers to it by this name.
+SCOPE_UNIT_MODEL = "grid.OrgUnit"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -1,29 +1,50 @@
-"""Writes to the org tree and to who-works-where."""
+"""Writes to the org tree, to what a grid covers and to who-works-where. Every change to a
+unit, building, 单元 or place leaves its ``core.Change``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 
-from .models import OrgLevel, OrgUnit, Profile, Role
+from core import history
+
+from .models import (
+    Building,
+    NumberedMixin,
+    OrgLevel,
+    OrgUnit,
+    Place,
+    Profile,
+    Role,
+    Unit,
+    duplicate_building_message,
+    duplicate_unit_message,
+)
 from .roles import group_name
 
 
 @transaction.atomic
-def org_unit_create(*, parent: OrgUnit | None, level: int, code: str, name: str) -> OrgUnit:
-    """Add a unit under ``parent`` (or a new root). The level must be the one below the parent's."""
+def org_unit_create(*, parent: OrgUnit | None, level: int, code: str, name: str, by=None) -> OrgUnit:
+    """Add a unit under ``parent`` (or a new root). The level must be the one below the parent's.
+    ``by`` is who did it (None: the system, as when the demo is seeded)."""
     if parent is None:
         if level != OrgLevel.DISTRICT:
             raise ValidationError({"level": "顶级单元只能是区。"})
         unit = OrgUnit(level=level, code=code, name=name)
         unit.full_clean(exclude=["path", "depth", "numchild"])
-        return OrgUnit.objects.add_root(instance=unit)
-    parent.refresh_from_db()  # treebeard computes the child's path from fresh numchild
-    parent.check_child_level(level)
-    unit = OrgUnit(level=level, code=code, name=name)
-    unit.full_clean(exclude=["path", "depth", "numchild"])
-    return OrgUnit.objects.add_child(parent, instance=unit)
+        unit = OrgUnit.objects.add_root(instance=unit)
+    else:
+        parent.refresh_from_db()  # treebeard computes the child's path from fresh numchild
+        parent.check_child_level(level)
+        unit = OrgUnit(level=level, code=code, name=name)
+        unit.full_clean(exclude=["path", "depth", "numchild"])
+        unit = OrgUnit.objects.add_child(parent, instance=unit)
+    changes = history.snapshot(unit, ("level", *ORG_UNIT_FIELDS))
+    history.record(instance=unit, action=history.CREATE, changes=changes, by=by)
+    return unit
 
 
 @transaction.atomic
@@ -37,3 +58,112 @@ def user_assign_role(*, user, org_unit: OrgUnit, role: str) -> Profile:
     user.is_staff = role == Role.ADMIN
     user.save(update_fields=["is_staff"])
     return profile
+
+
+# --- buildings, units and places (楼栋、单元、场所) -----------------------------------------
+#
+# Each write re-reads the row under a lock, so its history is diffed against what is
+# stored. Two people typing the same number at once: the database's unique constraint
+# decides, and the loser gets the form's message instead of a 500.
+
+BUILDING_FIELDS = ("number", "address", "head", "head_name", "head_phone")
+UNIT_FIELDS = ("number", "head", "head_name", "head_phone")
+PLACE_FIELDS = ("kind", "name", "address", "head", "head_name", "head_phone", "note")
+ORG_UNIT_FIELDS = ("name", "code")
+
+
+def _only(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{what} has no editable field(s): {', '.join(sorted(unknown))}")
+
+
+def _save_new(
+    instance: models.Model, fields: tuple[str, ...], *, by, duplicate: str = "", parent=None
+) -> None:
+    if isinstance(instance, NumberedMixin):
+        instance.position = instance.position_for(instance.number)
+    instance.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ValidationError({"number": duplicate}) from None
+    changes = history.snapshot(instance, fields)
+    history.record(instance=instance, parent=parent, action=history.CREATE, changes=changes, by=by)
+
+
+def _save_changes(model, instance, values: dict[str, Any], *, by, duplicate: str = "", parent=None):
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    changes = history.diff(current, values)
+    if not changes:
+        return current
+    for name, value in values.items():
+        setattr(current, name, value)
+    if isinstance(current, NumberedMixin):
+        current.position = current.position_for(current.number)
+    current.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError:
+        raise ValidationError({"number": duplicate}) from None
+    history.record(instance=current, parent=parent, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+@transaction.atomic
+def org_unit_update(*, by, unit: OrgUnit, **fields: Any) -> OrgUnit:
+    """Rename a unit or change its code; its place in the tree never changes here."""
+    _only(fields, ORG_UNIT_FIELDS, "OrgUnit")
+    return _save_changes(OrgUnit, unit, fields, by=by)
+
+
+@transaction.atomic
+def building_create(*, by, grid: OrgUnit, **fields: Any) -> Building:
+    _only(fields, BUILDING_FIELDS, "Building")
+    if grid.level != OrgLevel.GRID:
+        raise ValidationError({"grid": "楼栋只能建在网格下。"})
+    building = Building(grid=grid, **fields)
+    _save_new(building, BUILDING_FIELDS, by=by, duplicate=duplicate_building_message(building.number))
+    return building
+
+
+@transaction.atomic
+def building_update(*, by, building: Building, **fields: Any) -> Building:
+    """Change a building's number, address or 楼栋长; its grid stays (households are filed by it)."""
+    _only(fields, BUILDING_FIELDS, "Building")
+    message = duplicate_building_message(fields.get("number", building.number))
+    return _save_changes(Building, building, fields, by=by, duplicate=message)
+
+
+@transaction.atomic
+def unit_create(*, by, building: Building, **fields: Any) -> Unit:
+    """A 单元 of ``building``; its history is listed on the building's page too."""
+    _only(fields, UNIT_FIELDS, "Unit")
+    unit = Unit(building=building, **fields)
+    _save_new(unit, UNIT_FIELDS, by=by, duplicate=duplicate_unit_message(unit.number), parent=building)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, by, unit: Unit, **fields: Any) -> Unit:
+    _only(fields, UNIT_FIELDS, "Unit")
+    message = duplicate_unit_message(fields.get("number", unit.number))
+    return _save_changes(Unit, unit, fields, by=by, duplicate=message, parent=unit.building)
+
+
+@transaction.atomic
+def place_create(*, by, grid: OrgUnit, **fields: Any) -> Place:
+    _only(fields, PLACE_FIELDS, "Place")
+    if grid.level != OrgLevel.GRID:
+        raise ValidationError({"grid": "场所只能登记在网格下。"})
+    place = Place(grid=grid, **fields)
+    _save_new(place, PLACE_FIELDS, by=by)
+    return place
+
+
+@transaction.atomic
+def place_update(*, by, place: Place, **fields: Any) -> Place:
+    _only(fields, PLACE_FIELDS, "Place")
+    return _save_changes(Place, place, fields, by=by)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from .models import Building, OrgUnit, Place, Unit
+from .models import Building, OrgUnit, Place, Unit, duplicate_building_message, duplicate_unit_message
 
 HEAD_HELP = "从在册居民中选择后，页面显示该居民的姓名和电话；不在台账上的负责人，请填写下方姓名和电话。"
 
@@ -82,10 +82,6 @@ class BuildingForm(HeadChoiceMixin, forms.ModelForm):
         return number
 
 
-def duplicate_building_message(number: str) -> str:
-    return f"本网格已有楼号为“{number}”的楼栋，楼号不能重复。"
-
-
 class UnitForm(HeadChoiceMixin, forms.ModelForm):
     """A 单元 of the building already set on ``instance``."""
 
@@ -102,10 +98,6 @@ class UnitForm(HeadChoiceMixin, forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError(duplicate_unit_message(number))
         return number
-
-
-def duplicate_unit_message(number: str) -> str:
-    return f"本楼栋已有“{number}”，单元号不能重复。"
 
 
 class PlaceForm(HeadChoiceMixin, forms.ModelForm):

@@ -1,15 +1,19 @@
-"""What the org tree plugs into the core: its permissions per role, its menu entry and the
-home page's shortcut to a person's own unit."""
+"""What the org tree plugs into the core: its permissions per role, its menu entry, the
+home page's shortcut to a person's own unit, the record types whose changes are kept, and
+the one scope function."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from core import registry
+from core import history, registry
+from core.masking import mask_phone
 from core.registry import QuickLink, model_permissions
 
-from .models import Role
-from .scope import user_org_unit
+from .models import Building, OrgUnit, Place, Role, Unit
+from .scope import scope_queryset, user_org_unit
+
+registry.provide_scope(scope_queryset)
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 GRID_TREE = ("grid.orgunit", "grid.building", "grid.unit", "grid.place")
@@ -21,6 +25,9 @@ registry.grant(
     "auth.view_group",
 )
 registry.grant(Role.STAFF, *model_permissions(GRID_TREE, (VIEW, ADD, CHANGE)), "grid.view_profile")
+# Those who keep the tree and its buildings read their changes (变更记录).
+for role in (Role.ADMIN, Role.STAFF, Role.GRID_WORKER):
+    registry.grant(role, history.VIEW)
 registry.grant(Role.LEADER, *model_permissions(GRID_TREE, (VIEW,)), "grid.view_profile")
 for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
     registry.grant(role, *model_permissions(GRID_TREE, (VIEW,)))
@@ -59,3 +66,12 @@ def _admin_link(user) -> list[QuickLink]:
 
 registry.quick_links(_quick_links, order=10)
 registry.quick_links(_admin_link, order=1000)
+
+
+# Heads' phones are contacts, shown on the pages; in the history they stay masked (the edit
+# form shows them whole to those who may change them).
+_heads = {"head_phone": mask_phone}
+history.track(OrgUnit)
+history.track(Building, personal=_heads)
+history.track(Unit, personal=_heads)
+history.track(Place, personal=_heads)

@@ -127,6 +127,14 @@ class NumberedMixin:
         return number_position(number)
 
 
+def duplicate_building_message(number: str) -> str:
+    return f"本网格已有楼号为“{number}”的楼栋，楼号不能重复。"
+
+
+def duplicate_unit_message(number: str) -> str:
+    return f"本楼栋已有“{number}”，单元号不能重复。"
+
+
 class Building(NumberedMixin, HeadedMixin, models.Model):
     """楼栋: a building in a grid, with its 楼栋长."""
 

@@ -6,26 +6,28 @@ answers 404; a role that may not do something gets 403 before anything is looked
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core import history
 from core.views import Crumb, add_action_errors, form_page, posted, require
 
-from .actions import org_unit_create
+from . import actions
 from .forms import (
     BuildingForm,
     OrgUnitForm,
     PlaceForm,
     UnitForm,
-    duplicate_building_message,
-    duplicate_unit_message,
 )
 from .models import Building, OrgLevel, OrgUnit, Place, Unit
 from .queries import subtree_counts
@@ -108,6 +110,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("position", "number")
         )
         context["places"] = scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
+    context["history"] = history.page_history(request.user, unit)
     return render(request, "grid/unit_detail.html", context)
 
 
@@ -122,8 +125,21 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(building=building)
         .select_related("head")
         .order_by("position", "number"),
+        "history": history.page_history(request.user, building, subject=_building_subject(building)),
     }
     return render(request, "grid/building_detail.html", context)
+
+
+def _building_subject(building: Building):
+    """On a building's page, a change is the building's or one of its 单元's."""
+    units = dict(Unit.objects.filter(building=building).values_list("pk", "number"))
+
+    def subject(change) -> tuple[str, str | None]:
+        if change.parent_id == building.pk:
+            return units.get(change.record_id, "单元"), None
+        return "本楼栋", None
+
+    return subject
 
 
 @login_required
@@ -133,6 +149,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "place": place,
         "crumbs": [*_unit_crumbs(request, place.grid, link_last=True), Crumb(place.name)],
+        "history": history.page_history(request.user, place),
     }
     return render(request, "grid/place_detail.html", context)
 
@@ -149,7 +166,9 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrgUnitForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            unit = org_unit_create(parent=parent, level=child_level, **form.cleaned_data)
+            unit = actions.org_unit_create(
+                by=request.user, parent=parent, level=child_level, **form.cleaned_data
+            )
         except ValidationError as error:
             add_action_errors(form, error)
         except IntegrityError:
@@ -181,23 +200,24 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     crumbs = _unit_crumbs(request, unit, link_last=True)
     form = OrgUnitForm(posted(request), instance=unit)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存“{unit.name}”。")
-        return redirect("grid:unit_detail", pk=unit.pk)
+        try:
+            unit = actions.org_unit_update(by=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, f"已保存“{unit.name}”。")
+            return redirect("grid:unit_detail", pk=unit.pk)
     return form_page(
         request, form=form, title=title, crumbs=crumbs, cancel_url=reverse("grid:unit_detail", args=[unit.pk])
     )
 
 
-def _save_numbered(form: BaseForm, message: str):
-    """Save a building or unit form; two people adding the same number at once get the form
-    error, not a 500. Its sort position follows the number just typed: save() doesn't set it."""
-    form.instance.position = form.instance.position_for(form.instance.number)
+def _saved(form: BaseForm, write: Callable[..., Any], **target: Any) -> Any | None:
+    """Run the action ``write`` with the form's data; its refusal lands on the form (None)."""
     try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        form.add_error("number", message)
+        return write(**target, **form.cleaned_data)
+    except ValidationError as error:
+        add_action_errors(form, error)
         return None
 
 
@@ -207,8 +227,7 @@ def building_create(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_in_scope_or_404(request.user, OrgUnit.objects.grids(), pk=pk)
     form = BuildingForm(posted(request), instance=Building(grid=grid))
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
-        building = _save_numbered(form, duplicate_building_message(number))
+        building = _saved(form, actions.building_create, by=request.user, grid=grid)
         if building is not None:
             messages.success(request, f"已添加楼栋“{building.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
@@ -231,11 +250,10 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=building,
         head_choices=_head_choices(request, building.head_id, household__building=building),
     )
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
-        if _save_numbered(form, duplicate_building_message(number)) is not None:
-            messages.success(request, f"已保存楼栋“{building.number}”。")
-            return redirect("grid:building_detail", pk=building.pk)
+    saved = request.method == "POST" and form.is_valid()
+    if saved and _saved(form, actions.building_update, by=request.user, building=building) is not None:
+        messages.success(request, f"已保存楼栋“{building.number}”。")
+        return redirect("grid:building_detail", pk=building.pk)
     return form_page(
         request,
         form=form,
@@ -258,8 +276,7 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
         head_choices=_head_choices(request, None, household__building=building),
     )
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
-        unit = _save_numbered(form, duplicate_unit_message(number))
+        unit = _saved(form, actions.unit_create, by=request.user, building=building)
         if unit is not None:
             messages.success(request, f"已在“{building.number}”添加“{unit.number}”。")
             return redirect("grid:building_detail", pk=building.pk)
@@ -286,11 +303,10 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=unit,
         head_choices=_head_choices(request, unit.head_id, household__building=building),
     )
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
-        if _save_numbered(form, duplicate_unit_message(number)) is not None:
-            messages.success(request, f"已保存“{building.number}{unit.number}”。")
-            return redirect("grid:building_detail", pk=building.pk)
+    saved = request.method == "POST" and form.is_valid()
+    if saved and _saved(form, actions.unit_update, by=request.user, unit=unit) is not None:
+        messages.success(request, f"已保存“{building.number}{unit.number}”。")
+        return redirect("grid:building_detail", pk=building.pk)
     return form_page(
         request,
         form=form,
@@ -313,9 +329,10 @@ def place_create(request: HttpRequest, pk: int) -> HttpResponse:
         head_choices=_head_choices(request, None, household__grid=grid),
     )
     if request.method == "POST" and form.is_valid():
-        place = form.save()
-        messages.success(request, f"已添加场所“{place.name}”。")
-        return redirect("grid:place_detail", pk=place.pk)
+        place = _saved(form, actions.place_create, by=request.user, grid=grid)
+        if place is not None:
+            messages.success(request, f"已添加场所“{place.name}”。")
+            return redirect("grid:place_detail", pk=place.pk)
     return form_page(
         request,
         form=form,
@@ -336,9 +353,10 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
         head_choices=_head_choices(request, place.head_id, household__grid=place.grid),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存场所“{place.name}”。")
-        return redirect("grid:place_detail", pk=place.pk)
+        place = _saved(form, actions.place_update, by=request.user, place=place)
+        if place is not None:
+            messages.success(request, f"已保存场所“{place.name}”。")
+            return redirect("grid:place_detail", pk=place.pk)
     return form_page(
         request,
         form=form,

@@ -1,4 +1,5 @@
-"""Writes to the ledger (台账). Every change goes through here and leaves a ``LedgerChange``.
+"""Writes to the ledger (台账). Every change goes through here and leaves its
+``core.Change`` (a member's change is listed under their household as well).
 
 Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, and a
 household whose last member leaves is closed (销户) on that day. Someone who moved out can
@@ -17,16 +18,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core import history
+from core.history import as_text, diff, snapshot
 from grid.models import OrgLevel, OrgUnit
 from grid.scope import unit_in_scope
 
 from . import idnumber
-from .history import as_text, diff, snapshot
 from .models import (
     ChangeAction,
     FloatingRegistration,
     Household,
-    LedgerChange,
     LedgerStatus,
     ResidenceStatus,
     Resident,
@@ -46,10 +47,11 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
         raise TypeError(f"{what} has no editable field(s): {', '.join(sorted(unknown))}")
 
 
-def _record(*, by, action: str, changes: dict, household: Household | None, resident: Resident | None = None):
-    return LedgerChange.objects.create(
-        household=household, resident=resident, action=action, changes=changes, user=by
-    )
+def _record(*, by, action: str, changes: dict, household: Household, resident: Resident | None = None):
+    """A household's change, or a member's filed under ``household`` (where it happened)."""
+    if resident is None:
+        return history.record(instance=household, action=action, changes=changes, by=by)
+    return history.record(instance=resident, parent=household, action=action, changes=changes, by=by)
 
 
 def _check_place(household: Household) -> None:

@@ -1,7 +1,7 @@
 """Django admin for the ledger: read-only views through the one scope function.
 
 Households and residents are changed on the ledger pages, whose actions write the change
-history (``LedgerChange``); an edit here would leave none, so the admin only shows them.
+history (``core.Change``); an edit here would leave none, so the admin only shows them.
 ID numbers and phones appear masked in every list.
 """
 
@@ -12,7 +12,7 @@ from django.contrib import admin
 from core.masking import mask_phone
 from grid.admin import ScopedAdmin
 
-from .models import Ethnicity, FloatingRegistration, Household, LedgerChange, LedgerImport, Resident
+from .models import Ethnicity, FloatingRegistration, Household, LedgerImport, Resident
 
 
 class ReadOnlyMixin:
@@ -81,15 +81,6 @@ class FloatingRegistrationAdmin(ReadOnlyMixin, ScopedAdmin):
     search_fields = ("resident__name", "origin")
     list_select_related = ("resident",)
     exclude = ("landlord_phone",)
-
-
-@admin.register(LedgerChange)
-class LedgerChangeAdmin(ReadOnlyMixin, ScopedAdmin):
-    list_display = ("at", "action", "household", "resident", "user")
-    list_filter = ("action",)
-    list_select_related = ("household", "resident", "user")
-    # The raw changes may hold whole ID numbers and phones; the ledger pages show them masked.
-    exclude = ("changes",)
 
 
 @admin.register(LedgerImport)

@@ -51,6 +51,7 @@ _PG_TYPES = {
     "AutoField": "int4",
     "BigAutoField": "int8",
     "BigIntegerField": "int8",
+    "PositiveBigIntegerField": "int8",
     "IntegerField": "int4",
     "PositiveIntegerField": "int4",
     "PositiveSmallIntegerField": "int2",

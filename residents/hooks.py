@@ -1,12 +1,18 @@
-"""What the ledger plugs into the core: its permissions per role, menu entries and shortcuts."""
+"""What the ledger plugs into the core: its permissions per role, menu entries, shortcuts
+and the record types whose changes are kept."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from core import registry
+from core import history, registry
+from core.masking import mask_id_number, mask_phone
 from core.registry import QuickLink, model_permissions
 from grid.models import Role
+
+from .actions import FLOATING_PREFIX
+from .exports import FULL_IDENTITY
+from .models import ChangeAction, FloatingRegistration, Household, Resident
 
 LEDGER = ("residents.household", "residents.resident", "residents.floatingregistration")
 VIEW_ADD_CHANGE = ("view", "add", "change")
@@ -17,7 +23,8 @@ VIEW_ADD_CHANGE = ("view", "add", "change")
 registry.grant(
     Role.ADMIN,
     *model_permissions(LEDGER, VIEW_ADD_CHANGE),
-    *model_permissions(("residents.ledgerimport", "residents.ledgerchange"), ("view",)),
+    "residents.view_ledgerimport",
+    "core.view_change",
     "residents.view_full_identity",
     "residents.import_ledger",
 )
@@ -25,7 +32,7 @@ for role in (Role.STAFF, Role.GRID_WORKER):
     registry.grant(
         role,
         *model_permissions(LEDGER, VIEW_ADD_CHANGE),
-        "residents.view_ledgerchange",
+        "core.view_change",
         "residents.view_full_identity",
     )
 for role in (Role.MEDIATOR, Role.WINDOW_CLERK, Role.LEADER):
@@ -51,3 +58,26 @@ def _quick_links(user) -> list[QuickLink]:
 
 
 registry.quick_links(_quick_links, order=20)
+
+
+# ID numbers and phones are shown whole, in the history too, only to roles that may see them.
+_names = {Household: lambda household: f"户号 {household.number}"}
+history.track(
+    Household,
+    actions=ChangeAction,
+    personal={"phone": mask_phone, "landlord_phone": mask_phone},
+    full_permission=FULL_IDENTITY,
+    names=_names,
+)
+history.track(
+    Resident,
+    actions=ChangeAction,
+    personal={
+        "id_number": mask_id_number,
+        "phone": mask_phone,
+        f"{FLOATING_PREFIX}landlord_phone": mask_phone,
+    },
+    full_permission=FULL_IDENTITY,
+    related={FLOATING_PREFIX: (FloatingRegistration, "流动人口")},
+    names=_names,
+)

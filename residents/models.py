@@ -1,5 +1,6 @@
 """居民台账: the 民族 reference, households (户), residents and floating-population
-registrations, each change kept in ``LedgerChange``, and the log of every Excel import."""
+registrations, and the log of every Excel import. Their changes are kept in ``core.Change``
+(``residents.hooks`` registers them)."""
 
 from __future__ import annotations
 
@@ -398,84 +399,6 @@ class ChangeAction(models.TextChoices):
     IMPORT_CREATE = "import_create", "导入新增"
 
 
-class LedgerChange(models.Model):
-    """台账变更记录: who changed which fields of a household or resident, and when.
-
-    Written by the actions that change the ledger (forms and the importer alike), never by
-    signals, so an import can record a whole batch in one insert.
-    """
-
-    # An append-only log: like django-simple-history's tables, its references carry no
-    # database constraint. A constraint costs a trigger per row on every import (four per
-    # history row, 540,000 for a 100,000-resident ledger) and guards nothing here: rows are
-    # written only by the ledger's own actions, next to the rows they describe, and
-    # nothing in the ledger is ever hard-deleted. Household and resident are indexed
-    # together with ``at`` (the history page's order) in Meta.indexes.
-    household = models.ForeignKey(
-        Household,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="changes",
-        verbose_name="户",
-        db_index=False,
-        db_constraint=False,
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="changes",
-        verbose_name="居民",
-        db_index=False,
-        db_constraint=False,
-    )
-    action = models.CharField("操作", max_length=20, choices=ChangeAction.choices)
-    # {field name: [old, new]} with values as text; the page shows them with verbose names.
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name="操作人",
-        db_constraint=False,
-        db_index=False,
-    )
-    ledger_import = models.ForeignKey(
-        "LedgerImport",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name="来源导入",
-        db_constraint=False,
-        db_index=False,
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-
-    scope_path = "household__grid"
-
-    class Meta:
-        verbose_name = "台账变更记录"
-        verbose_name_plural = "台账变更记录"
-        default_permissions = ()
-        permissions = model_permissions("ledgerchange", verbose_name)
-        ordering = ["-at", "-pk"]
-        indexes = [
-            # A household's own changes (no resident) are never looked up by resident.
-            models.Index(
-                fields=["resident", "-at"],
-                name="ledgerchange_resident_at",
-                condition=Q(resident__isnull=False),
-            ),
-            models.Index(fields=["household", "-at"], name="ledgerchange_household_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
-
-
 class ImportStatus(models.TextChoices):
     PENDING = "pending", "排队中"
     VALIDATING = "validating", "校验中"
@@ -514,6 +437,8 @@ class LedgerImport(models.Model):
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     scope_path = "community"
+    # How the history names the rows an import wrote: "张三（Excel导入）".
+    history_via = "Excel导入"
 
     class Meta:
         verbose_name = "台账导入记录"
@@ -524,6 +449,11 @@ class LedgerImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def history_label(self) -> str:
+        """What a record the import created shows as its source: the file holds its first values."""
+        return f"台账导入 #{self.pk}《{self.file_name}》"
 
     @property
     def is_running(self) -> bool:

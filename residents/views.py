@@ -8,16 +8,14 @@ and phones are masked everywhere except a detail page shown to a role allowed to
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, DateField, F, IntegerField, Value, When
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -25,11 +23,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.masking import mask_id_number, mask_phone
+from core import history
 from core.views import Crumb, add_action_errors, form_page, require
 from core.xlsx import workbook_bytes, xlsx_response
-from grid.models import OrgUnit
-from grid.scope import get_in_scope_or_404, scope_path_for, scope_queryset
+from grid.scope import get_in_scope_or_404, scope_queryset
 
 from . import actions, idnumber
 from .actions import FLOATING_PREFIX
@@ -42,7 +39,6 @@ from .models import (
     ExportKind,
     FloatingRegistration,
     Household,
-    LedgerChange,
     LedgerStatus,
     Relation,
     ResidenceStatus,
@@ -107,134 +103,6 @@ def _partial_id_hint(text: str) -> str:
     if looks_like_id and full_id_number(text) is None:
         return "按身份证号查找需输入完整、正确的身份证号（18位或15位旧号）；不支持部分号码查找。"
     return ""
-
-
-# --- history ----------------------------------------------------------------------------
-
-
-@dataclass
-class HistoryRow:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    at: dt.datetime
-    who: str
-    action: str
-    subject: str
-    subject_url: str | None
-    rows: list[HistoryRow] = field(default_factory=list)
-
-
-def _field_of(change: LedgerChange, key: str) -> models.Field | None:
-    model: type[models.Model] = Resident if change.resident_id else Household
-    if key.startswith(FLOATING_PREFIX):
-        model, key = FloatingRegistration, key[len(FLOATING_PREFIX) :]
-    try:
-        return model._meta.get_field(key)
-    except FieldDoesNotExist:  # a key that names no field: shown as written
-        return None
-
-
-def _field_rank(change: LedgerChange, key: str) -> tuple[int, int]:
-    found = _field_of(change, key)
-    fields = found.model._meta.fields if found is not None else ()
-    return (key.startswith(FLOATING_PREFIX), list(fields).index(found) if found in fields else len(fields))
-
-
-OUT_OF_SCOPE = "（不在您的管辖范围内）"
-
-
-def _names(user, model: type[models.Model], pks: set[int]) -> dict[int, models.Model | str]:
-    """The records a history row points at, by pk; with ``user``, a scoped one outside their
-    scope (the household someone came from in another community) is named only as such."""
-    try:
-        scope_path_for(model)
-    except TypeError:  # reference data (民族): everyone may read it
-        user = None
-    if user is None:
-        return model._default_manager.in_bulk(pks)
-    found: dict[int, models.Model | str] = scope_queryset(user, model).in_bulk(pks)
-    if missing := pks - set(found):
-        found |= dict.fromkeys(
-            model._default_manager.filter(pk__in=missing).values_list("pk", flat=True), OUT_OF_SCOPE
-        )
-    return found
-
-
-def _history(
-    changes: list[LedgerChange], *, full: bool, link_residents: bool, user=None
-) -> list[HistoryEntry]:
-    """The changes as the page shows them: verbose names, choice labels, related names (within
-    ``user``'s scope, when given), and ID numbers and phones masked unless the reader may see them."""
-    wanted: dict[type[models.Model], set[int]] = {}
-    for change in changes:
-        for key, pair in change.changes.items():
-            found = _field_of(change, key)
-            if found is not None and found.is_relation:
-                for value in pair:
-                    if str(value).isdigit():
-                        wanted.setdefault(found.related_model, set()).add(int(value))
-    names = {model: _names(user, model, pks) for model, pks in wanted.items()}
-
-    def shown(found: models.Field | None, key: str, value: str) -> str:
-        if value in ("", None):
-            return "—"
-        if found is None:
-            return str(value)
-        if found.name == "id_number" and not full:
-            return mask_id_number(value)
-        if key in PHONE_FIELDS and not full:
-            return mask_phone(value)
-        if found.is_relation:
-            obj = names.get(found.related_model, {}).get(int(value)) if str(value).isdigit() else None
-            if obj is None:
-                return "（已不存在）"
-            if obj is OUT_OF_SCOPE:
-                return OUT_OF_SCOPE
-            if isinstance(obj, Household):
-                return f"户号 {obj.number}"
-            if isinstance(obj, OrgUnit):
-                return obj.name
-            return str(obj)
-        if found.choices:
-            return str(dict(found.flatchoices).get(value, value))
-        return str(value)
-
-    entries = []
-    for change in changes:
-        rows = []
-        # jsonb keeps keys in its own order; show them in the model's field order everywhere.
-        for key, (old, new) in sorted(change.changes.items(), key=lambda item: _field_rank(change, item[0])):
-            found = _field_of(change, key)
-            label = str(found.verbose_name) if found is not None else key
-            if key.startswith(FLOATING_PREFIX):
-                label = f"流动人口·{label}"
-            rows.append(HistoryRow(label, shown(found, key, old), shown(found, key, new)))
-        who = (change.user.get_full_name() or change.user.username) if change.user else "系统"
-        if change.ledger_import_id:
-            who = f"{who}（Excel导入）"
-            if change.action == ChangeAction.IMPORT_CREATE:
-                # The import keeps its file (and SHA-256): that file holds the initial values.
-                source = change.ledger_import
-                rows.append(HistoryRow("来源", "—", f"台账导入 #{source.pk}《{source.file_name}》"))
-        resident = change.resident
-        entries.append(
-            HistoryEntry(
-                at=change.at,
-                who=who,
-                action=change.get_action_display(),
-                subject=resident.name if resident else "本户",
-                subject_url=reverse("residents:resident_detail", args=[resident.pk])
-                if resident and link_residents
-                else None,
-                rows=rows,
-            )
-        )
-    return entries
 
 
 # --- lists and exports --------------------------------------------------------------------
@@ -357,18 +225,27 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     members = list(members)
-    history = []
-    if request.user.has_perm("residents.view_ledgerchange"):
-        changes = list(household.changes.select_related("user", "resident", "ledger_import")[:HISTORY_LIMIT])
+    entries = []
+    if request.user.has_perm(history.VIEW):
+        changes = list(history.under(household).select_related("user")[:HISTORY_LIMIT])
+        # Members who have left are named too: their changes happened in this household.
+        people = Resident.objects.in_bulk({c.record_id for c in changes if c.parent_id == household.pk})
+
+        def subject(change) -> tuple[str, str | None]:
+            person = people.get(change.record_id) if change.parent_id == household.pk else None
+            if person is None:
+                return "本户", None
+            return person.name, reverse("residents:resident_detail", args=[person.pk])
+
         # The household page lists every member; like the member list above it, their
         # history stays masked here. A resident's own page shows full values to those allowed.
-        history = _history(changes, full=False, link_residents=True, user=request.user)
+        entries = history.entries(changes, user=request.user, subject=subject, masked=True)
     context = {
         "household": household,
         "crumbs": [Crumb("居民台账", reverse("residents:household_list")), Crumb(f"户号 {household.number}")],
         "active_members": [m for m in members if m.is_active],
         "gone_members": [m for m in members if not m.is_active],
-        "history": history,
+        "history": entries,
         "full": _sees_full(request),
         "today": timezone.localdate(),
     }
@@ -517,30 +394,28 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "residents.view_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     registration = FloatingRegistration.objects.filter(resident=resident).first()
-    history = []
-    if request.user.has_perm("residents.view_ledgerchange"):
-        # Rows written on households outside the reader's scope stay there: someone who came
-        # back from another community brings their record, not that community's history.
-        rows = scope_queryset(
-            request.user, resident.changes.select_related("user", "resident", "ledger_import")
-        )
+    entries = []
+    if request.user.has_perm(history.VIEW):
+        # Changes filed outside the reader's scope stay there: someone who came back from
+        # another community brings their record, not that community's history.
+        rows = scope_queryset(request.user, history.of_record(resident).select_related("user"))
         changes = [
             change
             for change in rows[:HISTORY_LIMIT]
-            # A move is written on both households; the resident's page shows it once.
+            # A move is filed under both households; the resident's page shows it once.
             if not (
                 change.action == ChangeAction.MOVE
-                and change.changes.get("household", ["", ""])[1] != str(change.household_id)
+                and change.changes.get("household", ["", ""])[1] != str(change.parent_id)
             )
         ]
-        history = _history(changes, full=_sees_full(request), link_residents=False, user=request.user)
+        entries = history.entries(changes, user=request.user, subject=lambda change: (resident.name, None))
     household = resident.household
     context = {
         "resident": resident,
         "household": household,
         "registration": registration,
         "crumbs": [*_household_crumbs(household), Crumb(resident.name)],
-        "history": history,
+        "history": entries,
         "full": _sees_full(request),
         "age": resident.age_on(timezone.localdate()),
     }

@@ -8,13 +8,13 @@ from residents.models import (
     ChangeAction,
     FloatingRegistration,
     Household,
-    LedgerChange,
     LedgerStatus,
     Relation,
     ResidenceStatus,
     Resident,
 )
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
+from tests.ledger_history import LedgerChange
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_resident_create_derives_gender_and_birth_date_from_the_id_number(tree, 
     assert resident.birth_date == BIRTH
     change = LedgerChange.objects.get(resident=resident)
     assert change.action == ChangeAction.CREATE
-    assert change.household == household
+    assert change.parent_id == household.pk
     assert change.changes["name"] == ["", "马小芳"]
 
 
@@ -143,7 +143,7 @@ def test_resident_move_writes_history_on_both_households_and_closes_the_empty_on
     resident.refresh_from_db()
     assert resident.household == target
     moves = LedgerChange.objects.filter(resident=resident, action=ChangeAction.MOVE)
-    assert {c.household_id for c in moves} == {source.pk, target.pk}
+    assert {c.parent_id for c in moves} == {source.pk, target.pk}
     assert all(c.changes == {"household": [str(source.pk), str(target.pk)]} for c in moves)
     source.refresh_from_db()
     assert source.closed_on == dt.date.today()

@@ -13,7 +13,8 @@ from demo.org import BIANDIANSUO
 from demo.steps import DEMO_PASSWORD
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit, phone_validator
 from grid.scope import scope_queryset
-from residents.models import FloatingRegistration, Household, LedgerChange, Resident
+from residents.models import FloatingRegistration, Household, Resident
+from tests.ledger_history import LedgerChange
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 

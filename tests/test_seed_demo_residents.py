@@ -32,7 +32,6 @@ from residents.models import (
     Gender,
     Household,
     HouseholdKind,
-    LedgerChange,
     LedgerStatus,
     Occupation,
     Relation,
@@ -40,6 +39,7 @@ from residents.models import (
     Resident,
 )
 from residents.queries import ledger_figures
+from tests.ledger_history import LedgerChange
 
 pytestmark = pytest.mark.django_db
 
@@ -303,14 +303,19 @@ def test_special_groups_and_household_flags_are_few_and_consistent():
 
 def test_every_household_and_resident_has_its_creation_in_the_history():
     created = LedgerChange.objects.filter(action=ChangeAction.CREATE)
-    assert created.filter(resident__isnull=True).count() == Household.objects.count()
-    assert created.filter(resident__isnull=False).count() == Resident.objects.count()
+    households = created.filter(parent_id__isnull=True)
+    residents = created.filter(parent_id__isnull=False)
+    assert households.count() == Household.objects.count()
+    assert residents.count() == Resident.objects.count()
     assert not created.filter(user__isnull=False).exists()
-    change = created.filter(resident__isnull=False).select_related("resident").first()
-    assert change.changes["name"] == ["", change.resident.name]
-    assert change.changes["id_number"] == ["", change.resident.id_number]
-    floating = created.filter(resident__residence_status=ResidenceStatus.FLOATING).first()
-    assert floating.changes["floating_registration.origin"][1]
+    change = residents.first()
+    resident = Resident.objects.get(pk=change.record_id)
+    assert change.changes["name"] == ["", resident.name]
+    assert change.changes["id_number"] == ["", resident.id_number]
+    assert (change.parent_id, change.org_unit_id) == (resident.household_id, resident.household.grid_id)
+    floating = Resident.objects.filter(residence_status=ResidenceStatus.FLOATING).first()
+    floating_change = LedgerChange.objects.get(resident=floating, action=ChangeAction.CREATE)
+    assert floating_change.changes["floating_registration.origin"][1]
 
 
 def test_building_and_unit_heads_are_adults_who_live_there():
@@ -374,3 +379,18 @@ def test_running_again_adds_nothing_and_changes_no_head(seed_output):
     call_command("seed_demo", stdout=out)
     assert state() == before
     assert "户：新建 0" in out.getvalue() and "居民：新建 0" in out.getvalue()
+
+
+def test_the_benchmark_ledger_never_meets_the_demo_people():
+    """The benchmark's generated file imports into a seeded demo: no ID number of the one is
+    an ID number of the other, because their sequence codes (digits 15–17) never overlap."""
+    from bench.ledger import BENCH_SEQUENCES, HEADERS, LedgerSpec, ledger_rows
+    from demo.residents import DEMO_SEQUENCES
+
+    assert not set(BENCH_SEQUENCES) & set(DEMO_SEQUENCES)
+    demo_numbers = set(Resident.objects.values_list("id_number", flat=True))
+    assert {int(n[14:17]) for n in demo_numbers} <= set(DEMO_SEQUENCES)
+    column = HEADERS.index("身份证号")
+    bench_numbers = {str(row[column]) for row in ledger_rows(LedgerSpec(rows=2000, households=700))}
+    assert {int(n[14:17]) for n in bench_numbers} <= set(BENCH_SEQUENCES)
+    assert not bench_numbers & demo_numbers

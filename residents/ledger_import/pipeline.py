@@ -35,10 +35,11 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from core import history
 from core.masking import mask_id_number
+from core.models import Change
 from grid.models import Building, OrgUnit, Unit
 from grid.scope import unit_in_scope
-from residents import history
 from residents.actions import FLOATING_PREFIX
 from residents.bulk import insert_payload, insert_rows, reserve_ids, send_copy, update_rows
 from residents.models import (
@@ -46,7 +47,7 @@ from residents.models import (
     Ethnicity,
     FloatingRegistration,
     Household,
-    LedgerChange,
+    LedgerImport,
     LedgerStatus,
     Resident,
     RowOutcome,
@@ -597,7 +598,7 @@ HOUSEHOLD_UPDATE = ("grid_id", "building_id", "unit_id", "closed_on", "updated_a
 RESIDENT_COLUMNS = ("household_id", "id_number", *RESIDENT_ATTNAMES)
 RESIDENT_UPDATE = ("household_id", "updated_at", *RESIDENT_ATTNAMES)
 FLOATING_COLUMNS = ("resident_id", *FLOATING_FIELDS)
-CHANGE_COLUMNS = ("household_id", "resident_id", "action", "changes")
+CHANGE_COLUMNS = history.bulk_columns()
 
 
 class _Writer:
@@ -615,7 +616,12 @@ class _Writer:
         # The wrapper itself, not django.db.connection, which would find the writer thread's own.
         self.db = connections[DEFAULT_DB_ALIAS]
         self.threaded = self.db.vendor == "postgresql"
-        self.constants = {"user_id": user_id, "ledger_import_id": import_id}
+        self.constants = {"user_id": user_id}
+        self.history_constants = {
+            "user_id": user_id,
+            "source_type_id": history.content_type_id(LedgerImport) if import_id else None,
+            "source_id": import_id,
+        }
         self.community = community
         self.skip_errors = skip_errors
         self.now = timezone.now()
@@ -802,10 +808,10 @@ class _Writer:
         self._update(FloatingRegistration, FLOATING_FIELDS, changed_rows)
 
         self._insert(
-            LedgerChange,
+            Change,
             CHANGE_COLUMNS,
             _change_rows(planner, planned, resident_pk),
-            constants={**self.constants, "at": now},
+            constants={**self.history_constants, "at": now},
         )
 
     def _place(self, h: HouseholdPlan) -> tuple[int | None, int | None]:
@@ -830,15 +836,21 @@ def _change_rows(planner: _Planner, planned: RangePlan, resident_pk: dict[int, i
     initial value. Copying them into 135,000 JSON documents would double an import's time.
     """
     created, changed = ChangeAction.IMPORT_CREATE.value, ChangeAction.IMPORT.value
-    rows = [(h.pk, None, created, {}) for h in planned.new_households]
-    rows += [(h.pk, None, changed, h.changes) for h in planned.changed_households]
+    household_type, resident_type = history.content_type_id(Household), history.content_type_id(Resident)
+    # (record type, record, parent type, parent, filed under the grid, action, changes)
+    rows = [(household_type, h.pk, None, None, h.grid.pk, created, {}) for h in planned.new_households]
+    rows += [
+        (household_type, h.pk, None, None, h.grid.pk, changed, h.changes) for h in planned.changed_households
+    ]
     households, numbers, existing = planner.households, planner.rows.household_numbers, planner.existing
-    rows += [(households[numbers[i]].pk, resident_pk[i], created, {}) for i in planned.new_residents]
+    for i in planned.new_residents:
+        h = households[numbers[i]]
+        rows.append((resident_type, resident_pk[i], household_type, h.pk, h.grid.pk, created, {}))
     for i in planned.changed_residents:
         match = existing[i]
-        household_pk = households[numbers[i]].pk
+        h = households[numbers[i]]
         changes = {**match.changes, **{f"{FLOATING_PREFIX}{k}": v for k, v in match.floating_changes.items()}}
         if "household" in changes:  # moved between households: ids, as a page move records
-            changes["household"] = [str(match.household_id), str(household_pk)]
-        rows.append((household_pk, match.pk, changed, changes))
+            changes["household"] = [str(match.household_id), str(h.pk)]
+        rows.append((resident_type, match.pk, household_type, h.pk, h.grid.pk, changed, changes))
     return rows

@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from residents.models import FloatingRegistration, Household, LedgerChange, ResidenceStatus, Resident
+from residents.models import FloatingRegistration, Household, ResidenceStatus, Resident
 from tests.factories_residents import HouseholdFactory, ResidentFactory, make_id_number
 from tests.fixtures_browser import login
+from tests.ledger_history import LedgerChange
 
 pytestmark = pytest.mark.browser
 
