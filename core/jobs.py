@@ -366,8 +366,12 @@ def job_progress_clear(job: Job) -> None:
 
 
 def close_connections() -> None:
-    """Every database connection of this thread, closed: the next query opens a fresh one."""
+    """This thread's database connections, closed: the next query opens a fresh one. Not one
+    inside a transaction (a task run eagerly within a request or a test): that is the
+    caller's, and a retry there could not start afresh anyway."""
     for db in connections.all(initialized_only=True):
+        if db.in_atomic_block:
+            continue
         # Already broken: closing it is what we wanted.
         with contextlib.suppress(DatabaseError):
             db.close()
