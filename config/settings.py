@@ -191,8 +191,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_SOFT_TIME_LIMIT = 50 * 60
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# Only job tasks (core.jobs.JobTask) set reject_on_worker_lost: a redelivered job task
+# re-claims its job, but for any other task a process killed mid-way would run it again.
 # Periodic tasks (celery beat); apps add theirs here as they gain them.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Jobs whose worker died (no heartbeat): queued again, or failed once their starts are spent.
+    "sweep-lost-jobs": {"task": "core.tasks.sweep_lost_jobs", "schedule": 60.0, "options": {"expires": 55}},
+}
+
+# --- Background jobs (core/jobs.py) ----------------------------------------------------
+# A running job touches its heartbeat at most every JOB_HEARTBEAT_INTERVAL seconds while it
+# reports progress; one silent for JOB_HEARTBEAT_TIMEOUT seconds is taken as lost. The
+# timeout must exceed the longest stretch between two progress reports (reading a
+# 100,000-row file: about 10 s).
+JOB_HEARTBEAT_INTERVAL = env.float("JOB_HEARTBEAT_INTERVAL", default=15.0)
+JOB_HEARTBEAT_TIMEOUT = env.float("JOB_HEARTBEAT_TIMEOUT", default=180.0)
+# Starts a job gets (task retries, redeliveries and the sweep's requeues all count).
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
 
 LOGGING = {
     "version": 1,

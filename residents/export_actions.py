@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core import progress
+from core.jobs import JobLost, job_claim, job_move, job_progress, job_progress_clear
+from core.transitions import TransitionRefused
 from core.xlsx import Column, write_workbook
 from grid.scope import unit_in_scope, user_org_unit
 
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 ROLE_LOST = "您的角色已无权导出这份台账（或无权导出完整身份证号和电话），未生成文件。"
 SCOPE_LOST = "您的管辖范围已变更，不再包含申请导出时的范围，未生成文件。请在台账页面重新导出。"
 FILTERS_LOST = "导出条件中的网格或楼栋已不在您的管辖范围内，未生成文件。请在台账页面重新导出。"
-GAVE_UP = "生成文件时出现系统错误，未生成文件。请稍后重新导出，或联系系统管理员。"
+GAVE_UP = LedgerExport.job_gave_up_message
 
 
 @dataclass(frozen=True)
@@ -89,30 +90,42 @@ def _refusal(export: LedgerExport) -> str:
 
 
 def _finish(export: LedgerExport, *, status: str, message: str = "") -> LedgerExport:
-    export.status = status
-    export.message = message
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "message", "finished_at", "row_count", "file"])
-    return export
+    return job_move(
+        export,
+        status,
+        values={
+            "message": message,
+            "finished_at": timezone.now(),
+            "row_count": export.row_count,
+            "file": export.file.name or "",
+        },
+    )
 
 
-def ledger_export_run(*, export_id: int) -> LedgerExport:
+def ledger_export_run(*, export_id: int, lease: str | None = None) -> LedgerExport:
     """Build the file of a queued export for its requester as they are now.
 
-    Not one transaction: the page must see it running. Running it again once it has
-    finished (done or failed) changes nothing.
+    Not one transaction: the page must see it running. Only the run holding the export's
+    claim (``lease``: the Celery task id) builds it; running it again once it has finished
+    (done or failed), or while another run builds it, changes nothing.
     """
-    with transaction.atomic():
-        export = (
-            LedgerExport.objects.select_for_update(of=("self",))
-            .select_related("user", "scope_unit")
-            .get(pk=export_id)
-        )
-        if not export.is_running:
-            return export
-        export.status = ExportStatus.RUNNING
-        export.save(update_fields=["status"])
+    export = LedgerExport.objects.select_related("user", "scope_unit").get(pk=export_id)
+    if not job_claim(export, LedgerExport.job_phases[0], lease=lease or f"local-{uuid.uuid4()}"):
+        return export
+    try:
+        return _build(export)
+    except (JobLost, TransitionRefused):
+        # The sweep gave the export to another run, which writes its own file.
+        logger.warning("ledger export %s taken over by another run", export.pk)
+        if export.file.name:
+            export.file.storage.delete(export.file.name)
+        export.refresh_from_db()
+        return export
+    finally:
+        job_progress_clear(export)
 
+
+def _build(export: LedgerExport) -> LedgerExport:
     spec = EXPORTS[export.kind]
     user = export.user
     form = spec.form_class(export.params or None, user=user)
@@ -128,24 +141,13 @@ def ledger_export_run(*, export_id: int) -> LedgerExport:
     total = rows.count()
 
     def report(done: int) -> None:
-        progress.report(export.pk, "生成", done, total, job=progress.EXPORT)
+        job_progress(export, "生成", done, total)
 
     report(0)
-    try:
-        with tempfile.TemporaryFile() as out:
-            export.row_count = write_workbook(
-                out, spec.title, spec.columns(unmasked=export.full), rows, progress=report
-            )
-            out.seek(0)
-            export.file.save(f"ledger-export-{export.pk}.xlsx", File(out, name="export.xlsx"), save=False)
-    finally:
-        progress.clear(export.pk, job=progress.EXPORT)
+    with tempfile.TemporaryFile() as out:
+        export.row_count = write_workbook(
+            out, spec.title, spec.columns(unmasked=export.full), rows, progress=report
+        )
+        out.seek(0)
+        export.file.save(f"ledger-export-{export.pk}.xlsx", File(out, name="export.xlsx"), save=False)
     return _finish(export, status=ExportStatus.DONE)
-
-
-def ledger_export_fail(*, export_id: int, message: str = GAVE_UP) -> None:
-    """Mark an export whose task gave up, so its page does not wait forever."""
-    LedgerExport.objects.filter(pk=export_id, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
-        status=ExportStatus.FAILED, message=message, finished_at=timezone.now()
-    )
-    progress.clear(export_id, job=progress.EXPORT)

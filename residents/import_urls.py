@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/progress/", views.import_progress, name="progress"),
     path("<int:pk>/commit/", views.import_commit, name="commit"),
+    path("<int:pk>/retry/", views.import_retry, name="retry"),
     path("<int:pk>/errors.xlsx", views.import_error_rows, name="error_rows"),
 ]

@@ -10,10 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core import progress
+from core.transitions import TransitionRefused
 from core.xlsx import xlsx_response
 from grid.scope import get_in_scope_or_404, scope_queryset
 
-from .ledger_import.actions import ledger_import_create
+from .ledger_import.actions import (
+    ALREADY_RUNNING,
+    ledger_import_confirm,
+    ledger_import_create,
+    ledger_import_retry,
+)
 from .ledger_import.files import LedgerFileError
 from .ledger_import.forms import CommitForm, LedgerUploadForm
 from .ledger_import.workbooks import error_rows_workbook, template_workbook
@@ -104,6 +110,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
     form = CommitForm(request.POST)
+    if ledger_import.status == ImportStatus.COMMITTING:
+        messages.info(request, ALREADY_RUNNING)
+        return redirect("ledger_import:detail", pk=pk)
     if not ledger_import.can_commit or not form.is_valid():
         messages.error(request, "该导入当前不能确认写入（可能已经导入，或没有可导入的行）。")
         return redirect("ledger_import:detail", pk=pk)
@@ -112,15 +121,42 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"有 {ledger_import.error_count} 行错误。请修改后重新上传，或勾选“跳过错误行”。"
         )
         return redirect("ledger_import:detail", pk=pk)
-    ledger_import.status = ImportStatus.COMMITTING
-    ledger_import.save(update_fields=["status"])
-    commit_ledger_import.delay_on_commit(ledger_import.pk, form.cleaned_data["skip_errors"])
+    try:
+        ledger_import_confirm(
+            ledger_import=ledger_import, by=request.user, skip_errors=form.cleaned_data["skip_errors"]
+        )
+    except TransitionRefused as refused:
+        # Another click won the race (or finished already): only that one runs.
+        if refused.current in {ImportStatus.COMMITTING, ImportStatus.DONE}:
+            messages.info(
+                request, ALREADY_RUNNING if refused.current == ImportStatus.COMMITTING else "导入已完成。"
+            )
+        else:
+            messages.error(request, refused.message)
+        return redirect("ledger_import:detail", pk=pk)
+    commit_ledger_import.delay_on_commit(ledger_import.pk)
     ledger_import.refresh_from_db()
     if ledger_import.is_running:
         messages.info(request, "已开始导入，可以离开本页，稍后回来查看结果。")
     elif ledger_import.status == ImportStatus.DONE:
         # Without a broker (the embedded setup) the task has already run.
         messages.success(request, "导入完成。")
+    return redirect("ledger_import:detail", pk=pk)
+
+
+@login_required
+@can_import
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """重试: a failed import checked again from its kept file, without a new upload."""
+    ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
+    try:
+        ledger_import_retry(ledger_import=ledger_import, by=request.user)
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("ledger_import:detail", pk=pk)
+    preview_ledger_import.delay_on_commit(ledger_import.pk)
+    messages.info(request, "已重新开始校验，完成后请再次确认导入。")
     return redirect("ledger_import:detail", pk=pk)
 
 

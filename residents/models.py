@@ -11,8 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core import progress
+from core.jobs import Job, Phase
 from core.masking import mask_id_number
 from core.permissions import model_permissions
+from core.transitions import Move, TransitionTable
 from grid.models import Building, OrgLevel, OrgUnit, Unit, phone_validator
 
 
@@ -409,7 +412,27 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", "文件被拒绝"
 
 
-class LedgerImport(models.Model):
+def _import_moves() -> list[Move]:
+    s = ImportStatus
+    return [
+        Move(s.PENDING, s.VALIDATING),  # the dry run starts
+        Move(s.VALIDATING, s.PREVIEWED),
+        Move(s.VALIDATING, s.REFUSED),  # the file can't be read after all
+        Move(s.PREVIEWED, s.COMMITTING, "residents.import_ledger"),  # 确认导入
+        Move(s.PENDING, s.COMMITTING),  # manage.py import_ledger without --dry-run
+        Move(s.COMMITTING, s.DONE),
+        Move(s.COMMITTING, s.FAILED),  # rows with errors, or the task gave up
+        Move(s.COMMITTING, s.REFUSED),
+        Move(s.PENDING, s.FAILED),  # the task gave up before it started
+        Move(s.VALIDATING, s.FAILED),
+        Move(s.FAILED, s.PENDING, "residents.import_ledger"),  # 重试: a new dry run of the kept file
+        # The sweep's retries of a run whose worker was lost.
+        Move(s.VALIDATING, s.PENDING),
+        Move(s.COMMITTING, s.COMMITTING),
+    ]
+
+
+class LedgerImport(Job):
     """台账导入记录: one uploaded ledger file, its dry run and its commit."""
 
     community = models.ForeignKey(
@@ -440,6 +463,19 @@ class LedgerImport(models.Model):
     # How the history names the rows an import wrote: "张三（Excel导入）".
     history_via = "Excel导入"
 
+    transitions = TransitionTable(ImportStatus, _import_moves())
+    # The commit waits and runs in 导入中: the click that confirms it is its claim.
+    job_phases = (
+        Phase(ImportStatus.PENDING, ImportStatus.VALIDATING, "residents.tasks.preview_ledger_import"),
+        Phase(ImportStatus.COMMITTING, ImportStatus.COMMITTING, "residents.tasks.commit_ledger_import"),
+    )
+    job_failed = ImportStatus.FAILED
+    job_progress_key = progress.IMPORT
+    job_lost_message = (
+        "导入过程中后台任务多次中断，已停止。本次没有写入任何数据。请点击“重试”，或联系系统管理员。"
+    )
+    job_gave_up_message = "导入过程中出现系统错误，本次没有写入任何数据。请稍后点击“重试”，或联系系统管理员。"
+
     class Meta:
         verbose_name = "台账导入记录"
         verbose_name_plural = "台账导入记录"
@@ -462,6 +498,11 @@ class LedgerImport(models.Model):
     @property
     def can_commit(self) -> bool:
         return self.status == ImportStatus.PREVIEWED and (self.new_count + self.updated_count) > 0
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed import runs again from its kept file (a refused file is not kept)."""
+        return self.status == ImportStatus.FAILED and bool(self.file)
 
 
 class RowOutcome(models.TextChoices):
@@ -508,7 +549,18 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class LedgerExport(models.Model):
+def _export_moves() -> list[Move]:
+    s = ExportStatus
+    return [
+        Move(s.QUEUED, s.RUNNING),
+        Move(s.RUNNING, s.DONE),
+        Move(s.RUNNING, s.FAILED),
+        Move(s.QUEUED, s.FAILED),
+        Move(s.RUNNING, s.QUEUED),  # the sweep's retry of a run whose worker was lost
+    ]
+
+
+class LedgerExport(Job):
     """台账导出: a large filtered list written to .xlsx in the background, for its requester only."""
 
     user = models.ForeignKey(
@@ -535,6 +587,13 @@ class LedgerExport(models.Model):
 
     scope_path = "scope_unit"
 
+    transitions = TransitionTable(ExportStatus, _export_moves())
+    job_phases = (Phase(ExportStatus.QUEUED, ExportStatus.RUNNING, "residents.tasks.run_ledger_export"),)
+    job_failed = ExportStatus.FAILED
+    job_progress_key = progress.EXPORT
+    job_lost_message = "生成文件时后台任务多次中断，未生成文件。请稍后重新导出，或联系系统管理员。"
+    job_gave_up_message = "生成文件时出现系统错误，未生成文件。请稍后重新导出，或联系系统管理员。"
+
     class Meta:
         verbose_name = "台账导出"
         verbose_name_plural = "台账导出"
@@ -549,6 +608,9 @@ class LedgerExport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
+
+    def job_failure_values(self, message: str) -> dict:
+        return {"message": message, "finished_at": timezone.now()}
 
     @property
     def download_name(self) -> str:

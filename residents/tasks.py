@@ -1,44 +1,33 @@
-"""Celery tasks for ledger imports and exports: ids in, an action called, retried on passing faults."""
+"""Celery tasks for ledger imports and exports: ids in, an action called.
+
+``JobTask`` (core/jobs.py) does the rest: retries on transient database errors, a fresh
+connection for each retry, redelivery when the pool process dies, and a failed record
+(not one left running) when the task gives up. The run's claim on its record is the task
+id (``self.request.id``), the same for a retry and a redelivery of the same task.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
-from django.db import InterfaceError, OperationalError
 
-from .export_actions import ledger_export_fail, ledger_export_run
-from .ledger_import.actions import ledger_import_commit, ledger_import_fail, ledger_import_preview
+from core.jobs import JobTask
+
+from .export_actions import ledger_export_run
+from .ledger_import.actions import ledger_import_commit, ledger_import_preview
 from .models import LedgerImport
 
-TRANSIENT = (OperationalError, InterfaceError)
-GAVE_UP = "导入过程中出现系统错误，本次没有写入任何数据。请稍后重试，或联系系统管理员。"
 
-
-class ImportTask(DjangoTask):
-    """When a task gives up (retries spent, or a bug), the import page must not spin forever."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        ledger_import_fail(import_id=args[0] if args else kwargs["import_id"], message=GAVE_UP)
-
-
-@shared_task(base=ImportTask, bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(base=JobTask, bind=True, job_model="residents.LedgerImport")
 def preview_ledger_import(self, import_id: int) -> None:
     ledger_import = LedgerImport.objects.select_related("community", "user").get(pk=import_id)
-    ledger_import_preview(ledger_import=ledger_import)
+    ledger_import_preview(ledger_import=ledger_import, lease=self.request.id)
 
 
-@shared_task(base=ImportTask, bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def commit_ledger_import(self, import_id: int, skip_errors: bool = False) -> None:
-    ledger_import_commit(import_id=import_id, skip_errors=skip_errors)
+@shared_task(base=JobTask, bind=True, job_model="residents.LedgerImport")
+def commit_ledger_import(self, import_id: int, skip_errors: bool | None = None) -> None:
+    ledger_import_commit(import_id=import_id, skip_errors=skip_errors, lease=self.request.id)
 
 
-class ExportTask(DjangoTask):
-    """Like ``ImportTask``: an export whose task gives up is marked failed, not left running."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        ledger_export_fail(export_id=args[0] if args else kwargs["export_id"])
-
-
-@shared_task(base=ExportTask, bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(base=JobTask, bind=True, job_model="residents.LedgerExport")
 def run_ledger_export(self, export_id: int) -> None:
-    ledger_export_run(export_id=export_id)
+    ledger_export_run(export_id=export_id, lease=self.request.id)

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -39,6 +39,7 @@ from config.celery import app as celery_app
 BASE_DIR = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = float(os.environ.get("CELERY_TEST_WORKER_TIMEOUT", "60"))
 SESSION_ID = uuid.uuid4().hex[:12]
+HOLD_PREFIX = f"pytest-{SESSION_ID}:hold:"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"minzu-test-media-{SESSION_ID}"
 
 
@@ -188,7 +189,19 @@ def celery_worker_process(request, django_db_setup) -> Iterator[WorkerHandle]:
         return
 
     queue = celery_app.conf.task_default_queue
-    hostname = f"pytest-{SESSION_ID}@{os.uname().nodename}"
+    handle = _launch(queue=queue, name=f"pytest-{SESSION_ID}", pool=["--pool=solo"])
+    try:
+        _wait_until_answering(handle)
+        yield handle
+    finally:
+        _stop(handle.process)
+    # The log is kept only when something went wrong, to read after the run.
+    if request.session.testsfailed == 0:
+        handle.log_path.unlink(missing_ok=True)
+
+
+def _launch(*, queue: str, name: str, pool: list[str]) -> WorkerHandle:
+    hostname = f"{name}@{os.uname().nodename}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -199,6 +212,9 @@ def celery_worker_process(request, django_db_setup) -> Iterator[WorkerHandle]:
         "CONN_MAX_AGE": "0",
         "MEDIA_ROOT": str(MEDIA_ROOT),
         "PYTHONUNBUFFERED": "1",
+        # Fault tests watch heartbeats: send them often (the sweep's timeout is the test's).
+        "JOB_HEARTBEAT_INTERVAL": "0.2",
+        "PYTEST_JOB_HOLD_PREFIX": HOLD_PREFIX,
     }
     command = [
         sys.executable,
@@ -207,7 +223,7 @@ def celery_worker_process(request, django_db_setup) -> Iterator[WorkerHandle]:
         "-A",
         "config",
         "worker",
-        "--pool=solo",
+        *pool,
         "--loglevel=INFO",
         f"--hostname={hostname}",
         f"--queues={queue}",
@@ -216,18 +232,112 @@ def celery_worker_process(request, django_db_setup) -> Iterator[WorkerHandle]:
         "--without-mingle",
         "--without-heartbeat",
     ]
-    log_path = Path(tempfile.gettempdir()) / f"celery-worker-{SESSION_ID}.log"
+    log_path = Path(tempfile.gettempdir()) / f"celery-worker-{name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    handle = WorkerHandle(real=True, hostname=hostname, queue=queue, process=process, log_path=log_path)
-    try:
+    return WorkerHandle(real=True, hostname=hostname, queue=queue, process=process, log_path=log_path)
+
+
+@pytest.fixture
+def spare_worker(request, celery_worker_process) -> Iterator[Callable[..., WorkerHandle]]:
+    """``spare_worker(pool="prefork")`` → a worker process of the test's own, on a queue of
+    its own (send tasks there with ``apply_async(queue=handle.queue)``), for the fault tests
+    that kill it. Solo by default; prefork has one pool process. Gone after the test."""
+    if not celery_worker_process.real:
+        _fail_or_skip("没有 REDIS_URL：需要真实 Celery worker 进程的故障测试无法运行。")
+    started: list[WorkerHandle] = []
+
+    def start(pool: str = "solo") -> WorkerHandle:
+        name = f"pytest-{SESSION_ID}-spare{len(started)}"
+        args = ["--pool=solo"] if pool == "solo" else ["--pool=prefork", "--concurrency=1"]
+        handle = _launch(queue=f"{name}-queue", name=name, pool=args)
+        started.append(handle)
         _wait_until_answering(handle)
-        yield handle
-    finally:
-        _stop(process)
-    # The log is kept only when something went wrong, to read after the run.
-    if request.session.testsfailed == 0:
-        log_path.unlink(missing_ok=True)
+        return handle
+
+    yield start
+    for handle in started:
+        if handle.process.poll() is None:
+            handle.process.kill()
+            handle.process.wait(timeout=10)
+        _forget_queue(handle.queue)
+        if not request.session.testsfailed:
+            handle.log_path.unlink(missing_ok=True)
+
+
+# --- holding a job mid-way, for the fault tests -------------------------------------------------
+
+
+class Holds:
+    """Stops a worker's job at its next progress report of ``phase`` (neither the first nor
+    the last) until released, so a test can fault it there: kill the process, drop its
+    database connection. Works through Redis, which the test and the workers share."""
+
+    def key(self, job) -> str:
+        return f"{HOLD_PREFIX}{job.job_progress_key}:{job.pk}"
+
+    def hold(self, job, phase: str) -> None:
+        import redis
+
+        with redis.Redis.from_url(redis_url()) as client:
+            client.set(self.key(job), phase, ex=300)
+
+    def wait_held(self, job, timeout: float = 30.0) -> int:
+        """The pid of the process that has stopped at the hold."""
+        import redis
+
+        deadline = time.monotonic() + timeout
+        with redis.Redis.from_url(redis_url()) as client:
+            while (pid := client.get(self.key(job) + ":held")) is None:
+                assert time.monotonic() < deadline, f"任务 {timeout:.0f} 秒内未到达暂停点"
+                time.sleep(0.05)
+        return int(pid)
+
+    def release(self, job) -> None:
+        import redis
+
+        with redis.Redis.from_url(redis_url()) as client:
+            client.delete(self.key(job), self.key(job) + ":held")
+
+
+@pytest.fixture
+def holds(celery_worker_process) -> Iterator[Holds]:
+    if not celery_worker_process.real:
+        _fail_or_skip("没有 REDIS_URL：暂停 worker 中的任务需要真实 worker 进程。")
+    made = Holds()
+    yield made
+    import redis
+
+    with redis.Redis.from_url(redis_url()) as client:
+        for key in client.scan_iter(f"{HOLD_PREFIX}*"):
+            client.delete(key)
+
+
+def _install_holds() -> None:
+    """In a worker started by these fixtures: stop at a hold the test set (see ``Holds``)."""
+    prefix = os.environ.get("PYTEST_JOB_HOLD_PREFIX")
+    if not prefix:
+        return
+    import redis
+
+    from core import progress
+
+    report = progress.report
+
+    def held_report(pk, phase, done, total, *, job=progress.IMPORT):
+        report(pk, phase, done, total, job=job)
+        if not 0 < done < total:
+            return
+        key = f"{prefix}{job}:{pk}"
+        with redis.Redis.from_url(redis_url()) as client:
+            if client.get(key) != phase.encode():
+                return
+            client.set(key + ":held", os.getpid(), ex=300)
+            deadline = time.monotonic() + 60
+            while client.exists(key) and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    progress.report = held_report
 
 
 def _wait_until_answering(handle: WorkerHandle) -> None:
@@ -302,3 +412,6 @@ def _worker_marker(request) -> Iterator[None]:
                 "在断言前调用 celery_worker_process.wait_until_idle()。",
                 pytrace=False,
             )
+
+
+_install_holds()

@@ -1,20 +1,25 @@
 """The life of one ledger import: upload → dry run (preview) → commit, each step logged.
 
 Both the web pages (through Celery tasks) and ``manage.py import_ledger`` call these, so a
-file behaves the same however it comes in.
+file behaves the same however it comes in. Every status change goes through the import's
+transition table (``LedgerImport.transitions``); each run claims the import first
+(``core.jobs.job_claim``), so a second click or a task delivered twice never writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import uuid
 from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from core import progress
+from core.jobs import JobLost, job_claim, job_move, job_progress, job_progress_clear
+from core.transitions import TransitionRefused, transition
 from grid.models import OrgUnit
 from residents.bulk import bulk_insert
 from residents.models import ImportStatus, LedgerImport, LedgerImportRow
@@ -23,6 +28,10 @@ from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kin
 from .pipeline import ImportPlan, PlanHasErrors, cyclic_gc_paused, import_rows, plan_import
 
 logger = logging.getLogger(__name__)
+
+PREVIEW, COMMIT = LedgerImport.job_phases
+ALREADY_RUNNING = "该导入已在进行中，请勿重复点击“确认导入”。可以离开本页，稍后回来查看结果。"
+FILE_GONE = "导入文件已不在服务器上，无法重试，请重新上传。"
 
 
 def _sha256(fh) -> str:
@@ -58,23 +67,29 @@ def ledger_import_create(*, community: OrgUnit, file, file_name: str, user=None)
     return ledger_import
 
 
+def _lease(lease: str | None) -> str:
+    """The run's claim on the import: the Celery task id, or one of its own for a command."""
+    return lease or f"local-{uuid.uuid4()}"
+
+
 def _refuse(ledger_import: LedgerImport, err: LedgerFileError) -> None:
     """Log the refusal; a refused file is not kept."""
-    if ledger_import.file:
-        ledger_import.file.delete(save=False)
-    ledger_import.status = ImportStatus.REFUSED
-    ledger_import.message = str(err)
-    ledger_import.save(update_fields=["status", "message", "file"])
+    name = ledger_import.file.name
+    job_move(ledger_import, ImportStatus.REFUSED, values={"message": str(err), "file": ""})
+    if name:
+        ledger_import.file.storage.delete(name)
 
 
-def _count(ledger_import: LedgerImport, plan: ImportPlan) -> None:
+def _counts(plan: ImportPlan) -> dict[str, int]:
     counts = plan.counts
-    ledger_import.total_rows = plan.total_rows
-    ledger_import.processed_rows = plan.total_rows
-    ledger_import.new_count = counts["new"]
-    ledger_import.updated_count = counts["updated"]
-    ledger_import.unchanged_count = counts["unchanged"]
-    ledger_import.error_count = counts["error"]
+    return {
+        "total_rows": plan.total_rows,
+        "processed_rows": plan.total_rows,
+        "new_count": counts["new"],
+        "updated_count": counts["updated"],
+        "unchanged_count": counts["unchanged"],
+        "error_count": counts["error"],
+    }
 
 
 def _store_rows(ledger_import: LedgerImport, plan: ImportPlan) -> None:
@@ -95,85 +110,133 @@ def _store_rows(ledger_import: LedgerImport, plan: ImportPlan) -> None:
     )
 
 
-def ledger_import_preview(*, ledger_import: LedgerImport) -> ImportPlan | None:
+def ledger_import_preview(*, ledger_import: LedgerImport, lease: str | None = None) -> ImportPlan | None:
     """The dry run: validate every row and record what committing would do. Writes no ledger data.
 
-    Running it again replaces the earlier preview, so a retried task is harmless.
+    Runs only for the run that claims the import (``lease``: the Celery task id); another
+    run at the same time returns None without touching it. Running it again replaces the
+    earlier preview, so a retried task is harmless.
     """
-    ledger_import.status = ImportStatus.VALIDATING
-    ledger_import.save(update_fields=["status"])
-    try:
-        table = open_ledger(ledger_import.file.path, ledger_import.file_name)
-    except LedgerFileError as err:
-        _refuse(ledger_import, err)
+    if not job_claim(ledger_import, PREVIEW, lease=_lease(lease)):
+        logger.info("ledger import %s: dry run not started (%s)", ledger_import.pk, ledger_import.status)
         return None
+    try:
+        try:
+            table = open_ledger(ledger_import.file.path, ledger_import.file_name)
+        except LedgerFileError as err:
+            _refuse(ledger_import, err)
+            return None
 
-    def report(done: int, total: int) -> None:
-        progress.report(ledger_import.pk, "校验", done, total)
+        def report(done: int, total: int) -> None:
+            job_progress(ledger_import, "校验", done, total)
 
-    plan = plan_import(
-        community=ledger_import.community, table=table, user=ledger_import.user, progress=report
-    )
-    with transaction.atomic():
-        _store_rows(ledger_import, plan)
-        _count(ledger_import, plan)
-        ledger_import.status = ImportStatus.PREVIEWED
+        plan = plan_import(
+            community=ledger_import.community, table=table, user=ledger_import.user, progress=report
+        )
         notes = []
         if plan.new_places:
             notes.append("确认导入后将新建这些楼栋、单元：" + "、".join(plan.new_places[:30]))
         if table.unknown_headers:
             notes.append("以下列不是台账列，已忽略：" + "、".join(table.unknown_headers[:20]))
-        ledger_import.message = "\n".join(notes)
-        ledger_import.save()
-    progress.clear(ledger_import.pk)
+        with transaction.atomic():
+            _store_rows(ledger_import, plan)
+            job_move(
+                ledger_import, ImportStatus.PREVIEWED, values={**_counts(plan), "message": "\n".join(notes)}
+            )
+    except (JobLost, TransitionRefused):
+        logger.warning("ledger import %s: dry run taken over by another run", ledger_import.pk)
+        return None
+    finally:
+        job_progress_clear(ledger_import)
     return plan
 
 
-def ledger_import_commit(*, import_id: int, skip_errors: bool | None = None) -> LedgerImport:
+def ledger_import_confirm(*, ledger_import: LedgerImport, by, skip_errors: bool) -> LedgerImport:
+    """确认导入: hand a previewed import to its commit task (the caller enqueues it on commit).
+
+    The move is the commit's claim: of two clicks at once one wins, the other raises
+    ``TransitionRefused`` (``current`` is 导入中: tell them it is already running).
+    """
+    return transition(
+        ledger_import,
+        ImportStatus.COMMITTING,
+        by=by,
+        values={"skip_errors": skip_errors, "attempts": 0, "lease": "", "heartbeat_at": None},
+    )
+
+
+def ledger_import_retry(*, ledger_import: LedgerImport, by) -> LedgerImport:
+    """重试 a failed import from its kept file: a new dry run, then 确认导入 as usual, so what
+    is confirmed is checked against the ledger as it is now (the caller enqueues the dry run)."""
+    if not ledger_import.file:
+        raise TransitionRefused(FILE_GONE, "file_gone", ledger_import.status)
+    return transition(
+        ledger_import,
+        ImportStatus.PENDING,
+        by=by,
+        note="重试",
+        values={"attempts": 0, "lease": "", "heartbeat_at": None, "message": ""},
+    )
+
+
+def ledger_import_commit(
+    *, import_id: int, skip_errors: bool | None = None, lease: str | None = None
+) -> LedgerImport:
     """Write the file's rows, all or nothing (or only the valid ones with ``skip_errors``).
 
     The rows are validated again inside the transaction, against the database as it is
-    now. Calling it again after it succeeded changes nothing.
+    now. Only the run holding the import's claim writes: called again while another run
+    works, after it succeeded, or for an import that is over, it changes nothing.
     """
-    with transaction.atomic():
-        ledger_import = LedgerImport.objects.select_for_update().select_related("community").get(pk=import_id)
-        if ledger_import.status == ImportStatus.DONE:
-            return ledger_import
-        if skip_errors is not None:
-            ledger_import.skip_errors = skip_errors
-        ledger_import.status = ImportStatus.COMMITTING
-        ledger_import.save(update_fields=["status", "skip_errors"])
-    try:
-        with cyclic_gc_paused():
-            plan = _commit(ledger_import)
-    except PlanHasErrors as err:
-        plan = err.plan  # rolled back: nothing of it was written
-    except LedgerFileError as err:
-        _refuse(ledger_import, err)
+    ledger_import = LedgerImport.objects.select_related("community").get(pk=import_id)
+    if ledger_import.status == ImportStatus.DONE:
         return ledger_import
+    if ledger_import.status in {ImportStatus.PENDING, ImportStatus.PREVIEWED}:
+        # Started without the page's click: the command line, or the task sent directly.
+        # If another start wins, the claim below sorts out who runs.
+        with contextlib.suppress(TransitionRefused):
+            transition(ledger_import, ImportStatus.COMMITTING, values={"attempts": 0, "lease": ""})
+    if not job_claim(ledger_import, COMMIT, lease=_lease(lease)):
+        logger.info("ledger import %s: commit not started (%s)", import_id, ledger_import.status)
+        return ledger_import
+    if skip_errors is not None and skip_errors != ledger_import.skip_errors:
+        ledger_import.skip_errors = skip_errors
+        ledger_import.save(update_fields=["skip_errors"])
+    try:
+        try:
+            with cyclic_gc_paused():
+                plan = _commit(ledger_import)
+        except PlanHasErrors as err:
+            plan = err.plan  # rolled back: nothing of it was written
+        except LedgerFileError as err:
+            _refuse(ledger_import, err)
+            return ledger_import
+        if plan.has_errors and not ledger_import.skip_errors:
+            message = (
+                f"有 {plan.counts['error']} 行错误，按“全部成功才导入”的规则，本次没有写入任何数据。"
+                "请下载错误行修改后重新上传，或点击“重试”后选择跳过错误行导入。"
+            )
+            with transaction.atomic():
+                _store_rows(ledger_import, plan)
+                job_move(ledger_import, ImportStatus.FAILED, values={**_counts(plan), "message": message})
+    except (JobLost, TransitionRefused):
+        # The sweep gave the import to another run; this one's writes were rolled back.
+        logger.warning("ledger import %s: commit taken over by another run", import_id)
+        ledger_import.refresh_from_db()
     finally:
-        progress.clear(ledger_import.pk)
-    if plan is not None and plan.has_errors and not ledger_import.skip_errors:
-        _store_rows(ledger_import, plan)
-        _count(ledger_import, plan)
-        ledger_import.status = ImportStatus.FAILED
-        ledger_import.message = (
-            f"有 {plan.counts['error']} 行错误，按“全部成功才导入”的规则，本次没有写入任何数据。"
-            "请下载错误行修改后重新上传，或选择跳过错误行导入。"
-        )
-        ledger_import.save()
+        job_progress_clear(ledger_import)
     return ledger_import
 
 
 @transaction.atomic
 def _commit(ledger_import: LedgerImport) -> ImportPlan:
-    # One import per community at a time: a second commit waits here, then sees the
-    # first one's rows as existing and plans updates instead of duplicates.
+    # One import per community at a time: another import of the same community waits here,
+    # then sees this one's rows as existing and plans updates instead of duplicates.
     community = OrgUnit.objects.select_for_update().get(pk=ledger_import.community_id)
     table = open_ledger(ledger_import.file.path, ledger_import.file_name)
 
     def report(done: int, total: int) -> None:
-        progress.report(ledger_import.pk, "导入", done, total)
+        job_progress(ledger_import, "导入", done, total)
 
     plan = import_rows(
         community=community,
@@ -183,16 +246,10 @@ def _commit(ledger_import: LedgerImport) -> ImportPlan:
         skip_errors=ledger_import.skip_errors,
         progress=report,
     )
-    _count(ledger_import, plan)
-    ledger_import.status = ImportStatus.DONE
-    ledger_import.committed_at = timezone.now()
-    ledger_import.message = ""
-    ledger_import.save()
-    return plan
-
-
-def ledger_import_fail(*, import_id: int, message: str) -> None:
-    """Mark an import that broke for a reason other than its file (the task gave up)."""
-    LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.FAILED, message=message
+    # Conditional on this run's claim: a run the sweep took the import from rolls back here.
+    job_move(
+        ledger_import,
+        ImportStatus.DONE,
+        values={**_counts(plan), "committed_at": timezone.now(), "message": ""},
     )
+    return plan
