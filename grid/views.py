@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from core.views import Crumb, add_action_errors, form_page, posted, require
 from .actions import org_unit_create
 from .forms import (
     BuildingForm,
+    HeadChoices,
     OrgUnitForm,
     PlaceForm,
     UnitForm,
@@ -58,15 +59,25 @@ def _children(request: HttpRequest, parent: OrgUnit | None) -> list[OrgUnit]:
     return children
 
 
-def _head_choices(request: HttpRequest, current_head_id: int | None, **where) -> QuerySet:
-    """Residents a head can be picked from: those on the ledger that ``where`` names, plus the
-    present head (who may have moved out since) — all through the user's scope."""
+def _head_choices(
+    request: HttpRequest,
+    current_head_id: int | None,
+    *,
+    building: Building | None = None,
+    grid: OrgUnit | None = None,
+) -> HeadChoices:
+    """Residents a head can be picked from: those on the ledger of ``building`` (or ``grid``),
+    plus the present head (who may have moved out since) — all through the user's scope."""
     # The head is a residents.Resident; reached through the field so grid imports no app above it.
     residents = scope_queryset(request.user, Building.head.field.related_model)
+    if building is not None:
+        where, near = {"household__building": building}, {"building": building.pk}
+    else:
+        where, near = {"household__grid": grid}, {"grid": grid.pk}
     choices = residents.active().filter(**where)
     if current_head_id:
         choices = choices | residents.filter(pk=current_head_id)
-    return choices.select_related("household")
+    return HeadChoices(choices.select_related("household"), near)
 
 
 # --- reading -------------------------------------------------------------------------
@@ -229,7 +240,7 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BuildingForm(
         posted(request),
         instance=building,
-        head_choices=_head_choices(request, building.head_id, household__building=building),
+        head_choices=_head_choices(request, building.head_id, building=building),
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
@@ -255,7 +266,7 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(
         posted(request),
         instance=Unit(building=building),
-        head_choices=_head_choices(request, None, household__building=building),
+        head_choices=_head_choices(request, None, building=building),
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
@@ -284,7 +295,7 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(
         posted(request),
         instance=unit,
-        head_choices=_head_choices(request, unit.head_id, household__building=building),
+        head_choices=_head_choices(request, unit.head_id, building=building),
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
@@ -310,7 +321,7 @@ def place_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlaceForm(
         posted(request),
         instance=Place(grid=grid),
-        head_choices=_head_choices(request, None, household__grid=grid),
+        head_choices=_head_choices(request, None, grid=grid),
     )
     if request.method == "POST" and form.is_valid():
         place = form.save()
@@ -333,7 +344,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlaceForm(
         posted(request),
         instance=place,
-        head_choices=_head_choices(request, place.head_id, household__grid=place.grid),
+        head_choices=_head_choices(request, place.head_id, grid=place.grid),
     )
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -51,3 +51,7 @@ def _quick_links(user) -> list[QuickLink]:
 
 
 registry.quick_links(_quick_links, order=20)
+
+# Residents are picked by searching the ledger (heads of buildings and places, and later
+# parties, attendees and applicants): apps below this one find the endpoint by model label.
+registry.picker("residents.Resident", "residents:resident_picker")
