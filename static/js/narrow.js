@@ -5,6 +5,7 @@
  * is the value chosen in the form's "grid" select (same form prefix). With the parent left
  * empty it offers the children of every option the parent offers, so an empty 楼栋 under a
  * chosen grid offers that grid's units, and nothing chosen anywhere offers everything.
+ * Choosing a child first fills in the empty selects above it (a unit → its building and grid).
  * The options come from the server as they were rendered (already scoped and in their
  * order); this script only hides and restores them, by taking them out of the list —
  * hidden <option>s still show on some phones.
@@ -53,6 +54,15 @@
     childrenOf(child).forEach(narrow);
   }
 
+  // A unit chosen with the building still empty: the building (and its grid) are the unit's.
+  function fillUp(child) {
+    const parent = parentOf(child);
+    const option = child.selectedOptions[0];
+    if (!parent || parent.value || !child.value || !option || !option.dataset.narrowParent) return;
+    parent.value = option.dataset.narrowParent;
+    if (parent.value && parent.matches("[data-narrow-by]")) fillUp(parent);
+  }
+
   function start(root) {
     root.querySelectorAll("select[data-narrow-by]").forEach(function (child) {
       const parent = parentOf(child);
@@ -62,8 +72,13 @@
   }
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("select")) {
-      childrenOf(event.target).forEach(narrow);
+    const select = event.target;
+    if (!select.matches || !select.matches("select")) return;
+    if (select.matches("[data-narrow-by]") && parentOf(select) && !parentOf(select).value) {
+      fillUp(select);
+      start(select.form || document); // narrow again from the top, keeping what now fits
+    } else {
+      childrenOf(select).forEach(narrow);
     }
   });
 

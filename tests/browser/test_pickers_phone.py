@@ -89,12 +89,19 @@ def test_a_household_is_filed_under_grid_building_and_unit_narrowed_step_by_step
     live_server, page, tree, staff_user
 ):
     b3 = BuildingFactory(grid=tree.grid2, number="3号楼")
-    UnitFactory(building=b3, number="10单元")
+    u10 = UnitFactory(building=b3, number="10单元")
     u2 = UnitFactory(building=b3, number="2单元")
 
     login(page, live_server, staff_user.username, "pass-1234")
     page.goto(f"{live_server.url}/residents/households/new/")
     grid, building, unit = page.locator("#id_grid"), page.locator("#id_building"), page.locator("#id_unit")
+
+    # A unit chosen first fills in its building and grid.
+    unit.select_option(label="二网格 3号楼 10单元")
+    expect(grid).to_have_value(str(tree.grid2.pk))
+    expect(building).to_have_value(str(b3.pk))
+    expect(unit).to_have_value(str(u10.pk))
+    building.select_option(label="请选择")
 
     grid.select_option(label="二网格")
     expect(building.locator("option")).to_have_text(["请选择", "二网格 3号楼"])
