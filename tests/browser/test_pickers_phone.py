@@ -59,6 +59,7 @@ def test_a_building_head_is_found_by_typing_and_picked_on_a_phone(live_server, p
     login(page, live_server, staff_user.username, "pass-1234")
     page.goto(f"{live_server.url}/grid/buildings/{tree.building.pk}/edit/")
     search = page.get_by_label("楼栋长（居民）")
+    expect(page.locator("[data-picker-chosen]")).to_be_hidden()  # nobody chosen yet
     search.press_sequentially("胡 强", delay=50)
 
     options = page.locator("[data-picker-option]")
