@@ -1,5 +1,5 @@
-"""What the domain apps plug into: role grants, menu entries and home-page shortcuts, and
-the data scope, which grid/ provides.
+"""What the domain apps plug into: role grants, menu entries, home-page shortcuts and
+the pickers that search their records; and the data scope, which grid/ provides.
 
 Each app declares its part in its own ``hooks.py``; ``CoreConfig.ready`` imports every
 installed app's ``hooks`` module (as the admin does with ``admin.py``), so adding an app
@@ -14,6 +14,7 @@ A ``hooks.py``::
     registry.grant(Role.STAFF, "mediation.view_case", "mediation.add_case")
     registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
     registry.quick_links(lambda user: [...])
+    registry.picker("mediation.Case", "mediation:case_picker")
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _grants: dict[str, set[str]] = defaultdict(set)
 _scope: Callable | None = None
 _menu: list[MenuEntry] = []
 _quick_links: list[tuple[int, Callable[[object], list[QuickLink]]]] = []
+_pickers: dict[str, str] = {}
 
 
 # --- role grants ----------------------------------------------------------------------
@@ -135,3 +137,21 @@ def scoped(user, queryset):
     if _scope is None:
         raise RuntimeError("no scope function: is grid in INSTALLED_APPS?")
     return _scope(user, queryset)
+
+
+# --- pickers ----------------------------------------------------------------------------
+
+
+def picker(model_label: str, url_name: str) -> None:
+    """The search endpoint (``core.widgets.PickerWidget``'s contract) that offers records of
+    ``model_label`` (``"residents.Resident"``), so that an app below the one owning the model
+    can let people pick one without importing it. One endpoint per model: a second call
+    replaces the first."""
+    _pickers[model_label.lower()] = url_name
+
+
+def picker_url_for(model_label: str) -> str | None:
+    """The URL of the picker registered for ``model_label`` (any letter case), or None when
+    no installed app offers one (a form then falls back to a plain select)."""
+    url_name = _pickers.get(model_label.lower())
+    return reverse(url_name) if url_name else None

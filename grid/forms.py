@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
+
+from core import registry
+from core.widgets import PickerWidget
 
 from .models import Building, OrgUnit, Place, Unit, duplicate_building_message, duplicate_unit_message
 
 HEAD_HELP = "从在册居民中选择后，页面显示该居民的姓名和电话；不在台账上的负责人，请填写下方姓名和电话。"
+HEAD_PICKER_HELP = (
+    "输入姓名、户号或身份证号后4位查找在册居民，选中后页面显示其姓名和电话；"
+    "不在台账上的负责人，请填写下方姓名和电话。"
+)
 
 
 class OrgUnitForm(forms.ModelForm):
@@ -36,23 +46,43 @@ class OrgUnitForm(forms.ModelForm):
         return code
 
 
+@dataclass(frozen=True)
+class HeadChoices:
+    """Who may be picked as a head: ``residents``, already narrowed to the user's scope and to
+    those who can sensibly be picked, and ``near`` — the same narrowing as the picker's
+    params (``{"building": pk}`` or ``{"grid": pk}``), so that the search offers only people
+    the form will accept."""
+
+    residents: QuerySet
+    near: dict[str, int] = field(default_factory=dict)
+
+
 class HeadChoiceMixin:
     """The head (楼栋长/单元长/负责人) may be a resident on the ledger.
 
-    The view passes ``head_choices``, already narrowed to the user's scope and to the
-    residents who can sensibly be picked; with none to pick from the field is left out.
+    The view passes ``head_choices`` (``HeadChoices``); with nobody to pick from the field is
+    left out. When an app registered a picker for ``settings.GRID_HEAD_MODEL``
+    (``core.registry.picker``) the head is searched for, adults first, instead of scrolled
+    to in a select of the whole building; either way the field only accepts someone in
+    ``head_choices.residents``, so an id from outside them is a form error.
     """
 
-    def __init__(self, *args, head_choices: QuerySet | None = None, **kwargs):
+    def __init__(self, *args, head_choices: HeadChoices | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if head_choices is None or not head_choices.exists():
+        if head_choices is None or not head_choices.residents.exists():
             del self.fields["head"]
             return
-        field = self.fields["head"]
-        field.queryset = head_choices
-        field.help_text = HEAD_HELP
-        field.empty_label = "（不选，填写下方姓名）"
-        field.label_from_instance = _resident_label
+        head = self.fields["head"]
+        head.queryset = head_choices.residents
+        head.help_text = HEAD_HELP
+        head.empty_label = "（不选，填写下方姓名）"
+        head.label_from_instance = _resident_label
+        url = registry.picker_url_for(settings.GRID_HEAD_MODEL)
+        if url:
+            head.help_text = HEAD_PICKER_HELP
+            head.widget = PickerWidget(url=url, params={**head_choices.near, "adults": "first"})
+            head.widget.choices = head.choices
+            head.widget.is_required = head.required
 
 
 def _resident_label(resident) -> str:

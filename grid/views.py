@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from core.views import Crumb, add_action_errors, form_page, posted, require
 from . import actions
 from .forms import (
     BuildingForm,
+    HeadChoices,
     OrgUnitForm,
     PlaceForm,
     UnitForm,
@@ -60,15 +61,25 @@ def _children(request: HttpRequest, parent: OrgUnit | None) -> list[OrgUnit]:
     return children
 
 
-def _head_choices(request: HttpRequest, current_head_id: int | None, **where) -> QuerySet:
-    """Residents a head can be picked from: those on the ledger that ``where`` names, plus the
-    present head (who may have moved out since) — all through the user's scope."""
+def _head_choices(
+    request: HttpRequest,
+    current_head_id: int | None,
+    *,
+    building: Building | None = None,
+    grid: OrgUnit | None = None,
+) -> HeadChoices:
+    """Residents a head can be picked from: those on the ledger of ``building`` (or ``grid``),
+    plus the present head (who may have moved out since) — all through the user's scope."""
     # The head is a residents.Resident; reached through the field so grid imports no app above it.
     residents = scope_queryset(request.user, Building.head.field.related_model)
+    if building is not None:
+        where, near = {"household__building": building}, {"building": building.pk}
+    else:
+        where, near = {"household__grid": grid}, {"grid": grid.pk}
     choices = residents.active().filter(**where)
     if current_head_id:
         choices = choices | residents.filter(pk=current_head_id)
-    return choices.select_related("household")
+    return HeadChoices(choices.select_related("household"), near)
 
 
 # --- reading -------------------------------------------------------------------------
@@ -248,7 +259,7 @@ def building_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BuildingForm(
         posted(request),
         instance=building,
-        head_choices=_head_choices(request, building.head_id, household__building=building),
+        head_choices=_head_choices(request, building.head_id, building=building),
     )
     saved = request.method == "POST" and form.is_valid()
     if saved and _saved(form, actions.building_update, by=request.user, building=building) is not None:
@@ -273,7 +284,7 @@ def building_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(
         posted(request),
         instance=Unit(building=building),
-        head_choices=_head_choices(request, None, household__building=building),
+        head_choices=_head_choices(request, None, building=building),
     )
     if request.method == "POST" and form.is_valid():
         unit = _saved(form, actions.unit_create, by=request.user, building=building)
@@ -301,7 +312,7 @@ def building_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(
         posted(request),
         instance=unit,
-        head_choices=_head_choices(request, unit.head_id, household__building=building),
+        head_choices=_head_choices(request, unit.head_id, building=building),
     )
     saved = request.method == "POST" and form.is_valid()
     if saved and _saved(form, actions.unit_update, by=request.user, unit=unit) is not None:
@@ -326,7 +337,7 @@ def place_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlaceForm(
         posted(request),
         instance=Place(grid=grid),
-        head_choices=_head_choices(request, None, household__grid=grid),
+        head_choices=_head_choices(request, None, grid=grid),
     )
     if request.method == "POST" and form.is_valid():
         place = _saved(form, actions.place_create, by=request.user, grid=grid)
@@ -350,7 +361,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlaceForm(
         posted(request),
         instance=place,
-        head_choices=_head_choices(request, place.head_id, household__grid=place.grid),
+        head_choices=_head_choices(request, place.head_id, grid=place.grid),
     )
     if request.method == "POST" and form.is_valid():
         place = _saved(form, actions.place_update, by=request.user, place=place)

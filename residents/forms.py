@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.widgets import NarrowedSelect
 from grid.models import Building, OrgLevel, OrgUnit, Unit
 from grid.scope import scope_queryset, user_org_unit
 
@@ -44,12 +45,19 @@ def _unit_label(unit: Unit) -> str:
 
 
 class HouseholdForm(forms.ModelForm):
-    """A household's facts; grid, building and unit only from the user's scope."""
+    """A household's facts; grid, building and unit only from the user's scope. On the page
+    楼栋 offers only the chosen grid's buildings and 单元 only the chosen building's units, in
+    its own order (``core.widgets.NarrowedSelect``); ``clean`` still checks they fit."""
 
     class Meta:
         model = Household
         fields = list(HOUSEHOLD_FIELDS)
-        widgets = {"phone": PHONE, "landlord_phone": PHONE}
+        widgets = {
+            "phone": PHONE,
+            "landlord_phone": PHONE,
+            "building": NarrowedSelect(narrow_by="grid"),
+            "unit": NarrowedSelect(narrow_by="building"),
+        }
         help_texts = {
             "number": "本社区内唯一。",
             "landlord_name": "出租户填写。",

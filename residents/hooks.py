@@ -81,3 +81,7 @@ history.track(
     related={FLOATING_PREFIX: (FloatingRegistration, "流动人口")},
     names=_names,
 )
+
+# Residents are picked by searching the ledger (heads of buildings and places, and later
+# parties, attendees and applicants): apps below this one find the endpoint by model label.
+registry.picker("residents.Resident", "residents:resident_picker")

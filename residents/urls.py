@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, pickers, views
 
 app_name = "residents"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("people/<int:pk>/move/", views.resident_move, name="resident_move"),
     path("people/<int:pk>/leave/", views.resident_leave, name="resident_leave"),
     path("people/<int:pk>/return/", views.resident_return, name="resident_return"),
+    # POST only: what is typed stays out of the URL.
+    path("pick/", pickers.resident_picker, name="resident_picker"),
 ]
