@@ -6,7 +6,9 @@ from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError
 
-from .export_actions import ledger_export_fail, ledger_export_run
+from core.exports import export_job_fail as ledger_export_fail
+from core.exports import export_job_run as ledger_export_run
+
 from .ledger_import.actions import ledger_import_commit, ledger_import_fail, ledger_import_preview
 from .models import LedgerImport
 

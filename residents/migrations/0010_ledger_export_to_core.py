@@ -1,0 +1,50 @@
+"""Background exports move to core (``core.ExportJob``, one model for every registered
+list): each ``LedgerExport`` row is copied over with its id — so links to it keep working
+through the redirects in ``residents.urls`` — and its file, then the model goes."""
+
+from django.db import migrations
+
+# LedgerExport.kind → the key its list is registered under (residents.lists).
+KIND_KEYS = {"households": "residents.households", "residents": "residents.residents"}
+FIELDS = ("id", "user_id", "params", "full", "scope_unit_id", "status", "row_count", "file", "message")
+
+
+def forward(apps, schema_editor):
+    LedgerExport = apps.get_model("residents", "LedgerExport")
+    ExportJob = apps.get_model("core", "ExportJob")
+    jobs = []
+    for old in LedgerExport.objects.order_by("pk"):
+        job = ExportJob(list_key=KIND_KEYS.get(old.kind, old.kind), **{f: getattr(old, f) for f in FIELDS})
+        job.created_at, job.finished_at = old.created_at, old.finished_at
+        jobs.append(job)
+    ExportJob.objects.bulk_create(jobs)
+    # auto_now_add overwrote the request times on insert: put them back.
+    for job in jobs:
+        ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at)
+    if jobs:
+        # Ids were given explicitly: the sequence must move past them.
+        connection = schema_editor.connection
+        for statement in connection.ops.sequence_reset_sql(schema_editor.connection.ops.no_style(), [ExportJob]):
+            schema_editor.execute(statement)
+
+
+def backward(apps, schema_editor):
+    LedgerExport = apps.get_model("residents", "LedgerExport")
+    ExportJob = apps.get_model("core", "ExportJob")
+    kinds = {key: kind for kind, key in KIND_KEYS.items()}
+    for job in ExportJob.objects.filter(list_key__in=kinds).order_by("pk"):
+        old = LedgerExport.objects.create(kind=kinds[job.list_key], **{f: getattr(job, f) for f in FIELDS})
+        LedgerExport.objects.filter(pk=old.pk).update(created_at=job.created_at, finished_at=job.finished_at)
+        job.delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0001_export_job"),
+        ("residents", "0009_import_writes_less"),
+    ]
+
+    operations = [
+        migrations.RunPython(forward, backward),
+        migrations.DeleteModel(name="LedgerExport"),
+    ]
