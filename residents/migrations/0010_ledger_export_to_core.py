@@ -2,6 +2,7 @@
 list): each ``LedgerExport`` row is copied over with its id — so links to it keep working
 through the redirects in ``residents.urls`` — and its file, then the model goes."""
 
+from django.core.management.color import no_style
 from django.db import migrations
 
 # LedgerExport.kind → the key its list is registered under (residents.lists).
@@ -12,19 +13,19 @@ FIELDS = ("id", "user_id", "params", "full", "scope_unit_id", "status", "row_cou
 def forward(apps, schema_editor):
     LedgerExport = apps.get_model("residents", "LedgerExport")
     ExportJob = apps.get_model("core", "ExportJob")
-    jobs = []
+    jobs, asked = [], {}
     for old in LedgerExport.objects.order_by("pk"):
         job = ExportJob(list_key=KIND_KEYS.get(old.kind, old.kind), **{f: getattr(old, f) for f in FIELDS})
-        job.created_at, job.finished_at = old.created_at, old.finished_at
+        job.finished_at = old.finished_at
+        asked[old.pk] = old.created_at
         jobs.append(job)
     ExportJob.objects.bulk_create(jobs)
-    # auto_now_add overwrote the request times on insert: put them back.
-    for job in jobs:
-        ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at)
+    # auto_now_add stamped the insert's time: put back when each was asked for.
+    for pk, created_at in asked.items():
+        ExportJob.objects.filter(pk=pk).update(created_at=created_at)
     if jobs:
         # Ids were given explicitly: the sequence must move past them.
-        connection = schema_editor.connection
-        for statement in connection.ops.sequence_reset_sql(schema_editor.connection.ops.no_style(), [ExportJob]):
+        for statement in schema_editor.connection.ops.sequence_reset_sql(no_style(), [ExportJob]):
             schema_editor.execute(statement)
 
 
