@@ -27,7 +27,7 @@ What it gets:
   deep in half a million rows costs what the first does, no OFFSET; 下一页/上一页 carry
   a signed cursor holding only the last row's id; a tampered cursor shows the first page;
 - a count that never counts the whole scope: exact up to ``count_cap`` rows, then
-  "超过 1000 户";
+  "超过 1,000 户", read with the first page's rows and carried by the cursors;
 - ``extras(queryset)`` (per-row subqueries, say a member count) run for the page's rows
   only, and for the export's;
 - the export: ``columns`` written formula-safe by ``core.xlsx``, personal columns (those
@@ -246,22 +246,27 @@ def _signer_salt(spec: ScopedList) -> str:
     return f"core.lists.cursor:{spec.key}"
 
 
-def make_cursor(spec: ScopedList, direction: str, pk: Any = None, number: int | None = None) -> str:
-    """An opaque position: "a"fter or "b"efore the row ``pk`` (or "l"ast), and the page
-    number it leads to, signed so that a hand-made one is refused. No value of the row."""
-    return signing.dumps([direction, pk, number], salt=_signer_salt(spec), compress=False)
+def make_cursor(
+    spec: ScopedList, direction: str, pk: Any = None, number: int | None = None, counted: int | None = None
+) -> str:
+    """An opaque position: "a"fter or "b"efore the row ``pk`` (or "l"ast), the page number
+    it leads to and the list's capped count from its first page, signed so that a hand-made
+    one is refused. Nothing of the row but its id."""
+    return signing.dumps([direction, pk, number, counted], salt=_signer_salt(spec), compress=False)
 
 
-def _read_cursor(spec: ScopedList, text: str | None) -> tuple[str, Any, int | None] | None:
+def _read_cursor(spec: ScopedList, text: str | None) -> tuple[str, Any, int | None, int | None] | None:
     if not text:
         return None
     try:
-        direction, pk, number = signing.loads(text, salt=_signer_salt(spec))
+        direction, pk, number, counted = signing.loads(text, salt=_signer_salt(spec))
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if direction not in ("a", "b", "l") or (number is not None and not isinstance(number, int)):
+    if direction not in ("a", "b", "l") or any(
+        n is not None and not isinstance(n, int) for n in (number, counted)
+    ):
         return None
-    return direction, pk, number
+    return direction, pk, number, counted
 
 
 def _fields(order: Sequence[str]) -> list[tuple[str, bool]]:
@@ -312,20 +317,28 @@ def _load(spec: ScopedList, queryset: QuerySet, pks: list) -> list:
 
 
 def seek_page(spec: ScopedList, queryset: QuerySet, cursor: str | None) -> SeekPage:
-    """The page of ``queryset`` that ``cursor`` points at (the first without one)."""
-    size = spec.page_size
+    """The page of ``queryset`` that ``cursor`` points at (the first without one).
+
+    Never a COUNT(*) over the whole list: the first page reads up to ``count_cap`` + 1 ids
+    in the one query that finds its rows (a district's first 1,001 rows cost less than
+    counting its half a million), and the cursors carry that count to the pages after it.
+    """
+    size, cap = spec.page_size, spec.count_cap
     order = list(spec.order)
     found = _read_cursor(spec, cursor)
-    direction, pk, number = found if found else ("a", None, 1)
+    direction, pk, number, counted = found if found else ("a", None, 1, None)
     position = _position(queryset, order, pk) if pk is not None else None
     if direction != "l" and position is None:
-        direction, number = "a", 1  # no cursor, a tampered one, or one whose row is gone
+        direction, number, counted = "a", 1, None  # no cursor, a tampered one, or one whose row is gone
 
     backwards = direction in ("b", "l")
     pks_query = queryset.order_by(*(_reversed(order) if backwards else order))
     if position is not None:
         pks_query = pks_query.filter(beyond(order, position, backwards=backwards))
-    pks = list(pks_query.values_list("pk", flat=True)[: size + 1])
+    first = direction == "a" and position is None
+    pks = list(pks_query.values_list("pk", flat=True)[: (max(size, cap) if first else size) + 1])
+    if first:
+        counted = min(len(pks), cap + 1)
     more = len(pks) > size
     pks = pks[:size]
     if backwards:
@@ -339,23 +352,19 @@ def seek_page(spec: ScopedList, queryset: QuerySet, cursor: str | None) -> SeekP
             number = None
     else:
         has_next, has_previous = more, position is not None
+    if counted is None:  # a cursor from before counts were carried: count as far as the cap
+        counted = queryset.order_by()[: cap + 1].count()
 
     rows = _load(spec, queryset, pks)
-    page = SeekPage(rows, number, has_next, has_previous, cap=spec.count_cap, noun=spec.noun)
+    page = SeekPage(rows, number, has_next, has_previous, cap=cap, noun=spec.noun)
+    page.capped = counted > cap
+    page.count = None if page.capped else counted
     if rows:
         following = number + 1 if number else None
         preceding = number - 1 if number and number > 1 else None
-        page.next_cursor = make_cursor(spec, "a", rows[-1].pk, following) if has_next else ""
-        page.previous_cursor = make_cursor(spec, "b", rows[0].pk, preceding) if has_previous else ""
-    page.last_cursor = make_cursor(spec, "l") if has_next else ""
-    if number == 1 and not has_next:
-        page.count = len(rows)  # the whole list is on this page: no count needed
-    else:
-        # Counting stops at the cap: COUNT(*) over a district's half a million residents
-        # costs more than the page itself, and nobody reads "482,317" differently from "超过 1,000".
-        counted = queryset.order_by()[: spec.count_cap + 1].count()
-        page.capped = counted > spec.count_cap
-        page.count = None if page.capped else counted
+        page.next_cursor = make_cursor(spec, "a", rows[-1].pk, following, counted) if has_next else ""
+        page.previous_cursor = make_cursor(spec, "b", rows[0].pk, preceding, counted) if has_previous else ""
+    page.last_cursor = make_cursor(spec, "l", counted=counted) if has_next else ""
     return page
 
 

@@ -216,14 +216,17 @@ def test_the_ledgers_lists_page_the_same_rows_as_their_full_order(client, staff_
     assert got == expected and len(got) == 7
 
 
-def test_a_page_runs_no_count_over_the_whole_list(client, staff_user, many, test_list):
+def test_no_page_runs_a_count_and_the_count_stops_at_the_cap(client, staff_user, many, test_list):
     client.force_login(staff_user)
+    url = reverse("test_list")
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("test_list"))
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert counts and all("LIMIT 9" in sql for sql in counts)  # stops at the cap (8) + 1
-    assert "OFFSET" not in " ".join(q["sql"] for q in queries.captured_queries).upper()
-    assert "超过 8 户" in response.content.decode()
+        first = client.get(url)
+        second = client.get(url, {"cursor": first.context["page"].next_cursor})
+        client.get(url, {"cursor": first.context["page"].last_cursor})
+    sqls = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "COUNT(" not in sqls and "OFFSET" not in sqls
+    # The first page read 9 ids (the cap of 8, and one more); its cursors carry the count on.
+    assert "超过 8 户" in first.content.decode() and "超过 8 户" in second.content.decode()
 
 
 def test_a_list_that_fits_on_one_page_is_counted_without_a_count_query(client, staff_user, many, test_list):
@@ -232,6 +235,15 @@ def test_a_list_that_fits_on_one_page_is_counted_without_a_count_query(client, s
         response = client.get(reverse("test_list"), {"kind": "rental"})
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert "共 3 户" in response.content.decode()
+
+
+def test_the_count_is_exact_up_to_the_cap(client, staff_user, many, test_list, settings):
+    lists.register(make_spec(count_cap=50))
+    client.force_login(staff_user)
+    first = client.get(reverse("test_list"))
+    assert "共 14 户" in first.content.decode()
+    second = client.get(reverse("test_list"), {"cursor": first.context["page"].next_cursor})
+    assert "共 14 户" in second.content.decode() and second.context["page"].number == 2
 
 
 def test_the_household_lists_member_counts_are_computed_for_the_pages_rows_only(client, staff_user, many):
@@ -246,9 +258,10 @@ def test_the_household_lists_member_counts_are_computed_for_the_pages_rows_only(
     "cursor",
     [
         "junk",
-        signing.dumps(["a", 1, 2], salt="another salt"),
-        signing.dumps(["a", 10**9, 2], salt=f"core.lists.cursor:{lists_urls.KEY}"),
-        signing.dumps(["x", "1", "y"], salt=f"core.lists.cursor:{lists_urls.KEY}"),
+        signing.dumps(["a", 1, 2, 9], salt="another salt"),
+        signing.dumps(["a", 10**9, 2, 9], salt=f"core.lists.cursor:{lists_urls.KEY}"),
+        signing.dumps(["x", "1", "y", None], salt=f"core.lists.cursor:{lists_urls.KEY}"),
+        signing.dumps(["a", "1"], salt=f"core.lists.cursor:{lists_urls.KEY}"),
     ],
 )
 def test_a_tampered_or_stale_cursor_shows_the_first_page(client, staff_user, many, test_list, cursor):
@@ -267,10 +280,12 @@ def test_a_cursor_from_one_list_is_refused_by_another(client, staff_user, many, 
 def test_a_cursor_names_a_row_id_and_nothing_of_the_row(client, staff_user, many, test_list):
     client.force_login(staff_user)
     page = client.get(reverse("test_list")).context["page"]
-    direction, pk, number = signing.loads(page.next_cursor, salt=f"core.lists.cursor:{lists_urls.KEY}")
-    assert (direction, number) == ("a", 2) and Household.objects.get(pk=pk).number == page.object_list[
-        -1
-    ].number
+    direction, pk, number, counted = signing.loads(
+        page.next_cursor, salt=f"core.lists.cursor:{lists_urls.KEY}"
+    )
+    assert (direction, number, counted) == ("a", 2, 9) and Household.objects.get(
+        pk=pk
+    ).number == page.object_list[-1].number
     assert page.object_list[-1].number not in page.next_cursor
 
 
