@@ -1,4 +1,11 @@
-"""``python -m bench`` (``make bench``): import a generated ledger into PostgreSQL, three ways.
+"""``python -m bench`` (``make bench``): the scenarios, each printing ratios against
+baselines measured in the same run.
+
+  python -m bench [import options]          both: the import, then the lists
+  python -m bench import [import options]   the ledger import alone (below)
+  python -m bench lists [list options]      the household and resident lists alone (bench/lists.py)
+
+The import scenario: import a generated ledger into PostgreSQL, three ways.
 
   ours   the real import path (ledger_import_create + ledger_import_commit): full
          validation, one atomic commit, history rows; then again over the imported data
@@ -246,8 +253,25 @@ def print_profile(limit: int) -> None:
             stats.sort_stats(key).print_stats(limit)
 
 
+SCENARIOS = ("import", "lists")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "lists":
+        from . import lists
+
+        return lists.main(argv[1:])
+    if argv and argv[0] == "import":
+        return import_main(argv[1:])
+    code = import_main(argv)
+    # In a fresh process: the import run has set up Django on its own scratch database.
+    listed = subprocess.run([sys.executable, "-m", "bench", "lists"], cwd=ROOT, check=False)
+    return code or listed.returncode
+
+
+def import_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench import", description=__doc__.split("\n\n")[2])
     parser.add_argument("--rows", type=int, default=100_000, help="residents in the ledger (100000)")
     parser.add_argument("--households", type=int, help="households (default 35%% of --rows)")
     parser.add_argument(

@@ -75,8 +75,6 @@ ROOT_URLCONF = "config.urls"
 # Who can be a 楼栋长/单元长/场所负责人: a person on the ledger. Named here, where the apps are
 # put together, because grid/ stands below residents/ and names no app above it.
 GRID_HEAD_MODEL = "residents.Resident"
-# The org tree every record is filed under; core/ (below grid/) refers to it by this name.
-SCOPE_UNIT_MODEL = "grid.OrgUnit"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -104,6 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The org tree every app is scoped by, named for core the way AUTH_USER_MODEL names the
+# user model: core (below every app) files changes and export jobs under a unit of it and checks
+# scope through SCOPE_MODULE's functions (scope_queryset, get_in_scope_or_404,
+# user_org_unit, unit_in_scope) without importing the app that provides them.
+SCOPE_UNIT_MODEL = "grid.OrgUnit"
+SCOPE_MODULE = "grid.scope"
 
 REDIS_URL = env("REDIS_URL", default="")
 
@@ -169,8 +174,12 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest ledger file accepted (a 100,000-resident .xlsx is about 13 MB).
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
-# A ledger export with more rows than this is built by a Celery task, not in the request.
-LEDGER_EXPORT_SYNC_MAX_ROWS = env.int("LEDGER_EXPORT_SYNC_MAX_ROWS", default=5000)
+# An export (of any registered list, core.lists) with more rows than this is built by a
+# Celery task, not in the request. LEDGER_EXPORT_SYNC_MAX_ROWS is its name from when only
+# the ledger exported; a deployment that sets it keeps its value.
+EXPORT_SYNC_MAX_ROWS = env.int(
+    "EXPORT_SYNC_MAX_ROWS", default=env.int("LEDGER_EXPORT_SYNC_MAX_ROWS", default=5000)
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Celery -------------------------------------------------------------------------

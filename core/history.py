@@ -29,7 +29,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from . import registry
+from . import scoping
 from .models import Change
 
 CREATE, UPDATE = "create", "update"
@@ -255,9 +255,9 @@ def _names(user, model: type[models.Model], pks: set[int]) -> dict[int, models.M
     """The records a change points at, by pk; a scoped one outside the reader's scope (the
     household someone came from in another community) is named only as such."""
     try:
-        found: dict[int, models.Model | str] = registry.scoped(user, model._default_manager.all()).in_bulk(
-            pks
-        )
+        found: dict[int, models.Model | str] = scoping.scope_queryset(
+            user, model._default_manager.all()
+        ).in_bulk(pks)
     except TypeError:  # reference data (民族), which has no place in the tree: anyone may read it
         return model._default_manager.in_bulk(pks)
     if missing := pks - set(found):
@@ -396,5 +396,5 @@ def page_history(
     None when the reader's role may not read histories: the template then shows no card."""
     if not user.has_perm(VIEW):
         return None
-    changes = list(registry.scoped(user, under(instance)).select_related("user")[:HISTORY_LIMIT])
+    changes = list(scoping.scope_queryset(user, under(instance)).select_related("user")[:HISTORY_LIMIT])
     return entries(changes, user=user, subject=subject, masked=masked)

@@ -1,5 +1,5 @@
-"""Records every app shares: the change history of any record (变更记录) and the log of
-status moves (``core.transitions``)."""
+"""Records every app shares: the change history of any record (变更记录), the log of status
+moves (``core.transitions``) and the background export jobs of the registered lists."""
 
 from __future__ import annotations
 
@@ -149,3 +149,98 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+# Imported after Transition is defined: the job machinery records its moves there.
+from . import progress  # noqa: E402
+from .jobs import Job, Phase  # noqa: E402
+from .transitions import Move, TransitionTable  # noqa: E402
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+EXPORT_MOVES = [
+    Move(ExportStatus.QUEUED, ExportStatus.RUNNING),
+    Move(ExportStatus.RUNNING, ExportStatus.DONE),
+    Move(ExportStatus.RUNNING, ExportStatus.FAILED),
+    Move(ExportStatus.QUEUED, ExportStatus.FAILED),
+    Move(ExportStatus.RUNNING, ExportStatus.QUEUED),  # the sweep's retry of a run whose worker was lost
+]
+
+
+class ExportJob(Job):
+    """导出任务: a large filtered list (``core.lists``) written to .xlsx in the background,
+    for its requester only. Rows moved here from ``residents.LedgerExport``, keeping their ids."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.CASCADE, related_name="+"
+    )
+    # The registered list (``core.lists.register``) the file is built from, e.g. "residents.households".
+    list_key = models.CharField("导出内容", max_length=60)
+    # The list page's filters that were valid when asked, the search term (``q``) among
+    # them: enough to rebuild the same list. The term never goes into a URL.
+    params = models.JSONField("筛选条件", default=dict, blank=True)
+    full = models.BooleanField("含完整个人信息", default=False)
+    # Where the requester worked when asking. The file holds this unit's records, so it is
+    # built, shown and downloaded only while the requester's scope still covers it.
+    scope_unit = models.ForeignKey(
+        settings.SCOPE_UNIT_MODEL,
+        verbose_name="数据范围",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    row_count = models.PositiveIntegerField("行数", default=0)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    message = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    scope_path = "scope_unit"
+
+    transitions = TransitionTable(ExportStatus, EXPORT_MOVES)
+    job_phases = (Phase(ExportStatus.QUEUED, ExportStatus.RUNNING, "core.tasks.run_export_job"),)
+    job_failed = ExportStatus.FAILED
+    job_progress_key = progress.EXPORT
+    job_lost_message = "生成文件时后台任务多次中断，未生成文件。请稍后重新导出，或联系系统管理员。"
+    job_gave_up_message = "生成文件时出现系统错误，未生成文件。请稍后重新导出，或联系系统管理员。"
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        default_permissions = ()
+        permissions = model_permissions("exportjob", verbose_name)
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="exportjob_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.title}导出（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
+
+    def job_failure_values(self, message: str) -> dict:
+        return {"message": message, "finished_at": timezone.now()}
+
+    @property
+    def title(self) -> str:
+        """The list's title ("户台账"); a list no longer registered is named by its key."""
+        from .lists import find
+
+        found = find(self.list_key)
+        return found.title if found else self.list_key
+
+    @property
+    def download_name(self) -> str:
+        """The name people see: the same as a direct download's, dated the day it was asked."""
+        return f"{self.title}-{timezone.localtime(self.created_at):%Y%m%d}.xlsx"

@@ -1,5 +1,5 @@
 """What the domain apps plug into: role grants, menu entries, home-page shortcuts and
-the pickers that search their records; and the data scope, which grid/ provides.
+the pickers that search their records.
 
 Each app declares its part in its own ``hooks.py``; ``CoreConfig.ready`` imports every
 installed app's ``hooks`` module (as the admin does with ``admin.py``), so adding an app
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 _grants: dict[str, set[str]] = defaultdict(set)
-_scope: Callable | None = None
 _menu: list[MenuEntry] = []
 _quick_links: list[tuple[int, Callable[[object], list[QuickLink]]]] = []
 _pickers: dict[str, str] = {}
@@ -120,23 +119,6 @@ def quick_links_for(user) -> list[QuickLink]:
     for _, provider in sorted(_quick_links, key=lambda item: item[0]):
         links.extend(provider(user))
     return links
-
-
-# --- the data scope ---------------------------------------------------------------------
-
-
-def provide_scope(scope_queryset: Callable) -> None:
-    """grid/ hands core its one scope function, so that core's own readers (history, export
-    jobs) narrow by it without importing the layer above."""
-    global _scope
-    _scope = scope_queryset
-
-
-def scoped(user, queryset):
-    """``grid.scope.scope_queryset``, for core's modules. TypeError for a model with no place in the tree."""
-    if _scope is None:
-        raise RuntimeError("no scope function: is grid in INSTALLED_APPS?")
-    return _scope(user, queryset)
 
 
 # --- pickers ----------------------------------------------------------------------------

@@ -1,12 +1,19 @@
-"""Periodic tasks every app relies on."""
+"""Celery tasks of core: the background export of any registered list, and the sweep that
+notices jobs whose worker was lost. Thin: ids in, an action called; ``JobTask`` retries."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from .jobs import jobs_sweep
+from .exports import export_job_run
+from .jobs import JobTask, jobs_sweep
 
 
 @shared_task(name="core.tasks.sweep_lost_jobs")
 def sweep_lost_jobs() -> dict[str, int]:
     return jobs_sweep()
+
+
+@shared_task(base=JobTask, bind=True, job_model="core.ExportJob")
+def run_export_job(self, export_id: int) -> None:
+    export_job_run(export_id=export_id, lease=self.request.id)

@@ -53,7 +53,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.expressions import Combinable
 
-from .models import Transition
+from . import models as core_models  # core.models builds its job models on this module
 
 
 class TransitionRefused(ValidationError):
@@ -168,7 +168,7 @@ def transition(
             else:
                 message = f"{name}已是“{table.label(current)}”，不能再改为“{table.label(target)}”。"
             raise TransitionRefused(message, "stale", current)
-        Transition.objects.create(
+        core_models.Transition.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=obj.pk,
             field=table.field,
@@ -189,6 +189,6 @@ def transition(
 
 def history(obj: models.Model) -> models.QuerySet:
     """The moves ``obj`` went through, oldest first."""
-    return Transition.objects.filter(
+    return core_models.Transition.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
     ).select_related("by")

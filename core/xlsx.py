@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
@@ -39,12 +39,23 @@ def neutralise(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Column:
-    """One sheet column: its header, the ``values()`` keys it reads and how it shows them."""
+    """One sheet column: its header, the ``values()`` keys it reads and how it shows them.
+
+    A personal column (ID number, phone) names its ``mask``: ``core.lists`` writes it
+    through the mask unless the reader asked for full values and may see them.
+    """
 
     header: str
     keys: tuple[str, ...]
     show: Callable[..., Any] = lambda value: value if value is not None else ""
     width: int = 12
+    mask: Callable[[Any], str] | None = None
+
+    def masked(self) -> Column:
+        """This column as a reader without full values sees it."""
+        if self.mask is None:
+            return self
+        return replace(self, show=self.mask, mask=None)
 
 
 def write_workbook(

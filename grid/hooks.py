@@ -1,6 +1,5 @@
 """What the org tree plugs into the core: its permissions per role, its menu entry, the
-home page's shortcut to a person's own unit, the record types whose changes are kept, and
-the one scope function."""
+home page's shortcut to a person's own unit and the record types whose changes are kept."""
 
 from __future__ import annotations
 
@@ -11,9 +10,7 @@ from core.masking import mask_phone
 from core.registry import QuickLink, model_permissions
 
 from .models import Building, OrgUnit, Place, Role, Unit
-from .scope import scope_queryset, user_org_unit
-
-registry.provide_scope(scope_queryset)
+from .scope import user_org_unit
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 GRID_TREE = ("grid.orgunit", "grid.building", "grid.unit", "grid.place")

@@ -1,8 +1,9 @@
-"""Excel (.xlsx) downloads of the filtered household and resident lists.
+"""The sheets of the household and resident lists' Excel (.xlsx) exports.
 
-The rows come from the same scoped, filtered querysets as the pages (``residents.filters``).
-ID numbers and phones are masked unless the caller asks for full values *and* the user
-may see them; ``core.xlsx`` writes the sheet, formula-safe.
+The rows come from the same scoped, filtered querysets as the pages (``residents.filters``,
+registered in ``residents.lists``). ID numbers and phones are personal columns: ``core.lists``
+masks them unless the reader asks for full values *and* may see them; ``core.xlsx`` writes
+the sheet, formula-safe.
 """
 
 from __future__ import annotations
@@ -38,14 +39,11 @@ def _flags(model, names: tuple[str, ...]) -> Callable[..., str]:
     return lambda *values: "、".join(label for label, on in zip(labels, values, strict=True) if on)
 
 
-def _identity(unmasked: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
-    if unmasked:
-        return (lambda v: v or ""), (lambda v: v or "")
-    return mask_id_number, mask_phone
+def _text(value: str | None) -> str:
+    return value or ""
 
 
-def household_columns(*, unmasked: bool) -> list[Column]:
-    _, phone = _identity(unmasked)
+def household_columns() -> list[Column]:
     return [
         Column("户号", ("number",)),
         Column("社区", ("community__name",)),
@@ -56,24 +54,23 @@ def household_columns(*, unmasked: bool) -> list[Column]:
         Column("住址", ("address",), width=30),
         Column("户别", ("kind",), _label(Household, "kind")),
         Column("户主", ("head_name",)),
-        Column("联系电话", ("phone",), phone, 15),
+        Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
         Column("在册人数", ("member_count",), width=8),
         Column("标志", Household.FLAG_FIELDS, _flags(Household, Household.FLAG_FIELDS), 20),
         Column("房东姓名", ("landlord_name",)),
-        Column("房东电话", ("landlord_phone",), phone, 15),
+        Column("房东电话", ("landlord_phone",), _text, 15, mask=mask_phone),
         Column("销户日期", ("closed_on",), _date),
     ]
 
 
-def resident_columns(*, unmasked: bool) -> list[Column]:
-    ident, phone = _identity(unmasked)
+def resident_columns() -> list[Column]:
     return [
         Column("姓名", ("name",)),
         Column("性别", ("gender",), _label(Resident, "gender"), 6),
         Column("出生日期", ("birth_date",), _date),
-        Column("身份证号", ("id_number",), ident, 22),
+        Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
         Column("民族", ("ethnicity__name",), width=10),
-        Column("联系电话", ("phone",), phone, 15),
+        Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
         Column("户号", ("household__number",)),
         Column("网格", ("household__grid__name",)),
         Column("楼栋", ("household__building__number",)),

@@ -1,5 +1,6 @@
-"""The household and resident lists' filters and search, shared by the pages and the exports
-so a download holds exactly what the filtered page shows (and nothing out of scope).
+"""The household and resident lists' filters, search and scoped selectors, registered with
+``core.lists`` (``residents.lists``) so that the pages and the exports — direct or in the
+background — hold exactly the same rows (and nothing out of scope).
 
 Search takes a name, a household number, or a *whole* ID number. An ID number is only
 ever matched exactly: a partial number would let anyone enumerate people by birth date.
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.lists import ListFilterForm
 from grid.models import Building, OrgUnit
 from grid.scope import scope_queryset
 
@@ -33,7 +35,7 @@ def _flag_choices(model, names: tuple[str, ...], empty: str) -> list[tuple[str, 
     return [("", empty)] + [(name, str(model._meta.get_field(name).verbose_name)) for name in names]
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(ListFilterForm):
     """GET filters of the household list; ``ResidentFilterForm`` adapts it to residents."""
 
     q = forms.CharField(
@@ -63,8 +65,7 @@ class LedgerFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, **kwargs):
-        super().__init__(data, **kwargs)
-        self.user = user
+        super().__init__(data, user=user, **kwargs)
         self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids())
         self.fields["building"].queryset = scope_queryset(user, Building.objects.select_related("grid"))
         self.fields["flag"].choices = self.flag_choices()
@@ -76,17 +77,6 @@ class LedgerFilterForm(forms.Form):
 
     def flag_choices(self) -> list[tuple[str, str]]:
         return _flag_choices(Household, Household.FLAG_FIELDS, "全部")
-
-    def values(self) -> dict:
-        """The valid filters; an invalid one (say, a grid outside scope) is simply not applied."""
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
-
-    @property
-    def active_count(self) -> int:
-        """How many filters besides the search are set (the phone layout shows it on the toggle)."""
-        values = self.values()
-        return sum(1 for k in values if k not in ("q", "status") or (k == "status" and values[k] != "active"))
 
 
 class ResidentFilterForm(LedgerFilterForm):
@@ -116,8 +106,10 @@ def _ethnicity_q(value: str, prefix: str = "") -> Q:
 
 
 def households_for(user, filters: dict) -> QuerySet[Household]:
-    """The user's households narrowed by ``filters`` (``LedgerFilterForm.values()``), annotated
-    with the active member count and the head's name, without a query per row."""
+    """The user's households narrowed by ``filters`` (``LedgerFilterForm.values()``).
+
+    Without the member count and head's name: ``with_member_counts`` adds those, for a
+    page's 50 rows only (or an export's), not for every household the filters match."""
     qs = scope_queryset(user, Household).select_related("grid", "building", "unit", "community")
     status = filters.get("status", "active")
     if status == "active":
@@ -137,6 +129,12 @@ def households_for(user, filters: dict) -> QuerySet[Household]:
         qs = qs.filter(Exists(active_members.filter(residence_status=ResidenceStatus.FLOATING)))
     if filters.get("q"):
         qs = qs.filter(_household_search(filters["q"]))
+    return qs
+
+
+def with_member_counts(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """``qs`` annotated with the active member count and the head's name, without a query per row."""
+    active_members = Resident.objects.filter(household=OuterRef("pk"), status=LedgerStatus.ACTIVE)
     counts = active_members.order_by().values("household").annotate(n=Count("pk")).values("n")
     heads = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("status", "pk")
     return qs.annotate(
@@ -145,17 +143,45 @@ def households_for(user, filters: dict) -> QuerySet[Household]:
     )
 
 
+def _contains(text: str) -> str:
+    """``contains`` for a term with no letter case (汉字, digits), else ``icontains``: the
+    same matches, without upper-casing every name of half a million residents first."""
+    return "contains" if text.upper() == text.lower() else "icontains"
+
+
+NUMBER_MATCHES = 500
+
+
+def _resident_search(text: str) -> Q:
+    """Residents whose name, or whose household's 户号, contains ``text``.
+
+    The 户号 matches are looked up first (a name matches none, a number fragment a few):
+    asked in one query with the names, "name OR 户号 of a joined household" makes the
+    database join all 159,000 households of a district before it filters half a million
+    residents. The lookup is not scoped; the list it narrows is.
+    """
+    contains = _contains(text)
+    numbers = Household.objects.filter(**{f"number__{contains}": text}).values_list("pk", flat=True)
+    numbered = list(numbers[: NUMBER_MATCHES + 1])
+    if len(numbered) > NUMBER_MATCHES:  # "01": most households; let the database join
+        return Q(**{f"name__{contains}": text}) | Q(**{f"household__number__{contains}": text})
+    named = Q(**{f"name__{contains}": text})
+    return named | Q(household_id__in=numbered) if numbered else named
+
+
 def _household_search(text: str) -> Q:
     text = text.strip()
     number = full_id_number(text)
     if number:
         return Q(pk__in=Resident.objects.filter(id_number=number).values("household_id")) | Q(number=text)
-    named = Resident.objects.filter(name__icontains=text).values("household_id")
-    return Q(number__icontains=text) | Q(pk__in=named)
+    contains = _contains(text)
+    named = Resident.objects.filter(**{f"name__{contains}": text}).values("household_id")
+    return Q(**{f"number__{contains}": text}) | Q(pk__in=named)
 
 
 def residents_for(user, filters: dict) -> QuerySet[Resident]:
-    """The user's residents narrowed by ``filters`` (``ResidentFilterForm.values()``)."""
+    """The user's residents narrowed by ``filters`` (``ResidentFilterForm.values()``); the
+    list orders them (``residents.lists``)."""
     qs = scope_queryset(user, Resident).select_related(
         "household__grid", "household__building", "household__unit", "ethnicity"
     )
@@ -177,8 +203,5 @@ def residents_for(user, filters: dict) -> QuerySet[Resident]:
     if filters.get("q"):
         text = filters["q"].strip()
         number = full_id_number(text)
-        if number:
-            qs = qs.filter(id_number=number)
-        else:
-            qs = qs.filter(Q(name__icontains=text) | Q(household__number__icontains=text))
-    return qs.order_by("household__grid__path", "household__number", "status", "relation", "pk")
+        qs = qs.filter(id_number=number) if number else qs.filter(_resident_search(text))
+    return qs

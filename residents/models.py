@@ -9,7 +9,6 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from core import progress
 from core.jobs import Job, Phase
@@ -535,84 +534,3 @@ class LedgerImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.row_number}行 {self.get_outcome_display()}"
-
-
-class ExportKind(models.TextChoices):
-    HOUSEHOLDS = "households", "户台账"
-    RESIDENTS = "residents", "居民台账"
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "生成中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
-
-
-def _export_moves() -> list[Move]:
-    s = ExportStatus
-    return [
-        Move(s.QUEUED, s.RUNNING),
-        Move(s.RUNNING, s.DONE),
-        Move(s.RUNNING, s.FAILED),
-        Move(s.QUEUED, s.FAILED),
-        Move(s.RUNNING, s.QUEUED),  # the sweep's retry of a run whose worker was lost
-    ]
-
-
-class LedgerExport(Job):
-    """台账导出: a large filtered list written to .xlsx in the background, for its requester only."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField("导出内容", max_length=20, choices=ExportKind.choices)
-    # The list page's query parameters that were valid when asked, the search term among
-    # them: enough to rebuild the same list. The term never goes into a URL.
-    params = models.JSONField("筛选条件", default=dict, blank=True)
-    full = models.BooleanField("含完整身份证号和电话", default=False)
-    # Where the requester worked when asking. The file holds this unit's records, so it is
-    # built, shown and downloaded only while the requester's scope still covers it.
-    scope_unit = models.ForeignKey(
-        OrgUnit, verbose_name="数据范围", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    status = models.CharField(
-        "状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    row_count = models.PositiveIntegerField("行数", default=0)
-    file = models.FileField("文件", upload_to="ledger_exports/%Y/%m/", blank=True)
-    message = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-
-    scope_path = "scope_unit"
-
-    transitions = TransitionTable(ExportStatus, _export_moves())
-    job_phases = (Phase(ExportStatus.QUEUED, ExportStatus.RUNNING, "residents.tasks.run_ledger_export"),)
-    job_failed = ExportStatus.FAILED
-    job_progress_key = progress.EXPORT
-    job_lost_message = "生成文件时后台任务多次中断，未生成文件。请稍后重新导出，或联系系统管理员。"
-    job_gave_up_message = "生成文件时出现系统错误，未生成文件。请稍后重新导出，或联系系统管理员。"
-
-    class Meta:
-        verbose_name = "台账导出"
-        verbose_name_plural = "台账导出"
-        default_permissions = ()
-        permissions = model_permissions("ledgerexport", verbose_name)
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}导出（{self.get_status_display()}）"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
-
-    def job_failure_values(self, message: str) -> dict:
-        return {"message": message, "finished_at": timezone.now()}
-
-    @property
-    def download_name(self) -> str:
-        """The name people see: the same as a direct download's, dated the day it was asked."""
-        return f"{self.get_kind_display()}-{timezone.localtime(self.created_at):%Y%m%d}.xlsx"

@@ -1,12 +1,19 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from . import export_views, pickers, views
+from . import lists, pickers, views
 
 app_name = "residents"
 
+
+def _moved(name: str):
+    """我的导出 moved to core (one page for every list's exports); old links still arrive."""
+    return RedirectView.as_view(pattern_name=f"core:{name}", permanent=False, query_string=True)
+
+
 urlpatterns = [
-    path("", views.household_list, name="household_list"),
-    path("export/households.xlsx", views.household_export, name="household_export"),
+    path("", lists.household_list, name="household_list"),
+    path("export/households.xlsx", lists.household_export, name="household_export"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
@@ -17,17 +24,16 @@ urlpatterns = [
         {"floating": True},
         name="floating_create",
     ),
-    path("people/", views.resident_list, name="resident_list"),
-    path("export/residents.xlsx", views.resident_export, name="resident_export"),
-    path("exports/", export_views.export_list, name="export_list"),
-    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
-    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
-    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("people/", lists.resident_list, name="resident_list"),
+    path("export/residents.xlsx", lists.resident_export, name="resident_export"),
+    path("exports/", _moved("export_list"), name="export_list"),
+    path("exports/<int:pk>/", _moved("export_detail"), name="export_detail"),
+    path("exports/<int:pk>/progress/", _moved("export_progress"), name="export_progress"),
+    path("exports/<int:pk>/download/", _moved("export_download"), name="export_download"),
     path("people/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("people/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("people/<int:pk>/move/", views.resident_move, name="resident_move"),
     path("people/<int:pk>/leave/", views.resident_leave, name="resident_leave"),
     path("people/<int:pk>/return/", views.resident_return, name="resident_return"),
-    # POST only: what is typed stays out of the URL.
     path("pick/", pickers.resident_picker, name="resident_picker"),
 ]

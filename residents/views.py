@@ -1,5 +1,5 @@
-"""Pages of the ledger (台账): household and resident lists with search, filters and export,
-a household's page with its members, a resident's page, and their changes.
+"""Pages of the ledger (台账): a household's page with its members, a resident's page, their
+changes and the forms that write them. The lists and their exports are ``residents.lists``.
 
 Every record is fetched through the scope helpers, so one outside the user's subtree answers
 404; a role that may not do something gets 403 before anything is looked up. ID numbers
@@ -8,35 +8,26 @@ and phones are masked everywhere except a detail page shown to a role allowed to
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DateField, F, IntegerField, Value, When
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from core import history
 from core.views import Crumb, add_action_errors, form_page, require
-from core.xlsx import workbook_bytes, xlsx_response
 from grid.scope import get_in_scope_or_404, scope_queryset
 
-from . import actions, idnumber
-from .actions import FLOATING_PREFIX
-from .export_actions import EXPORTS, ledger_export_create
+from . import actions
 from .exports import FULL_IDENTITY
-from .filters import LedgerFilterForm, ResidentFilterForm, full_id_number, households_for, residents_for
 from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm, ReturnForm
 from .models import (
     ChangeAction,
-    ExportKind,
     FloatingRegistration,
     Household,
     LedgerStatus,
@@ -44,11 +35,8 @@ from .models import (
     ResidenceStatus,
     Resident,
 )
-from .tasks import run_ledger_export
 
-PAGE_SIZE = 50
 HISTORY_LIMIT = 100
-PHONE_FIELDS = {"phone", "landlord_phone", FLOATING_PREFIX + "landlord_phone"}
 
 
 def _sees_full(request: HttpRequest) -> bool:
@@ -60,137 +48,6 @@ def _household_crumbs(household: Household) -> list[Crumb]:
         Crumb("居民台账", reverse("residents:household_list")),
         Crumb(f"户号 {household.number}", reverse("residents:household_detail", args=[household.pk])),
     ]
-
-
-SEARCH_SESSION_KEY = "ledger_search"
-
-
-def _filter_data(request: HttpRequest) -> QueryDict | None:
-    """The list's filters from the URL and its search term from the session.
-
-    What people search for is names and ID numbers; in a URL those would end up in browser
-    history and in every proxy's and server's access log. So a search is POSTed, the term
-    kept in the session, and the URL carries only ``search=1``.
-    """
-    data = request.GET.copy()
-    data.pop("q", None)
-    if data.get("search") == "1":
-        data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
-    return data or None
-
-
-def _search_redirect(request: HttpRequest) -> HttpResponse:
-    """A posted search: the term to the session, the (impersonal) filters to the URL."""
-    params = {k: v for k, v in request.POST.items() if v and k not in ("q", "csrfmiddlewaretoken", "page")}
-    term = request.POST.get("q", "").strip()
-    if term:
-        request.session[SEARCH_SESSION_KEY] = term
-        params["search"] = "1"
-    return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("q", None)
-    return params.urlencode()
-
-
-def _partial_id_hint(text: str) -> str:
-    """Searching part of an ID number finds nothing by design; say why instead of a bare "无结果"."""
-    compact = idnumber.normalize(text)
-    looks_like_id = len(compact) >= 10 and compact[:-1].isdigit()
-    if looks_like_id and full_id_number(text) is None:
-        return "按身份证号查找需输入完整、正确的身份证号（18位或15位旧号）；不支持部分号码查找。"
-    return ""
-
-
-# --- lists and exports --------------------------------------------------------------------
-
-
-def _list_page(request: HttpRequest, *, permission: str, form_class, rows_for, template: str) -> HttpResponse:
-    """A filtered, paginated ledger list; the household and resident lists differ only in
-    what they list."""
-    require(request, permission)
-    if request.method == "POST":
-        return _search_redirect(request)
-    form = form_class(_filter_data(request), user=request.user)
-    filters = form.values()
-    page = Paginator(rows_for(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_without_page(request),
-        "hint": _partial_id_hint(filters.get("q", "")),
-        "searching": bool(filters),
-        "can_unmask": _sees_full(request),
-    }
-    return render(request, template, context)
-
-
-@login_required
-def household_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(
-        request,
-        permission="residents.view_household",
-        form_class=LedgerFilterForm,
-        rows_for=households_for,
-        template="residents/household_list.html",
-    )
-
-
-@login_required
-def resident_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(
-        request,
-        permission="residents.view_resident",
-        form_class=ResidentFilterForm,
-        rows_for=residents_for,
-        template="residents/resident_list.html",
-    )
-
-
-def _unmasked(request: HttpRequest) -> bool:
-    """Full values only when asked for *and* allowed; asking without the right is refused."""
-    if request.GET.get("unmasked") != "1":
-        return False
-    if not _sees_full(request):
-        raise PermissionDenied("您的角色无权导出完整身份证号和电话。")
-    return True
-
-
-def _export(request: HttpRequest, kind: str) -> HttpResponse:
-    """The filtered list as .xlsx: at once when it is small, else built by a background task.
-
-    Above ``LEDGER_EXPORT_SYNC_MAX_ROWS`` rows a download would hold the request (and a
-    web worker) for seconds; the export is recorded and its page shows when it is ready.
-    """
-    spec = EXPORTS[kind]
-    require(request, spec.permission)
-    unmasked = _unmasked(request)
-    data = _filter_data(request)
-    rows = spec.rows_for(request.user, spec.form_class(data, user=request.user).values())
-    total = rows.count()
-    if total <= settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
-        return xlsx_response(workbook_bytes(spec.title, spec.columns(unmasked=unmasked), rows), spec.title)
-    export = ledger_export_create(
-        user=request.user, kind=kind, params=data.dict() if data else {}, full=unmasked
-    )
-    run_ledger_export.delay_on_commit(export.pk)
-    export.refresh_from_db()
-    if export.is_running:
-        messages.info(request, f"共 {total} 行，已转入后台生成，可以离开本页，稍后在“我的导出”中下载。")
-    return redirect("residents:export_detail", pk=export.pk)
-
-
-@login_required
-def household_export(request: HttpRequest) -> HttpResponse:
-    return _export(request, ExportKind.HOUSEHOLDS)
-
-
-@login_required
-def resident_export(request: HttpRequest) -> HttpResponse:
-    return _export(request, ExportKind.RESIDENTS)
 
 
 # --- households ---------------------------------------------------------------------------

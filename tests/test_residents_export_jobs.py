@@ -17,19 +17,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import progress
-from core.masking import mask_id_number
-from grid.actions import user_assign_role
-from grid.models import Role
-from residents.export_actions import (
+from core.exports import (
     FILTERS_LOST,
     GAVE_UP,
     ROLE_LOST,
     SCOPE_LOST,
-    ledger_export_create,
-    ledger_export_run,
+    export_job_create,
+    export_job_run,
 )
-from residents.models import ExportKind, ExportStatus, LedgerExport
-from residents.tasks import run_ledger_export
+from core.masking import mask_id_number
+from core.models import ExportJob, ExportStatus
+from core.tasks import run_export_job
+from grid.actions import user_assign_role
+from grid.models import Role
+from residents.lists import HOUSEHOLDS, RESIDENTS
 from tests.factories import make_person
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
 
@@ -56,7 +57,7 @@ def ledger(tree):
 @pytest.fixture
 def large(settings):
     """Every list with a row in it counts as large."""
-    settings.LEDGER_EXPORT_SYNC_MAX_ROWS = 0
+    settings.EXPORT_SYNC_MAX_ROWS = 0
 
 
 @pytest.fixture
@@ -65,18 +66,18 @@ def ask(client, django_capture_on_commit_callbacks):
     it recorded, with the task caught (enqueued once) but not yet run."""
 
     def get(name: str, params: dict | None = None):
-        before = set(LedgerExport.objects.values_list("pk", flat=True))
+        before = set(ExportJob.objects.values_list("pk", flat=True))
         with django_capture_on_commit_callbacks() as callbacks:
             response = client.get(reverse(f"residents:{name}"), params or {})
-        made = LedgerExport.objects.exclude(pk__in=before)
+        made = ExportJob.objects.exclude(pk__in=before)
         assert len(callbacks) == len(made)
         return response, made.first()
 
     return get
 
 
-def run(export: LedgerExport) -> LedgerExport:
-    ledger_export_run(export_id=export.pk)
+def run(export: ExportJob) -> ExportJob:
+    export_job_run(export_id=export.pk)
     export.refresh_from_db()
     return export
 
@@ -95,10 +96,10 @@ def column(rows, header):
 
 
 def download(client, export):
-    return client.get(reverse("residents:export_download", args=[export.pk]))
+    return client.get(reverse("core:export_download", args=[export.pk]))
 
 
-def snapshot(export: LedgerExport) -> tuple:
+def snapshot(export: ExportJob) -> tuple:
     export.refresh_from_db()
     return (export.status, export.row_count, export.file.name, export.finished_at, export.message)
 
@@ -126,10 +127,10 @@ def test_a_large_household_export_is_built_in_the_background_scoped_masked_and_n
     client.force_login(staff_user)
     response, export = ask("household_export")
     assert response.status_code == 302
-    assert response["Location"] == reverse("residents:export_detail", args=[export.pk])
-    assert (export.user, export.kind, export.full, export.status) == (
+    assert response["Location"] == reverse("core:export_detail", args=[export.pk])
+    assert (export.user, export.list_key, export.full, export.status) == (
         staff_user,
-        ExportKind.HOUSEHOLDS,
+        HOUSEHOLDS.key,
         False,
         ExportStatus.QUEUED,
     )
@@ -138,7 +139,7 @@ def test_a_large_household_export_is_built_in_the_background_scoped_masked_and_n
 
     export = run(export)
     assert (export.status, export.row_count, export.message) == (ExportStatus.DONE, 2, "")
-    assert export.file.name.startswith("ledger_exports/") and export.finished_at
+    assert export.file.name.startswith("exports/") and export.finished_at
     response = download(client, export)
     assert f"filename*=utf-8''{quote('户台账-')}" in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith("attachment")
@@ -196,8 +197,8 @@ def test_a_full_export_holds_whole_numbers_only_for_roles_allowed(
 
 def test_the_action_refuses_a_full_export_to_a_role_not_allowed(leader, ledger):
     with pytest.raises(PermissionDenied):
-        ledger_export_create(user=leader, kind=ExportKind.RESIDENTS, params={}, full=True)
-    assert not LedgerExport.objects.exists()
+        export_job_create(user=leader, list_key=RESIDENTS.key, params={}, full=True)
+    assert not ExportJob.objects.exists()
 
 
 # --- the pages: who may open what ----------------------------------------------------------------
@@ -207,12 +208,12 @@ EXPORT_PAGES = ["export_detail", "export_progress", "export_download"]
 
 @pytest.fixture
 def done_export(staff_user, ledger):
-    export = ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False)
+    export = export_job_create(user=staff_user, list_key=HOUSEHOLDS.key, params={}, full=False)
     return run(export)
 
 
-def page(name: str, export: LedgerExport | None = None) -> str:
-    return reverse(f"residents:{name}", args=[export.pk]) if export else reverse(f"residents:{name}")
+def page(name: str, export: ExportJob | None = None) -> str:
+    return reverse(f"core:{name}", args=[export.pk]) if export else reverse(f"core:{name}")
 
 
 @pytest.mark.parametrize("name", EXPORT_PAGES + ["export_list"])
@@ -238,9 +239,9 @@ def test_someone_elses_export_answers_404_and_stays_as_it_was(client, ledger, do
 
 
 def test_the_requester_sees_their_export_and_its_conditions(client, staff_user, ledger):
-    export = ledger_export_create(
+    export = export_job_create(
         user=staff_user,
-        kind=ExportKind.RESIDENTS,
+        list_key=RESIDENTS.key,
         params={"grid": str(ledger.grid2.pk), "ethnicity": "minority"},
         full=False,
     )
@@ -259,9 +260,9 @@ def test_the_requester_sees_their_export_and_its_conditions(client, staff_user, 
 
 def test_an_export_without_a_status_filter_says_it_holds_the_lists_default(client, staff_user, ledger):
     # The lists show 在册户 / 在册 unless asked otherwise; "全部" would promise the moved out too.
-    households = run(ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False))
-    residents = ledger_export_create(
-        user=staff_user, kind=ExportKind.RESIDENTS, params={"ethnicity": "minority"}, full=False
+    households = run(export_job_create(user=staff_user, list_key=HOUSEHOLDS.key, params={}, full=False))
+    residents = export_job_create(
+        user=staff_user, list_key=RESIDENTS.key, params={"ethnicity": "minority"}, full=False
     )
     client.force_login(staff_user)
     assert "状态：在册户" in client.get(page("export_detail", households)).content.decode()
@@ -270,10 +271,10 @@ def test_an_export_without_a_status_filter_says_it_holds_the_lists_default(clien
 
 
 def test_my_exports_names_each_exports_conditions(client, staff_user, ledger):
-    ledger_export_create(
-        user=staff_user, kind=ExportKind.RESIDENTS, params={"grid": str(ledger.grid2.pk)}, full=False
+    export_job_create(
+        user=staff_user, list_key=RESIDENTS.key, params={"grid": str(ledger.grid2.pk)}, full=False
     )
-    ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=False)
+    export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=False)
     client.force_login(staff_user)
     body = client.get(page("export_list")).content.decode()
     assert f"网格：{ledger.grid2}" in body
@@ -282,7 +283,7 @@ def test_my_exports_names_each_exports_conditions(client, staff_user, ledger):
 
 def test_my_exports_lists_only_my_own(client, staff_user, ledger, done_export):
     colleague = make_person(role=Role.STAFF, unit=ledger.community, username="colleague")
-    theirs = ledger_export_create(user=colleague, kind=ExportKind.RESIDENTS, params={}, full=False)
+    theirs = export_job_create(user=colleague, list_key=RESIDENTS.key, params={}, full=False)
     client.force_login(staff_user)
     response = client.get(page("export_list"))
     assert response.status_code == 200
@@ -291,7 +292,7 @@ def test_my_exports_lists_only_my_own(client, staff_user, ledger, done_export):
 
 
 def test_a_download_is_refused_once_the_role_no_longer_allows_it(client, staff_user, ledger):
-    export = run(ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=True))
+    export = run(export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=True))
     assert export.status == ExportStatus.DONE
     user_assign_role(user=staff_user, org_unit=ledger.community, role=Role.WINDOW_CLERK)
     client.force_login(staff_user)
@@ -304,23 +305,23 @@ def test_a_download_is_refused_once_the_role_no_longer_allows_it(client, staff_u
 def test_running_the_task_again_changes_nothing(done_export):
     before = snapshot(done_export)
     assert before[0] == ExportStatus.DONE
-    run_ledger_export.apply(args=[done_export.pk])
-    run_ledger_export.apply(args=[done_export.pk])
+    run_export_job.apply(args=[done_export.pk])
+    run_export_job.apply(args=[done_export.pk])
     assert snapshot(done_export) == before
-    assert LedgerExport.objects.count() == 1
+    assert ExportJob.objects.count() == 1
 
 
 def test_a_failed_export_stays_failed_when_run_again(staff_user, ledger):
-    export = ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False)
+    export = export_job_create(user=staff_user, list_key=HOUSEHOLDS.key, params={}, full=False)
     staff_user.groups.clear()
     run(export)
     before = snapshot(export)
-    run_ledger_export.apply(args=[export.pk])
+    run_export_job.apply(args=[export.pk])
     assert snapshot(export) == before
 
 
 def test_a_requester_whose_scope_shrank_gets_a_failed_export_and_no_file(client, staff_user, ledger):
-    export = ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False)
+    export = export_job_create(user=staff_user, list_key=HOUSEHOLDS.key, params={}, full=False)
     user_assign_role(user=staff_user, org_unit=ledger.grid, role=Role.STAFF)  # community → one grid
     export = run(export)
     assert (export.status, export.message, export.row_count) == (ExportStatus.FAILED, SCOPE_LOST, 0)
@@ -331,22 +332,22 @@ def test_a_requester_whose_scope_shrank_gets_a_failed_export_and_no_file(client,
 
 
 def test_a_requester_who_lost_the_role_gets_a_failed_export(staff_user, ledger):
-    masked = ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=False)
-    full = ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=True)
+    masked = export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=False)
+    full = export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=True)
     user_assign_role(user=staff_user, org_unit=ledger.community, role=Role.WINDOW_CLERK)
     assert (run(masked).status, run(full).status) == (ExportStatus.DONE, ExportStatus.FAILED)
     assert full.message == ROLE_LOST and not full.file
 
-    later = ledger_export_create(user=staff_user, kind=ExportKind.RESIDENTS, params={}, full=False)
+    later = export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=False)
     staff_user.groups.clear()
     assert (run(later).status, later.message) == (ExportStatus.FAILED, ROLE_LOST)
 
 
 def test_a_filter_no_longer_in_scope_fails_rather_than_widening_the_export(staff_user, ledger):
-    export = ledger_export_create(
-        user=staff_user, kind=ExportKind.HOUSEHOLDS, params={"grid": str(ledger.grid2.pk)}, full=False
+    export = export_job_create(
+        user=staff_user, list_key=HOUSEHOLDS.key, params={"grid": str(ledger.grid2.pk)}, full=False
     )
-    LedgerExport.objects.filter(pk=export.pk).update(params={"grid": str(ledger.other_grid.pk)})
+    ExportJob.objects.filter(pk=export.pk).update(params={"grid": str(ledger.other_grid.pk)})
     export = run(export)
     assert (export.status, export.message) == (ExportStatus.FAILED, FILTERS_LOST)
     assert not export.file
@@ -355,14 +356,14 @@ def test_a_filter_no_longer_in_scope_fails_rather_than_widening_the_export(staff
 def test_a_task_that_breaks_marks_its_export_failed_instead_of_leaving_it_running(
     staff_user, ledger, monkeypatch
 ):
-    export = ledger_export_create(user=staff_user, kind=ExportKind.HOUSEHOLDS, params={}, full=False)
+    export = export_job_create(user=staff_user, list_key=HOUSEHOLDS.key, params={}, full=False)
 
     def broken(*args, **kwargs):
         raise ValueError("disk full")
 
-    monkeypatch.setattr("residents.export_actions.write_workbook", broken)
+    monkeypatch.setattr("core.exports.write_workbook", broken)
     # As a worker runs it: the failure is handled, not raised into the caller.
-    result = run_ledger_export.apply(args=[export.pk], throw=False)
+    result = run_export_job.apply(args=[export.pk], throw=False)
     assert isinstance(result.result, ValueError)
     export.refresh_from_db()
     assert (export.status, export.message) == (ExportStatus.FAILED, GAVE_UP)
@@ -380,10 +381,10 @@ def test_a_large_export_runs_in_the_worker(celery_worker_process, client, staff_
     client.force_login(staff_user)
     response = client.get(reverse("residents:resident_export"))
     assert response.status_code == 302
-    export = LedgerExport.objects.get()
+    export = ExportJob.objects.get()
     celery_worker_process.wait_until_idle()
     deadline = time.monotonic() + 60
-    while LedgerExport.objects.get(pk=export.pk).is_running:
+    while ExportJob.objects.get(pk=export.pk).is_running:
         assert time.monotonic() < deadline, "导出 60 秒内未完成"
         time.sleep(0.05)
     export.refresh_from_db()

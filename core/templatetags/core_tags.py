@@ -32,3 +32,12 @@ def person_name(user) -> str:
 def page_url(query: str, number: int) -> str:
     """The list URL's query string for page ``number``, keeping the filters."""
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.simple_tag
+def cursor_url(query: str, cursor: str) -> str:
+    """A keyset list's URL for the page at ``cursor`` ("" for the first), keeping the filters.
+
+    The cursor is signed base64 with only a row id in it, URL-safe as it stands."""
+    parts = [part for part in (query, f"cursor={cursor}" if cursor else "") if part]
+    return "?" + "&".join(parts) if parts else "?"

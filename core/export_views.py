@@ -1,0 +1,113 @@
+"""我的导出: a person's background exports of every registered list, their progress, and
+their files — one page for all apps.
+
+An export is its requester's alone: anyone else gets 404, as for a record outside their
+scope. So does the requester once their scope no longer covers the one they exported from.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import progress, scoping
+from .exports import may_export_job
+from .lists import find, registered
+from .models import ExportJob, ExportStatus
+from .xlsx import XLSX
+
+
+def _require_some_export(request: HttpRequest) -> None:
+    """The page is for people who may export some list; others get 403, as before any lookup."""
+    if not any(spec.exportable and request.user.has_perm(spec.permission) for spec in registered()):
+        raise PermissionDenied("您的角色无权导出数据。")
+
+
+def _own_jobs(request: HttpRequest):
+    return scoping.scope_queryset(request.user, ExportJob.objects.filter(user=request.user))
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    return scoping.get_in_scope_or_404(request.user, ExportJob.objects.filter(user=request.user), pk=pk)
+
+
+def _conditions(request: HttpRequest, job: ExportJob) -> list[tuple[str, str]]:
+    """The export's filters as the list page labels them; shown to the requester only."""
+    spec = find(job.list_key)
+    if spec is None:
+        return []
+    form = spec.form_class(job.params or None, user=request.user)
+    values = form.values()
+    # A filter left unset means the list's default (在册 only, say), not everything: say which.
+    for name, default in form.defaults().items():
+        values.setdefault(name, default)
+    shown = []
+    for name, value in values.items():
+        field = form.fields[name]
+        if isinstance(value, Model):
+            text = str(value)
+        elif name == "q":
+            text = f"“{value}”"
+        else:
+            text = str(dict(getattr(field, "choices", ())).get(value, value))
+        shown.append((str(field.label), text))
+    return shown
+
+
+def _context(request: HttpRequest, job: ExportJob) -> dict:
+    spec = find(job.list_key)
+    return {
+        "export": job,
+        "list": spec,
+        "conditions": _conditions(request, job),
+        "live": progress.read(job.pk, job=progress.EXPORT),
+    }
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    _require_some_export(request)
+    page = Paginator(_own_jobs(request), 30).get_page(request.GET.get("page"))
+    # Several exports of one list differ only in their filters: show them on each row.
+    for job in page:
+        job.conditions = _conditions(request, job)
+    return render(request, "core/exports/list.html", {"page": page})
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_some_export(request)
+    return render(request, "core/exports/detail.html", _context(request, _own_job(request, pk)))
+
+
+@login_required
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the detail page while the file is built; asks for a reload when it is done."""
+    _require_some_export(request)
+    job = _own_job(request, pk)
+    response = render(request, "core/exports/_progress.html", _context(request, job))
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    _require_some_export(request)
+    job = _own_job(request, pk)
+    # Asked for when the role allowed it; handed out only while it still does.
+    if not may_export_job(request.user, job):
+        raise PermissionDenied("您的角色已无权下载这份导出。")
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404("这份导出没有可下载的文件。")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已被清理，请在列表页面重新导出。") from None
+    response = FileResponse(handle, as_attachment=True, filename=job.download_name)
+    response["Content-Type"] = XLSX
+    return response
