@@ -1,0 +1,394 @@
+"""Who may open what, in whose scope: one role × page × scope table for every app's pages.
+
+Every URL pattern the resolver knows is either in ``PAGES`` or in ``EXEMPT`` with the
+reason; ``test_every_url_pattern_is_in_the_table`` fails on a pattern that is in neither,
+so no new view escapes these checks. For each page:
+
+- anonymous → the login page (nothing looked up);
+- a role outside ``roles`` → 403, before anything is looked up;
+- a role in ``roles``, its record outside the reader's scope → 404, by GET and by POST with
+  real form data, and the database exactly as before (every row of every app's tables);
+- a role in ``roles``, its record in scope → ``ok`` (200 unless said).
+
+Out of scope is a second district (``far``) that no persona's unit covers, the district
+admin's included. A new app adds its pages here, its records to ``World``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.models import ExportJob, ExportStatus
+from grid.models import OrgLevel, PlaceKind, Role
+from residents.models import ImportStatus, LedgerImport
+from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory
+from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
+
+ALL = frozenset(Role)
+EDITORS = frozenset({Role.ADMIN, Role.STAFF})
+LEDGER_WRITERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER})
+IMPORTERS = frozenset({Role.ADMIN})
+# Apps whose tables must be untouched by a refused request.
+APPS = ("core", "grid", "residents")
+
+
+@dataclass
+class World:
+    """The records the pages are about, at four distances from the personas: ``near`` in
+    every persona's scope (一网格 of 变电所社区); ``sibling`` in 二网格, outside the grid
+    worker's; ``neighbour`` in 海州街道, outside everyone's but the district admin's;
+    ``far`` in a second district, outside everyone's."""
+
+    near: dict[str, Any] = field(default_factory=dict)
+    sibling: dict[str, Any] = field(default_factory=dict)
+    neighbour: dict[str, Any] = field(default_factory=dict)
+    far: dict[str, Any] = field(default_factory=dict)
+
+
+# Who is outside each distance's scope.
+OUTSIDE = {
+    "sibling": frozenset({Role.GRID_WORKER}),
+    "neighbour": ALL - {Role.ADMIN},
+    "far": ALL,
+}
+
+
+def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str, Any]:
+    home = HouseholdFactory(grid=grid, number=number, building=building, unit=unit)
+    return {
+        "grid": grid,
+        "building": building,
+        "unit": unit,
+        "place": place,
+        "household": home,
+        "resident": ResidentFactory(household=home, name=name, relation="head"),
+    }
+
+
+def _import(community, name: str) -> LedgerImport:
+    return LedgerImport.objects.create(
+        community=community,
+        file_name=f"{name}.xlsx",
+        sha256=name.encode().hex()[:64],
+        status=ImportStatus.FAILED,
+    )
+
+
+@pytest.fixture
+def world(tree) -> World:
+    district = OrgUnitFactory(level=OrgLevel.DISTRICT, code="D09", name="远郊区")
+    street = OrgUnitFactory(parent=district, code="D09S01", name="远郊街道")
+    community = OrgUnitFactory(parent=street, code="D09S01C01", name="远郊社区")
+    far_grid = OrgUnitFactory(parent=community, code="D09S01C01G01", name="远郊一网格")
+    far_building = BuildingFactory(grid=far_grid, number="5号楼")
+    sibling_building = BuildingFactory(grid=tree.grid2, number="2号楼")
+    return World(
+        near={
+            **_records(
+                tree.grid,
+                building=tree.building,
+                unit=tree.unit,
+                place=tree.place,
+                number="0101",
+                name="张三",
+            ),
+            "community": tree.community,
+            "import": _import(tree.community, "变电所"),
+        },
+        sibling=_records(
+            tree.grid2,
+            building=sibling_building,
+            unit=UnitFactory(building=sibling_building, number="1单元"),
+            place=PlaceFactory(grid=tree.grid2, kind=PlaceKind.SCHOOL, name="二网格小学"),
+            number="0201",
+            name="李四",
+        ),
+        neighbour={
+            **_records(
+                tree.other_grid,
+                building=tree.other_building,
+                unit=tree.other_unit,
+                place=tree.other_place,
+                number="0801",
+                name="赵六",
+            ),
+            "community": tree.other_community,
+            "import": _import(tree.other_community, "北苑"),
+        },
+        far={
+            **_records(
+                far_grid,
+                building=far_building,
+                unit=UnitFactory(building=far_building, number="3单元"),
+                place=PlaceFactory(grid=far_grid, kind=PlaceKind.SHOP, name="远郊超市"),
+                number="0901",
+                name="王五",
+            ),
+            "community": community,
+            "import": _import(community, "远郊"),
+        },
+    )
+
+
+def own_export(user, *, status: str = ExportStatus.DONE) -> ExportJob:
+    """A finished export of ``user``'s, with its file: 我的导出's pages are the requester's own."""
+    job = ExportJob.objects.create(
+        user=user,
+        list_key="residents.households",
+        status=status,
+        scope_unit=getattr(getattr(user, "profile", None), "org_unit", None),
+    )
+    job.file.save(f"access-{job.pk}.xlsx", ContentFile(b"PK"), save=True)
+    return job
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def _building(world: dict) -> dict:
+    return {"number": "8号楼", "address": "幸福路8号", "head_name": "马德福", "head_phone": "13912345678"}
+
+
+def _household(world: dict) -> dict:
+    return {"grid": world["grid"].pk, "number": "7777", "kind": "registered", "room": "101"}
+
+
+def _resident(world: dict) -> dict:
+    return {
+        "relation": "child",
+        "name": "张小明",
+        "id_number": make_id_number(birth_date=dt.date(2012, 3, 4), gender="1", serial=9),
+        "ethnicity": ethnicity("汉族").pk,
+        "residence_status": "registered_present",
+        "political_status": "masses",
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    roles: frozenset[Role]
+    # The key in World.near / World.far of the record the URL names; None: the URL names none.
+    target: str | None = None
+    method: str = "get"
+    # A real form's data, posted to the out-of-scope record (and to a record-less form with
+    # the out-of-scope record in it): refused, it must change nothing.
+    data: Callable[[dict], dict] | None = None
+    ok: int = 200
+    # The URL names the reader's own record (我的导出), made per reader; others' are 404.
+    own: bool = False
+
+    def url(self, world: dict | None, user=None) -> str:
+        if self.own:
+            return reverse(self.name, args=[own_export(user).pk])
+        if self.target is None:
+            return reverse(self.name)
+        return reverse(self.name, args=[world[self.target].pk])
+
+
+PAGES = [
+    # reports
+    Page("home", ALL),
+    # grid: the tree, its units, buildings, 单元 and places
+    Page("grid:tree", ALL),
+    Page("grid:unit_detail", ALL, "grid"),
+    Page("grid:unit_edit", EDITORS, "grid", data=lambda w: {"name": "改名网格", "code": "X-CHANGED"}),
+    Page("grid:unit_create", EDITORS, "community", data=lambda w: {"name": "新网格", "code": "X-NEW"}),
+    Page("grid:building_create", EDITORS, "grid", data=_building),
+    Page("grid:place_create", EDITORS, "grid", data=lambda w: {"kind": "shop", "name": "新商铺"}),
+    Page("grid:building_detail", ALL, "building"),
+    Page("grid:building_edit", EDITORS, "building", data=_building),
+    Page("grid:building_unit_create", EDITORS, "building", data=lambda w: {"number": "9单元"}),
+    Page("grid:building_unit_edit", EDITORS, "unit", data=lambda w: {"number": "9单元"}),
+    Page("grid:place_detail", ALL, "place"),
+    Page("grid:place_edit", EDITORS, "place", data=lambda w: {"kind": "shop", "name": "改名"}),
+    # residents: the ledger
+    Page("residents:household_list", ALL),
+    Page("residents:resident_list", ALL),
+    Page("residents:household_export", ALL),
+    Page("residents:resident_export", ALL),
+    Page("residents:household_create", LEDGER_WRITERS, data=_household),
+    Page("residents:household_detail", ALL, "household"),
+    Page("residents:household_edit", LEDGER_WRITERS, "household", data=_household),
+    Page("residents:resident_create", LEDGER_WRITERS, "household", data=_resident),
+    Page("residents:floating_create", LEDGER_WRITERS, "household", data=_resident),
+    Page("residents:resident_detail", ALL, "resident"),
+    Page("residents:resident_edit", LEDGER_WRITERS, "resident", data=lambda w: {"name": "改名"}),
+    Page("residents:resident_move", LEDGER_WRITERS, "resident", data=lambda w: {"number": "0101"}),
+    Page("residents:resident_leave", LEDGER_WRITERS, "resident", data=lambda w: {"status": "moved_out"}),
+    Page("residents:resident_return", LEDGER_WRITERS, "resident", data=lambda w: {"number": "0101"}),
+    Page("residents:resident_picker", ALL, method="post", data=lambda w: {"q": w["resident"].name}),
+    # residents: the Excel import (admins)
+    Page("ledger_import:list", IMPORTERS),
+    Page("ledger_import:new", IMPORTERS),
+    Page("ledger_import:template", IMPORTERS),
+    Page("ledger_import:detail", IMPORTERS, "import"),
+    Page("ledger_import:progress", IMPORTERS, "import"),
+    # A failed import has nothing to confirm and no error rows: back to its page.
+    Page("ledger_import:commit", IMPORTERS, "import", method="post", ok=302, data=lambda w: {}),
+    Page("ledger_import:retry", IMPORTERS, "import", method="post", ok=302, data=lambda w: {}),
+    Page("ledger_import:error_rows", IMPORTERS, "import", ok=302),
+    # core: 我的导出, for everyone who may export a list
+    Page("core:export_list", ALL),
+    Page("core:export_detail", ALL, own=True),
+    Page("core:export_progress", ALL, own=True),
+    Page("core:export_download", ALL, own=True),
+]
+
+# Patterns outside the table, and why.
+EXEMPT = {
+    "login": "public: the sign-in page",
+    "logout": "signs out whoever asks (POST), nothing to scope",
+    # 我的导出 moved to core/; these only redirect there (core:export_*), checked above.
+    "residents:export_list": "redirects to core:export_list",
+    "residents:export_detail": "redirects to core:export_detail",
+    "residents:export_progress": "redirects to core:export_progress",
+    "residents:export_download": "redirects to core:export_download",
+}
+# The Django admin is scoped by ScopedAdmin and tested in test_admin_scope.py.
+EXEMPT_NAMESPACES = ("admin",)
+
+
+def url_names(patterns=None, namespace: str | None = None) -> Iterator[str]:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            yield from url_names(
+                pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            )
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+
+def missing_from_table(names) -> list[str]:
+    listed = {page.name for page in PAGES} | set(EXEMPT)
+    return sorted(
+        name for name in names if name not in listed and name.split(":")[0] not in EXEMPT_NAMESPACES
+    )
+
+
+def test_every_url_pattern_is_in_the_table():
+    assert missing_from_table(url_names()) == []
+
+
+def test_the_walk_notices_a_view_added_without_an_entry():
+    assert missing_from_table([*url_names(), "mediation:case_detail"]) == ["mediation:case_detail"]
+
+
+def test_the_table_names_only_patterns_that_exist():
+    assert {page.name for page in PAGES} - set(url_names()) == set()
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+
+def database_state() -> dict[str, list[tuple]]:
+    """Every row of every app's tables, ordered: what a refused request must leave as it was."""
+    state = {}
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
+    return state
+
+
+def request(client, page: Page, url: str, data: dict | None = None):
+    if page.method == "post" or data is not None:
+        return client.post(url, data or {})
+    return client.get(url)
+
+
+IDS = [page.name for page in PAGES]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_anonymous_is_sent_to_login(client, world, django_user_model, page):
+    owner = django_user_model.objects.create_user("owner", password="x-pass-1234")
+    response = request(client, page, page.url(world.near, owner))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, page, role):
+    user = persona(role)
+    client.force_login(user)
+    url = page.url(world.near, user)
+    data = page.data(world.near) if page.method == "post" and page.data else None
+    response = request(client, page, url, data)
+    assert response.status_code == (page.ok if role in page.roles else 403)
+    if role not in page.roles and page.data:
+        # Refused before anything is looked up: a real form's data writes nothing either.
+        before = database_state()
+        assert request(client, page, url, page.data(world.near)).status_code == 403
+        assert database_state() == before
+
+
+# Which records exist at each distance (no import in the sibling grid: imports are a community's).
+AT = {
+    "sibling": {"grid", "building", "unit", "place", "household", "resident"},
+    "neighbour": {"grid", "community", "building", "unit", "place", "household", "resident", "import"},
+    "far": {"grid", "community", "building", "unit", "place", "household", "resident", "import"},
+}
+
+
+def applies(page: Page, distance: str) -> bool:
+    if page.target:
+        return page.target in AT[distance]
+    # An export is its requester's wherever it is: one stranger's export is enough.
+    return distance == "far" or not page.own
+
+
+CASES = [
+    (page, distance, role)
+    for page in PAGES
+    if page.target or page.own or page.data
+    for distance, roles in OUTSIDE.items()
+    if applies(page, distance)
+    for role in sorted(roles)
+]
+
+
+@pytest.mark.parametrize(("page", "distance", "role"), CASES, ids=[f"{p.name}-{d}-{r}" for p, d, r in CASES])
+def test_out_of_scope_is_not_found_and_changes_nothing(client, world, persona, page, distance, role):
+    records = getattr(world, distance)
+    user = persona(role)
+    client.force_login(user)
+    if page.own:
+        # Someone else's export.
+        stranger = persona(Role.ADMIN) if role != Role.ADMIN else persona(Role.STAFF)
+        url = reverse(page.name, args=[own_export(stranger).pk])
+    elif page.target:
+        url = page.url(records)
+    else:
+        url = page.url(None)
+    before = database_state()
+    data = page.data(records) if page.data else None
+    responses = [request(client, page, url)] if page.method == "get" else []
+    if data is not None or page.method == "post":
+        responses.append(request(client, page, url, data if data is not None else {}))
+    for response in responses:
+        if role not in page.roles:
+            assert response.status_code == 403
+        elif page.target or page.own:
+            assert response.status_code == 404
+        else:
+            # No record in the URL (a form, a search): the far record in its data is refused on
+            # the form or found nowhere, and never shown.
+            assert response.status_code in (200, 404)
+            assert records["resident"].household.number not in response.content.decode()
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.target], ids=lambda p: p.name)
+def test_a_missing_record_is_not_found(client, world, persona, page):
+    client.force_login(persona(Role.ADMIN))
+    assert request(client, page, reverse(page.name, args=[999999])).status_code == 404
