@@ -18,6 +18,10 @@ CI_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # The first pass is always the embedded setup, whatever the calling shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u REQUIRE_REAL_SERVICES
+# pytest-xdist: one test process per core (each with its own test database, Celery queue
+# and live server). PYTEST_WORKERS=0 runs in one process, for a debugger.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .PHONY: install demo migrate seed serve test test-real lint format bench clean
 
@@ -60,13 +64,13 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(EMBEDDED) $(BIN)/pytest
+	$(EMBEDDED) $(PYTEST)
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-real; fi
 
 # The same suite on PostgreSQL + Redis, with a real Celery worker process and Chromium;
 # REQUIRE_REAL_SERVICES turns a missing service into a failure instead of a skip.
 test-real: install
-	DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) REQUIRE_REAL_SERVICES=true $(BIN)/pytest
+	DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) REQUIRE_REAL_SERVICES=true $(PYTEST)
 
 bench: install
 	$(BIN)/python -m bench

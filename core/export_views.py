@@ -64,7 +64,7 @@ def _context(request: HttpRequest, job: ExportJob) -> dict:
         "export": job,
         "list": spec,
         "conditions": _conditions(request, job),
-        "live": progress.read(job.pk, job=progress.EXPORT),
+        "live": progress.read(job.pk, job=job.job_progress_key),
     }
 
 

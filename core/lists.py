@@ -52,7 +52,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.module_loading import autodiscover_modules
 
 from .views import require
 from .xlsx import Column, workbook_bytes, xlsx_response
@@ -157,11 +156,6 @@ def get(key: str) -> ScopedList:
 
 def registered() -> list[ScopedList]:
     return list(_REGISTRY.values())
-
-
-def autodiscover() -> None:
-    """Import every installed app's ``lists`` module, where apps register their lists."""
-    autodiscover_modules("lists")
 
 
 # --- the search term and the filters ------------------------------------------------------

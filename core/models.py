@@ -152,7 +152,6 @@ class Transition(models.Model):
 
 
 # Imported after Transition is defined: the job machinery records its moves there.
-from . import progress  # noqa: E402
 from .jobs import Job, Phase  # noqa: E402
 from .transitions import Move, TransitionTable  # noqa: E402
 
@@ -210,7 +209,7 @@ class ExportJob(Job):
     transitions = TransitionTable(ExportStatus, EXPORT_MOVES)
     job_phases = (Phase(ExportStatus.QUEUED, ExportStatus.RUNNING, "core.tasks.run_export_job"),)
     job_failed = ExportStatus.FAILED
-    job_progress_key = progress.EXPORT
+    job_progress_key = "export"
     job_lost_message = "生成文件时后台任务多次中断，未生成文件。请稍后重新导出，或联系系统管理员。"
     job_gave_up_message = "生成文件时出现系统错误，未生成文件。请稍后重新导出，或联系系统管理员。"
 

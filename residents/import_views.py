@@ -84,7 +84,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome": outcome,
             "outcomes": RowOutcome.choices,
             "commit_form": CommitForm(),
-            "live": progress.read(ledger_import.pk),
+            "live": progress.read(ledger_import.pk, job=LedgerImport.job_progress_key),
         },
     )
 
@@ -97,7 +97,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(
         request,
         "residents/imports/_progress.html",
-        {"imp": ledger_import, "live": progress.read(ledger_import.pk)},
+        {"imp": ledger_import, "live": progress.read(ledger_import.pk, job=LedgerImport.job_progress_key)},
     )
     if not ledger_import.is_running:
         response["HX-Refresh"] = "true"

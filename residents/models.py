@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core import progress
 from core.jobs import Job, Phase
 from core.masking import mask_id_number
 from core.permissions import model_permissions
@@ -469,7 +468,7 @@ class LedgerImport(Job):
         Phase(ImportStatus.COMMITTING, ImportStatus.COMMITTING, "residents.tasks.commit_ledger_import"),
     )
     job_failed = ImportStatus.FAILED
-    job_progress_key = progress.IMPORT
+    job_progress_key = "ledger-import"
     job_lost_message = (
         "导入过程中后台任务多次中断，已停止。本次没有写入任何数据。请点击“重试”，或联系系统管理员。"
     )

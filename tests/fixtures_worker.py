@@ -324,7 +324,7 @@ def _install_holds() -> None:
 
     report = progress.report
 
-    def held_report(pk, phase, done, total, *, job=progress.IMPORT):
+    def held_report(pk, phase, done, total, *, job):
         report(pk, phase, done, total, job=job)
         if not 0 < done < total:
             return

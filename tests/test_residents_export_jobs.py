@@ -326,7 +326,7 @@ def test_a_requester_whose_scope_shrank_gets_a_failed_export_and_no_file(client,
     export = run(export)
     assert (export.status, export.message, export.row_count) == (ExportStatus.FAILED, SCOPE_LOST, 0)
     assert not export.file and export.finished_at
-    assert progress.read(export.pk, job=progress.EXPORT) is None
+    assert progress.read(export.pk, job=export.job_progress_key) is None
     client.force_login(staff_user)
     assert download(client, export).status_code == 404
 

@@ -22,7 +22,7 @@ def wait_for(pk: int, done: set[str], samples: list, timeout: float = 180) -> Le
     deadline = time.monotonic() + timeout
     while True:
         ledger_import = LedgerImport.objects.get(pk=pk)
-        samples.append((ledger_import.status, progress.read(pk)))
+        samples.append((ledger_import.status, progress.read(pk, job=LedgerImport.job_progress_key)))
         if ledger_import.status in done:
             return ledger_import
         assert time.monotonic() < deadline, f"导入 {timeout} 秒内未完成：{samples[-3:]}"
@@ -64,6 +64,6 @@ def test_a_large_import_runs_in_the_worker_and_reports_progress(
         assert any(live and 0 < live["done"] <= live["total"] == ROWS for _, live in samples), samples[:20]
     # Cleared once finished: the worker clears it just after committing, so allow a moment.
     deadline = time.monotonic() + 10
-    while progress.read(ledger_import.pk) is not None:
+    while progress.read(ledger_import.pk, job=LedgerImport.job_progress_key) is not None:
         assert time.monotonic() < deadline, "导入完成后进度记录未清除"
         time.sleep(0.05)
