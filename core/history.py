@@ -32,10 +32,10 @@ from django.db.models import Q, QuerySet
 from . import scoping
 from .models import Change
 
-CREATE, UPDATE = "create", "update"
+CREATE, UPDATE, DELETE = "create", "update", "delete"
 # Who may read the history of the records they may see.
 VIEW = "core.view_change"
-COMMON_ACTIONS = {CREATE: "新增", UPDATE: "修改"}
+COMMON_ACTIONS = {CREATE: "新增", UPDATE: "修改", DELETE: "删除"}
 OUT_OF_SCOPE = "（不在您的管辖范围内）"
 GONE = "（已不存在）"
 EMPTY = "—"

@@ -70,6 +70,9 @@ class ListFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
 
     def values(self) -> dict:
         """The valid filters; an invalid one (say, a grid outside scope) is simply not applied."""

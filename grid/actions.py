@@ -167,3 +167,30 @@ def place_create(*, by, grid: OrgUnit, **fields: Any) -> Place:
 def place_update(*, by, place: Place, **fields: Any) -> Place:
     _only(fields, PLACE_FIELDS, "Place")
     return _save_changes(Place, place, fields, by=by)
+
+
+def _delete(instance: models.Model, fields: tuple[str, ...], *, by, parent=None) -> None:
+    """What a deleted record held stays in its history (删除: every field to nothing).
+    The database still refuses a building or 单元 that households are filed under."""
+    record_id, unit_id = instance.pk, history.unit_id_of(parent if parent is not None else instance)
+    changes = {name: [new, old] for name, (old, new) in history.snapshot(instance, fields).items()}
+    instance.delete()
+    instance.pk = record_id  # the history names the record it was
+    history.record(
+        instance=instance, parent=parent, action=history.DELETE, changes=changes, by=by, unit_id=unit_id
+    )
+
+
+@transaction.atomic
+def building_delete(*, by, building: Building) -> None:
+    _delete(building, BUILDING_FIELDS, by=by)
+
+
+@transaction.atomic
+def unit_delete(*, by, unit: Unit) -> None:
+    _delete(unit, UNIT_FIELDS, by=by, parent=unit.building)
+
+
+@transaction.atomic
+def place_delete(*, by, place: Place) -> None:
+    _delete(place, PLACE_FIELDS, by=by)

@@ -15,8 +15,9 @@ from django.utils.html import format_html, format_html_join
 
 from core.models import Change
 
+from . import actions
 from .actions import user_assign_role
-from .models import Building, NumberedMixin, OrgUnit, Place, Profile, Unit
+from .models import Building, OrgUnit, Place, Profile, Unit
 from .scope import scope_path_for, scope_queryset
 
 admin.site.site_header = "民族团结进步创建工作平台 · 管理后台"
@@ -83,50 +84,110 @@ class OrgUnitAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def save_model(self, request, obj, form, change):
+        # Through the action, as on the pages, so the rename is in the unit's history.
+        values = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in actions.ORG_UNIT_FIELDS
+        }
+        actions.org_unit_update(by=request.user, unit=obj, **values)
 
-class NumberedAdminMixin:
-    """Buildings and units sort by the position their number gives; the admin sets it for
-    the record and its inline units as the tree pages do (save() doesn't)."""
+
+class ActionAdminMixin:
+    """The admin writes buildings, 单元 and places through ``grid.actions``, as the pages do,
+    so its edits and deletions leave their history too. Where a record sits (its grid, its
+    building) is fixed once it exists: households are filed under it."""
+
+    # action names in grid.actions, the keyword the record goes by, and its fields
+    create_action = update_action = delete_action = ""
+    record_kwarg = ""
+    parent_field = ""
+    action_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = (self.parent_field,) if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
+    def _write(self, request, obj, form, change):
+        if change:
+            values = {
+                name: form.cleaned_data[name] for name in form.changed_data if name in self.action_fields
+            }
+            return getattr(actions, self.update_action)(by=request.user, **{self.record_kwarg: obj}, **values)
+        values = {name: form.cleaned_data[name] for name in self.action_fields if name in form.cleaned_data}
+        parent = {self.parent_field: form.cleaned_data[self.parent_field]}
+        return getattr(actions, self.create_action)(by=request.user, **parent, **values)
 
     def save_model(self, request, obj, form, change):
-        obj.position = obj.position_for(obj.number)
-        super().save_model(request, obj, form, change)
+        saved = self._write(request, obj, form, change)
+        # The admin goes on with ``obj`` (inlines, the message, the redirect).
+        obj.pk, obj.position = saved.pk, getattr(saved, "position", None)
+        obj._state.adding = False
 
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            obj = inline_form.instance
-            if isinstance(obj, NumberedMixin):
-                obj.position = obj.position_for(obj.number)
-        super().save_formset(request, form, formset, change)
+    def delete_model(self, request, obj):
+        getattr(actions, self.delete_action)(by=request.user, **{self.record_kwarg: obj})
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class UnitInline(ScopedInline):
     model = Unit
     raw_id_fields = ("head",)
+    fields = ("number", "head", "head_name", "head_phone")
 
 
 @admin.register(Building)
-class BuildingAdmin(NumberedAdminMixin, ScopedAdmin):
+class BuildingAdmin(ActionAdminMixin, ScopedAdmin):
     list_display = ("number", "grid", "address", "head_name")
     raw_id_fields = ("head",)
     list_filter = ("grid",)
     search_fields = ("number", "address", "head_name")
     inlines = [UnitInline]
+    create_action, update_action, delete_action = "building_create", "building_update", "building_delete"
+    record_kwarg, parent_field, action_fields = "building", "grid", actions.BUILDING_FIELDS
+    exclude = ("position",)
+
+    def save_formset(self, request, form, formset, change):
+        """The building's 单元 inline, written through the 单元 actions one by one. The lists
+        it leaves on the formset are what the admin's change message reads."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        fields = actions.UNIT_FIELDS
+        for inline in formset.forms:
+            unit = inline.instance
+            if inline in formset.deleted_forms:
+                if unit.pk:
+                    actions.unit_delete(by=request.user, unit=unit)
+                    formset.deleted_objects.append(unit)
+            elif inline.has_changed() and unit.pk:
+                values = {name: inline.cleaned_data[name] for name in inline.changed_data if name in fields}
+                actions.unit_update(by=request.user, unit=unit, **values)
+                formset.changed_objects.append((unit, inline.changed_data))
+            elif inline.has_changed():
+                values = {name: inline.cleaned_data[name] for name in fields if name in inline.cleaned_data}
+                formset.new_objects.append(
+                    actions.unit_create(by=request.user, building=form.instance, **values)
+                )
 
 
 @admin.register(Unit)
-class UnitAdmin(NumberedAdminMixin, ScopedAdmin):
+class UnitAdmin(ActionAdminMixin, ScopedAdmin):
     list_display = ("__str__", "building", "head_name")
     search_fields = ("building__number", "number", "head_name")
     raw_id_fields = ("head",)
+    create_action, update_action, delete_action = "unit_create", "unit_update", "unit_delete"
+    record_kwarg, parent_field, action_fields = "unit", "building", actions.UNIT_FIELDS
+    exclude = ("position",)
 
 
 @admin.register(Place)
-class PlaceAdmin(ScopedAdmin):
+class PlaceAdmin(ActionAdminMixin, ScopedAdmin):
     list_display = ("name", "kind", "grid", "head_name")
     list_filter = ("kind",)
     raw_id_fields = ("head",)
     search_fields = ("name", "address", "head_name")
+    create_action, update_action, delete_action = "place_create", "place_update", "place_delete"
+    record_kwarg, parent_field, action_fields = "place", "grid", actions.PLACE_FIELDS
 
 
 @admin.register(Profile)

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.lists import ListFilterForm
+from core.widgets import narrow
 from grid.models import Building, OrgUnit
 from grid.scope import scope_queryset
 
@@ -68,6 +69,9 @@ class LedgerFilterForm(ListFilterForm):
         super().__init__(data, user=user, **kwargs)
         self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids())
         self.fields["building"].queryset = scope_queryset(user, Building.objects.select_related("grid"))
+        # 楼栋 offers the chosen 网格's buildings only (static/js/narrow.js); the server still
+        # applies whatever pair arrives, and a building outside scope is not applied at all.
+        narrow(self.fields["building"], by="grid")
         self.fields["flag"].choices = self.flag_choices()
         self.fields["ethnicity"].choices = [
             ("", "全部民族"),

@@ -199,14 +199,34 @@ def test_building_cannot_be_added_to_grid_outside_scope(admin_client_at_communit
     assert not Building.objects.filter(number="7号楼").exists()
 
 
-def test_building_cannot_be_moved_out_of_scope(admin_client_at_community, tree):
+def test_a_buildings_grid_is_fixed_in_the_admin_so_it_cannot_leave_scope(admin_client_at_community, tree):
+    """Households are filed under a building's grid: the admin shows it, never moves it."""
     url = reverse("admin:grid_building_change", args=[tree.building.pk])
     data = form_values(admin_client_at_community.get(url), "building_form")
     data["grid"] = [str(tree.other_grid.pk)]
-    response = admin_client_at_community.post(url, data)
-    assert response.status_code == 200
+    admin_client_at_community.post(url, data)
     tree.building.refresh_from_db()
     assert tree.building.grid == tree.grid
+
+
+def test_admin_edits_and_deletions_are_in_the_history(admin_client_at_community, tree):
+    from core import history
+
+    url = reverse("admin:grid_building_change", args=[tree.building.pk])
+    data = form_values(admin_client_at_community.get(url), "building_form")
+    data["address"] = ["幸福路1号"]
+    data["units-0-number"] = ["一单元"]
+    assert admin_client_at_community.post(url, data).status_code == 302
+    [edit] = history.of_record(tree.building)
+    assert edit.changes["address"][1] == "幸福路1号"
+    [unit_edit] = history.of_record(tree.unit)
+    assert unit_edit.changes["number"] == ["1单元", "一单元"] and unit_edit.parent_id == tree.building.pk
+
+    place = tree.place
+    delete = reverse("admin:grid_place_delete", args=[place.pk])
+    assert admin_client_at_community.post(delete, {"post": "yes"}).status_code == 302
+    [gone] = history.of_record(place)
+    assert gone.action == history.DELETE and gone.changes["name"] == [place.name, ""]
 
 
 def test_building_head_choices_exclude_residents_outside_scope(admin_client_at_community, tree):

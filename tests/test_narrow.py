@@ -131,3 +131,17 @@ def test_a_declared_field_or_an_existing_one_can_be_narrowed_with_a_form_prefix(
     # The field still validates against its queryset.
     assert FilterForm({"building": tree.building.pk}).is_valid()
     assert not FilterForm({"building": 999999}).is_valid()
+
+
+def test_the_list_filters_offer_buildings_narrowed_by_grid_in_scope(client, tree, grid2_buildings, persona):
+    from grid.models import Role
+
+    client.force_login(persona(Role.STAFF))
+    body = client.get(reverse("residents:household_list")).content.decode()
+    assert 'data-narrow-by="grid"' in body and "js/narrow.js" in body
+    offered = options(body, "building")
+    assert {pk for pk, _, _ in offered} == set(
+        Building.objects.filter(grid__in=[tree.grid, tree.grid2]).values_list("pk", flat=True)
+    )
+    assert all(parent == Building.objects.get(pk=pk).grid_id for pk, parent, _ in offered)
+    assert tree.other_building.pk not in {pk for pk, _, _ in offered}  # another street's
