@@ -12,6 +12,19 @@ from django.utils import timezone
 from .permissions import model_permissions
 
 
+def _record_type(verbose_name: str, **options) -> models.ForeignKey:
+    """A reference to a kind of record (a content type), kept without a database constraint."""
+    return models.ForeignKey(
+        ContentType,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        **options,
+    )
+
+
 class Change(models.Model):
     """变更记录: who changed which fields of a record, from what to what, and when.
 
@@ -30,25 +43,9 @@ class Change(models.Model):
     # database constraint. One costs a trigger per row on every import (four per history
     # row, 540,000 for a 100,000-resident ledger) and guards nothing: rows are written only
     # beside the rows they describe, and no record with a history is ever hard-deleted.
-    record_type = models.ForeignKey(
-        ContentType,
-        verbose_name="记录类型",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    record_type = _record_type("记录类型")
     record_id = models.BigIntegerField("记录编号")
-    parent_type = models.ForeignKey(
-        ContentType,
-        verbose_name="所属记录类型",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    parent_type = _record_type("所属记录类型", null=True, blank=True)
     parent_id = models.BigIntegerField("所属记录编号", null=True, blank=True)
     org_unit = models.ForeignKey(
         settings.SCOPE_UNIT_MODEL,
@@ -73,16 +70,7 @@ class Change(models.Model):
         db_index=False,
     )
     # The job that wrote it (an Excel import), when it wasn't a page.
-    source_type = models.ForeignKey(
-        ContentType,
-        verbose_name="来源类型",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    source_type = _record_type("来源类型", null=True, blank=True)
     source_id = models.BigIntegerField("来源编号", null=True, blank=True)
     at = models.DateTimeField("时间", default=timezone.now)
 

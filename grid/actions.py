@@ -78,9 +78,8 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
         raise TypeError(f"{what} has no editable field(s): {', '.join(sorted(unknown))}")
 
 
-def _save_new(
-    instance: models.Model, fields: tuple[str, ...], *, by, duplicate: str = "", parent=None
-) -> None:
+def _save(instance: models.Model, *, duplicate: str) -> None:
+    """Validate and save; a number taken meanwhile (the unique constraint) is the form's error."""
     if isinstance(instance, NumberedMixin):
         instance.position = instance.position_for(instance.number)
     instance.full_clean(validate_constraints=False)
@@ -89,6 +88,12 @@ def _save_new(
             instance.save()
     except IntegrityError:
         raise ValidationError({"number": duplicate}) from None
+
+
+def _save_new(
+    instance: models.Model, fields: tuple[str, ...], *, by, duplicate: str = "", parent=None
+) -> None:
+    _save(instance, duplicate=duplicate)
     changes = history.snapshot(instance, fields)
     history.record(instance=instance, parent=parent, action=history.CREATE, changes=changes, by=by)
 
@@ -100,14 +105,7 @@ def _save_changes(model, instance, values: dict[str, Any], *, by, duplicate: str
         return current
     for name, value in values.items():
         setattr(current, name, value)
-    if isinstance(current, NumberedMixin):
-        current.position = current.position_for(current.number)
-    current.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            current.save()
-    except IntegrityError:
-        raise ValidationError({"number": duplicate}) from None
+    _save(current, duplicate=duplicate)
     history.record(instance=current, parent=parent, action=history.UPDATE, changes=changes, by=by)
     return current
 

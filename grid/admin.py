@@ -282,16 +282,8 @@ class RoleGroupAdmin(GroupAdmin):
         return format_html('<ul class="permission-list">{}</ul>', items)
 
 
-@admin.register(Change)
-class ChangeAdmin(ScopedAdmin):
-    """Every app's change history, scoped like the records it describes; read-only, since an
-    edit here would itself go unrecorded."""
-
-    list_display = ("at", "record_type", "record_id", "action", "org_unit", "user")
-    list_filter = ("record_type", "action")
-    list_select_related = ("record_type", "org_unit", "user")
-    # The raw changes may hold whole ID numbers and phones; the pages show them masked.
-    exclude = ("changes",)
+class ReadOnlyAdminMixin:
+    """Records written only by their app's actions (histories, imports): the admin shows them."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -301,3 +293,15 @@ class ChangeAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Every app's change history, scoped like the records it describes; read-only, since an
+    edit here would itself go unrecorded."""
+
+    list_display = ("at", "record_type", "record_id", "action", "org_unit", "user")
+    list_filter = ("record_type", "action")
+    list_select_related = ("record_type", "org_unit", "user")
+    # The raw changes may hold whole ID numbers and phones; the pages show them masked.
+    exclude = ("changes",)

@@ -10,24 +10,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.masking import mask_phone
-from grid.admin import ScopedAdmin
+from grid.admin import ReadOnlyAdminMixin, ScopedAdmin
 
 from .models import Ethnicity, FloatingRegistration, Household, LedgerImport, Resident
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Ethnicity)
-class EthnicityAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class EthnicityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Reference data, the same for everyone (loaded by a migration): nothing to scope.
     list_display = ("code", "name", "is_minority", "alias_text")
     list_filter = ("is_minority",)
@@ -43,7 +32,7 @@ class EthnicityAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyMixin, ScopedAdmin):
+class HouseholdAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ("number", "community", "grid", "building", "room", "kind", "masked_phone", "closed_on")
     list_filter = ("kind", "is_dibao", "is_hardship", "is_empty_nest", "is_elderly_alone")
     search_fields = ("number", "address")
@@ -56,7 +45,7 @@ class HouseholdAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ReadOnlyMixin, ScopedAdmin):
+class ResidentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ("name", "gender", "masked_id", "ethnicity", "household", "masked_phone", "status")
     list_filter = ("status", "residence_status", "gender", "ethnicity__is_minority")
     search_fields = ("name", "household__number")
@@ -75,7 +64,7 @@ class ResidentAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(FloatingRegistration)
-class FloatingRegistrationAdmin(ReadOnlyMixin, ScopedAdmin):
+class FloatingRegistrationAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ("resident", "arrived_on", "origin", "occupation", "expected_stay")
     list_filter = ("occupation",)
     search_fields = ("resident__name", "origin")
@@ -84,7 +73,7 @@ class FloatingRegistrationAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(ReadOnlyMixin, ScopedAdmin):
+class LedgerImportAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = (
         "file_name",
         "community",
