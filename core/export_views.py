@@ -1,5 +1,6 @@
-"""我的导出: a person's background exports of every registered list, their progress, and
-their files — one page for all apps.
+"""Exports of the registered lists: the download a list page offers (at once when small,
+else a background job), and 我的导出 — a person's background exports of every list, their
+progress and their files, one page for all apps.
 
 An export is its requester's alone: anyone else gets 404, as for a record outside their
 scope. So does the requester once their scope no longer covers the one they exported from.
@@ -7,18 +8,22 @@ scope. So does the requester once their scope no longer covers the one they expo
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from . import progress, scoping
-from .exports import may_export_job
+from . import lists, progress, scoping
+from .exports import export_job_create, may_export_job
 from .lists import find, registered
 from .models import ExportJob, ExportStatus
-from .xlsx import XLSX
+from .tasks import run_export_job
+from .views import require
+from .xlsx import XLSX, workbook_bytes, xlsx_response
 
 
 def _require_some_export(request: HttpRequest) -> None:
@@ -111,3 +116,40 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(handle, as_attachment=True, filename=job.download_name)
     response["Content-Type"] = XLSX
     return response
+
+
+def _asked_full(request: HttpRequest, spec: lists.ScopedList) -> bool:
+    """Full values only when asked for *and* allowed; asking without the right is refused."""
+    if request.GET.get("unmasked") != "1":
+        return False
+    if not lists.may_see_full(request.user, spec):
+        raise PermissionDenied(f"您的角色无权导出{spec.full_label}。")
+    return True
+
+
+def list_export(request: HttpRequest, spec: lists.ScopedList | str) -> HttpResponse:
+    """The filtered list as .xlsx: at once when it is small, else built by a background job.
+
+    Above ``EXPORT_SYNC_MAX_ROWS`` rows a download would hold the request (and a web
+    worker) for seconds; the export is recorded and its page shows when it is ready.
+    """
+    spec = lists.get(spec) if isinstance(spec, str) else spec
+    require(request, spec.permission)
+    if not spec.exportable:
+        raise PermissionDenied("这份列表不提供导出。")
+    full = _asked_full(request, spec)
+    data = lists.filter_data(request, spec)
+    rows = spec.export_rows(request.user, spec.form_class(data, user=request.user).values())
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    # Counted only as far as the threshold: whether it is small is all that matters here.
+    if rows.order_by()[: limit + 1].count() <= limit:
+        content = workbook_bytes(spec.title, spec.sheet_columns(full=full), rows)
+        return xlsx_response(content, spec.title)
+    job = export_job_create(
+        user=request.user, list_key=spec.key, params=data.dict() if data else {}, full=full
+    )
+    run_export_job.delay_on_commit(job.pk)
+    job.refresh_from_db()
+    if job.is_running:
+        messages.info(request, f"超过 {limit:,} 行，已转入后台生成，可以离开本页，稍后在“我的导出”中下载。")
+    return redirect("core:export_detail", pk=job.pk)

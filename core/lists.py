@@ -45,16 +45,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
-from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from .views import require
-from .xlsx import Column, workbook_bytes, xlsx_response
+from .xlsx import Column
 
 SEARCH_SESSION_PREFIX = "list-search:"
 CURSOR = "cursor"
@@ -396,43 +393,3 @@ def list_page(request: HttpRequest, spec: ScopedList | str, **extra_context: Any
         **extra_context,
     }
     return render(request, spec.template, context)
-
-
-def _asked_full(request: HttpRequest, spec: ScopedList) -> bool:
-    """Full values only when asked for *and* allowed; asking without the right is refused."""
-    if request.GET.get("unmasked") != "1":
-        return False
-    if not may_see_full(request.user, spec):
-        raise PermissionDenied(f"您的角色无权导出{spec.full_label}。")
-    return True
-
-
-def list_export(request: HttpRequest, spec: ScopedList | str) -> HttpResponse:
-    """The filtered list as .xlsx: at once when it is small, else built by a background job.
-
-    Above ``EXPORT_SYNC_MAX_ROWS`` rows a download would hold the request (and a web
-    worker) for seconds; the export is recorded and its page shows when it is ready.
-    """
-    from .exports import export_job_create
-    from .tasks import run_export_job
-
-    spec = get(spec) if isinstance(spec, str) else spec
-    require(request, spec.permission)
-    if not spec.exportable:
-        raise PermissionDenied("这份列表不提供导出。")
-    full = _asked_full(request, spec)
-    data = filter_data(request, spec)
-    rows = spec.export_rows(request.user, spec.form_class(data, user=request.user).values())
-    limit = settings.EXPORT_SYNC_MAX_ROWS
-    # Counted only as far as the threshold: whether it is small is all that matters here.
-    if rows.order_by()[: limit + 1].count() <= limit:
-        content = workbook_bytes(spec.title, spec.sheet_columns(full=full), rows)
-        return xlsx_response(content, spec.title)
-    job = export_job_create(
-        user=request.user, list_key=spec.key, params=data.dict() if data else {}, full=full
-    )
-    run_export_job.delay_on_commit(job.pk)
-    job.refresh_from_db()
-    if job.is_running:
-        messages.info(request, f"超过 {limit:,} 行，已转入后台生成，可以离开本页，稍后在“我的导出”中下载。")
-    return redirect("core:export_detail", pk=job.pk)

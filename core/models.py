@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .jobs import Job, Phase
 from .permissions import model_permissions
+from .transitions import Move, TransitionTable
 
 
 def _record_type(verbose_name: str, **options) -> models.ForeignKey:
@@ -137,11 +139,6 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
-
-
-# Imported after Transition is defined: the job machinery records its moves there.
-from .jobs import Job, Phase  # noqa: E402
-from .transitions import Move, TransitionTable  # noqa: E402
 
 
 class ExportStatus(models.TextChoices):

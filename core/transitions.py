@@ -48,12 +48,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.expressions import Combinable
 
-from . import models as core_models  # core.models builds its job models on this module
+
+def _log():
+    # Looked up, not imported: core.models builds its job models on this module.
+    return apps.get_model("core", "Transition")
 
 
 class TransitionRefused(ValidationError):
@@ -168,7 +172,7 @@ def transition(
             else:
                 message = f"{name}已是“{table.label(current)}”，不能再改为“{table.label(target)}”。"
             raise TransitionRefused(message, "stale", current)
-        core_models.Transition.objects.create(
+        _log().objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=obj.pk,
             field=table.field,
@@ -189,6 +193,8 @@ def transition(
 
 def history(obj: models.Model) -> models.QuerySet:
     """The moves ``obj`` went through, oldest first."""
-    return core_models.Transition.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("by")
+    return (
+        _log()
+        .objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+        .select_related("by")
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from core import lists
+from core import export_views, lists
 
 from . import idnumber
 from .exports import FULL_IDENTITY, household_columns, resident_columns
@@ -99,9 +99,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_export(request: HttpRequest) -> HttpResponse:
-    return lists.list_export(request, HOUSEHOLDS)
+    return export_views.list_export(request, HOUSEHOLDS)
 
 
 @login_required
 def resident_export(request: HttpRequest) -> HttpResponse:
-    return lists.list_export(request, RESIDENTS)
+    return export_views.list_export(request, RESIDENTS)

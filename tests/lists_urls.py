@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from config.urls import urlpatterns as project_urlpatterns
-from core import lists
+from core import export_views, lists
 
 KEY = "tests.households"
 
@@ -17,7 +17,7 @@ def page(request):
 
 @login_required
 def export(request):
-    return lists.list_export(request, KEY)
+    return export_views.list_export(request, KEY)
 
 
 urlpatterns = [
