@@ -251,6 +251,7 @@ def test_detail_pages_show_full_values_to_roles_allowed(client, persona, ledger,
     body = client.get(reverse("residents:resident_detail", args=[ledger.head.pk])).content.decode()
     assert ledger.head.id_number in body
     assert "13698765432" in body
+    assert ledger.head.birth_date.strftime("%Y-%m-%d") in body
     body = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
     assert "13812345678" in body
 
@@ -262,6 +263,8 @@ def test_detail_pages_mask_for_roles_not_allowed(client, persona, ledger, role):
     assert ledger.head.id_number not in body
     assert mask_id_number(ledger.head.id_number) in body
     assert "13698765432" not in body
+    # The birth date is what the masked number hides; beside region and tail it would give it back.
+    assert ledger.head.birth_date.strftime("%Y-%m-%d") not in body
     body = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
     assert "13812345678" not in body
     assert "编辑户信息" not in body and "添加成员" not in body
