@@ -409,6 +409,7 @@ def test_history_masks_identity_values_for_readers_not_allowed(tree, staff_user,
         action=ChangeAction.UPDATE,
         changes={
             "id_number": ["11010519491231002X", resident.id_number],
+            "birth_date": ["1949-12-31", "1950-01-01"],
             "phone": ["13812345678", ""],
             "ethnicity": ["", str(ethnicity("回族").pk)],
         },
@@ -417,12 +418,13 @@ def test_history_masks_identity_values_for_readers_not_allowed(tree, staff_user,
     mediator = persona(Role.MEDIATOR)  # may read the ledger, not whole ID numbers
     masked = history.entries([change], user=mediator)[0].rows
     assert [(r.label, r.old, r.new) for r in masked] == [  # in the model's field order
+        ("出生日期", "1949年", "1950年"),
         ("身份证号", "110105********002X", mask_id_number(resident.id_number)),
         ("民族", "—", "回族"),
         ("联系电话", "138****5678", "—"),
     ]
     full = history.entries([change], user=staff_user)[0].rows
-    assert full[0].old == "11010519491231002X"
+    assert (full[0].old, full[1].old) == ("1949-12-31", "11010519491231002X")
     assert history.entries([change], user=staff_user, masked=True)[0].rows == masked
 
 
