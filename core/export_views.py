@@ -80,7 +80,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
     # Several exports of one list differ only in their filters: show them on each row.
     for job in page:
         job.conditions = _conditions(request, job)
-    return render(request, "core/exports/list.html", {"page": page})
+    # While one is being built the table reloads itself (htmx), so 下载 appears without a reload.
+    running = any(job.is_running for job in page)
+    return render(request, "core/exports/list.html", {"page": page, "running": running})
 
 
 @login_required

@@ -69,6 +69,7 @@ class ListFilterForm(forms.Form):
         self.user = user
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
+                # A refused filter is named in one line under the row (core/_list_filters.html).
                 field.widget.attrs["class"] = "form-select form-select-sm"
 
     def values(self) -> dict:

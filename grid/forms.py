@@ -73,6 +73,13 @@ class HeadChoiceMixin:
             del self.fields["head"]
             return
         head = self.fields["head"]
+        # Beside 楼栋长（居民）, a bare "楼栋长" reads as the same field twice: say what the
+        # typed name and phone are for.
+        title = self.fields["head_name"].label
+        self.fields["head_name"].label = f"{title}姓名（不在台账上时填写）"
+        self.fields[
+            "head_phone"
+        ].help_text = "11位手机号或带区号的固定电话。选了居民的，优先显示其台账上的电话。"
         head.queryset = head_choices.residents
         head.help_text = HEAD_HELP
         head.empty_label = "（不选，填写下方姓名）"

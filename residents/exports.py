@@ -24,6 +24,12 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _birth_year(value: dt.date | None) -> str:
+    """The masked birth date: the year only. A masked ID number hides the birth date; the
+    whole date beside its region and last four digits would give the number back."""
+    return f"{value.year}年" if value else ""
+
+
 def _left_on(status: str, value: dt.date | None) -> str:
     return "" if status == LedgerStatus.ACTIVE else _date(value)
 
@@ -67,7 +73,7 @@ def resident_columns() -> list[Column]:
     return [
         Column("姓名", ("name",)),
         Column("性别", ("gender",), _label(Resident, "gender"), 6),
-        Column("出生日期", ("birth_date",), _date),
+        Column("出生日期", ("birth_date",), _date, mask=_birth_year),
         Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
         Column("民族", ("ethnicity__name",), width=10),
         Column("联系电话", ("phone",), _text, 15, mask=mask_phone),

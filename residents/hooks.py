@@ -60,6 +60,10 @@ def _quick_links(user) -> list[QuickLink]:
 registry.quick_links(_quick_links, order=20)
 
 
+def _birth_year(value) -> str:
+    return f"{str(value)[:4]}年" if value else ""
+
+
 # ID numbers and phones are shown whole, in the history too, only to roles that may see them.
 _names = {Household: lambda household: f"户号 {household.number}"}
 history.track(
@@ -74,6 +78,8 @@ history.track(
     actions=ChangeAction,
     personal={
         "id_number": mask_id_number,
+        # What the masked number hides; whole beside its region and tail it would give it back.
+        "birth_date": _birth_year,
         "phone": mask_phone,
         f"{FLOATING_PREFIX}landlord_phone": mask_phone,
     },

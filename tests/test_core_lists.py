@@ -183,6 +183,28 @@ def test_pages_follow_each_other_and_back_without_gaps_or_repeats(client, staff_
     assert set(seen) == set(numbers)
 
 
+def test_only_the_last_page_is_called_the_last(client, staff_user, many, test_list):
+    # Pages reached back from 末页 carry no number; the one before the last is not 末页.
+    client.force_login(staff_user)
+    url = reverse("test_list")
+    last = client.get(url, {"cursor": client.get(url).context["page"].last_cursor})
+    assert '<span class="page-link">末页</span>' in last.content.decode()
+    before = client.get(url, {"cursor": last.context["page"].previous_cursor})
+    page = before.context["page"]
+    assert page.number is None and page.has_next
+    body = before.content.decode()
+    assert '<span class="page-link">末页</span>' not in body and 'rel="next"' in body
+
+
+def test_a_filter_outside_ones_scope_is_said_to_be_ignored(client, staff_user, many, tree):
+    # On a phone the filters are folded away; a refused one opens them and says so.
+    client.force_login(staff_user)
+    url = reverse("residents:household_list")
+    body = client.get(url, {"grid": tree.other_grid.pk}).content.decode()
+    assert "“网格”筛选条件无效" in body and 'class="collapse d-md-block show"' in body
+    assert "筛选条件无效" not in client.get(url, {"grid": tree.grid.pk}).content.decode()
+
+
 def test_the_ledgers_lists_page_the_same_rows_as_their_full_order(client, staff_user, tree, many):
     for household in many[:7]:
         ResidentFactory(household=household, ethnicity=ethnicity("回族"))

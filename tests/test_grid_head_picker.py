@@ -49,6 +49,13 @@ def test_the_building_form_searches_this_buildings_residents_adults_first(client
     assert "js/picker.js" in body
 
 
+def test_beside_the_picker_the_typed_name_says_what_it_is_for(client, tree, staff_user, ledger):
+    client.force_login(staff_user)
+    form = client.get(reverse("grid:building_unit_create", args=[tree.building.pk])).context["form"]
+    assert form.fields["head"].label == "单元长（居民）"
+    assert form.fields["head_name"].label == "单元长姓名（不在台账上时填写）"
+
+
 def test_the_present_head_is_shown_as_chosen(client, tree, staff_user, ledger):
     tree.building.head = ledger["in_building"]
     tree.building.save()

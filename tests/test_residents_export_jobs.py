@@ -281,6 +281,14 @@ def test_my_exports_names_each_exports_conditions(client, staff_user, ledger):
     assert body.count("状态：在册") == 2
 
 
+def test_my_exports_reloads_itself_only_while_an_export_is_being_built(client, staff_user, ledger):
+    queued = export_job_create(user=staff_user, list_key=RESIDENTS.key, params={}, full=False)
+    client.force_login(staff_user)
+    assert 'hx-trigger="every 2s"' in client.get(page("export_list")).content.decode()
+    run(queued)
+    assert "hx-trigger" not in client.get(page("export_list")).content.decode()
+
+
 def test_my_exports_lists_only_my_own(client, staff_user, ledger, done_export):
     colleague = make_person(role=Role.STAFF, unit=ledger.community, username="colleague")
     theirs = export_job_create(user=colleague, list_key=RESIDENTS.key, params={}, full=False)

@@ -251,6 +251,7 @@ def test_detail_pages_show_full_values_to_roles_allowed(client, persona, ledger,
     body = client.get(reverse("residents:resident_detail", args=[ledger.head.pk])).content.decode()
     assert ledger.head.id_number in body
     assert "13698765432" in body
+    assert ledger.head.birth_date.strftime("%Y-%m-%d") in body
     body = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
     assert "13812345678" in body
 
@@ -262,6 +263,8 @@ def test_detail_pages_mask_for_roles_not_allowed(client, persona, ledger, role):
     assert ledger.head.id_number not in body
     assert mask_id_number(ledger.head.id_number) in body
     assert "13698765432" not in body
+    # The birth date is what the masked number hides; beside region and tail it would give it back.
+    assert ledger.head.birth_date.strftime("%Y-%m-%d") not in body
     body = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).content.decode()
     assert "13812345678" not in body
     assert "编辑户信息" not in body and "添加成员" not in body
@@ -406,6 +409,7 @@ def test_history_masks_identity_values_for_readers_not_allowed(tree, staff_user,
         action=ChangeAction.UPDATE,
         changes={
             "id_number": ["11010519491231002X", resident.id_number],
+            "birth_date": ["1949-12-31", "1950-01-01"],
             "phone": ["13812345678", ""],
             "ethnicity": ["", str(ethnicity("回族").pk)],
         },
@@ -414,12 +418,13 @@ def test_history_masks_identity_values_for_readers_not_allowed(tree, staff_user,
     mediator = persona(Role.MEDIATOR)  # may read the ledger, not whole ID numbers
     masked = history.entries([change], user=mediator)[0].rows
     assert [(r.label, r.old, r.new) for r in masked] == [  # in the model's field order
+        ("出生日期", "1949年", "1950年"),
         ("身份证号", "110105********002X", mask_id_number(resident.id_number)),
         ("民族", "—", "回族"),
         ("联系电话", "138****5678", "—"),
     ]
     full = history.entries([change], user=staff_user)[0].rows
-    assert full[0].old == "11010519491231002X"
+    assert (full[0].old, full[1].old) == ("1949-12-31", "11010519491231002X")
     assert history.entries([change], user=staff_user, masked=True)[0].rows == masked
 
 
