@@ -93,6 +93,14 @@ def tracked_models() -> list[type[models.Model]]:
     return list(_tracked)
 
 
+def action_label(change: Change) -> str:
+    """The change's verb as its app named it (迁出, 新增 …)."""
+    model = ContentType.objects.get_for_id(change.record_type_id).model_class()
+    spec = _tracked.get(model)
+    labels = spec.actions if spec else COMMON_ACTIONS
+    return labels.get(change.action, change.action)
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -328,7 +336,8 @@ def entries(
             describe = spec.names.get(type(obj))
             return describe(obj) if describe else str(obj)
         if found.choices:
-            return str(dict(found.flatchoices).get(value, value))
+            # Kept as text: an integer choice (层级 3) is looked up as the text it was stored as.
+            return str({str(key): label for key, label in found.flatchoices}.get(str(value), value))
         return str(value)
 
     out = []

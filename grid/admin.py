@@ -13,6 +13,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.html import format_html, format_html_join
 
+from core import history
 from core.models import Change
 
 from . import actions
@@ -300,8 +301,12 @@ class ChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Every app's change history, scoped like the records it describes; read-only, since an
     edit here would itself go unrecorded."""
 
-    list_display = ("at", "record_type", "record_id", "action", "org_unit", "user")
-    list_filter = ("record_type", "action")
+    list_display = ("at", "record_type", "record_id", "action_label", "org_unit", "user")
+    list_filter = ("record_type",)
     list_select_related = ("record_type", "org_unit", "user")
     # The raw changes may hold whole ID numbers and phones; the pages show them masked.
     exclude = ("changes",)
+
+    @admin.display(description="操作")
+    def action_label(self, change: Change) -> str:
+        return history.action_label(change)

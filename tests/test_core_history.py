@@ -109,3 +109,10 @@ def test_every_tracked_model_names_where_it_is_filed():
     for model in history.tracked_models():
         assert hasattr(model, "scope_path"), model
     assert {Household, Resident, Building} <= set(history.tracked_models())
+
+
+def test_an_integer_choice_kept_as_text_shows_its_label(tree, staff_user):
+    change = history.record(instance=tree.grid, action=history.UPDATE, changes={"level": ["3", "4"]}, by=None)
+    [row] = history.entries([change], user=staff_user)[0].rows
+    assert (row.old, row.new) == ("社区", "网格")
+    assert history.action_label(change) == "修改"
