@@ -25,6 +25,7 @@ import math
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -384,7 +385,19 @@ def measure(port: int, case: Case, requests: int) -> dict:
 # --- the server --------------------------------------------------------------------------------
 
 
+def port_taken(port: int) -> bool:
+    """Whether something already listens on ``port`` (another session's server, say)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def serve(port: int, workers: int) -> subprocess.Popen:
+    # Otherwise the wait below would find the other server answering and time it instead.
+    if port_taken(port):
+        raise BenchBroken(
+            f"port {port} is already in use by another server: pass --port (or BENCH_LISTS_PORT)"
+        )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.list_settings", "ALLOWED_HOSTS": "localhost"}
     command = [
         sys.executable,
@@ -402,6 +415,8 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchBroken(f"gunicorn exited with {server.returncode} before it served a page")
         try:
             fetch(port, "/login/", "")
             return server
@@ -465,7 +480,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     connections.close_all()
-    server = serve(args.port, args.workers)
+    try:
+        server = serve(args.port, args.workers)
+    except BenchBroken as err:
+        print(f"\nBROKEN: {err}", file=sys.stderr)
+        return 1
     results = []
     try:
         for case in chosen:
