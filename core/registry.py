@@ -40,7 +40,7 @@ def grant(role: str, *permissions: str) -> None:
     _grants[str(role)].update(permissions)
 
 
-def model_permissions(models: Iterable[str], actions: Iterable[str]) -> set[str]:
+def permissions_for(models: Iterable[str], actions: Iterable[str]) -> set[str]:
     """``("grid.building",)`` × ``("view", "add")`` → ``{"grid.view_building", "grid.add_building"}``."""
     actions = tuple(actions)
     out: set[str] = set()

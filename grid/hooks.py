@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core import history, registry
 from core.masking import mask_phone
-from core.registry import QuickLink, model_permissions
+from core.registry import QuickLink, permissions_for
 
 from .models import Building, OrgUnit, Place, Role, Unit
 from .scope import user_org_unit
@@ -17,17 +17,17 @@ GRID_TREE = ("grid.orgunit", "grid.building", "grid.unit", "grid.place")
 
 registry.grant(
     Role.ADMIN,
-    *model_permissions(GRID_TREE, (VIEW, ADD, CHANGE, DELETE)),
-    *model_permissions(("grid.profile", "auth.user"), (VIEW, ADD, CHANGE, DELETE)),
+    *permissions_for(GRID_TREE, (VIEW, ADD, CHANGE, DELETE)),
+    *permissions_for(("grid.profile", "auth.user"), (VIEW, ADD, CHANGE, DELETE)),
     "auth.view_group",
 )
-registry.grant(Role.STAFF, *model_permissions(GRID_TREE, (VIEW, ADD, CHANGE)), "grid.view_profile")
+registry.grant(Role.STAFF, *permissions_for(GRID_TREE, (VIEW, ADD, CHANGE)), "grid.view_profile")
 # Those who keep the tree and its buildings read their changes (变更记录).
 for role in (Role.ADMIN, Role.STAFF, Role.GRID_WORKER):
     registry.grant(role, history.VIEW)
-registry.grant(Role.LEADER, *model_permissions(GRID_TREE, (VIEW,)), "grid.view_profile")
+registry.grant(Role.LEADER, *permissions_for(GRID_TREE, (VIEW,)), "grid.view_profile")
 for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
-    registry.grant(role, *model_permissions(GRID_TREE, (VIEW,)))
+    registry.grant(role, *permissions_for(GRID_TREE, (VIEW,)))
 
 registry.menu("网格与楼栋", "grid:tree", permission="grid.view_orgunit", order=10)
 # Only system admins get auth.change_user, and only they may enter the admin site.

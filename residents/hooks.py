@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core import history, registry
 from core.masking import mask_id_number, mask_phone
-from core.registry import QuickLink, model_permissions
+from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from .actions import FLOATING_PREFIX
@@ -22,7 +22,7 @@ VIEW_ADD_CHANGE = ("view", "add", "change")
 # residents.import_ledger — bring in Excel ledgers.
 registry.grant(
     Role.ADMIN,
-    *model_permissions(LEDGER, VIEW_ADD_CHANGE),
+    *permissions_for(LEDGER, VIEW_ADD_CHANGE),
     "residents.view_ledgerimport",
     "core.view_change",
     "residents.view_full_identity",
@@ -31,12 +31,12 @@ registry.grant(
 for role in (Role.STAFF, Role.GRID_WORKER):
     registry.grant(
         role,
-        *model_permissions(LEDGER, VIEW_ADD_CHANGE),
+        *permissions_for(LEDGER, VIEW_ADD_CHANGE),
         "core.view_change",
         "residents.view_full_identity",
     )
 for role in (Role.MEDIATOR, Role.WINDOW_CLERK, Role.LEADER):
-    registry.grant(role, *model_permissions(LEDGER, ("view",)))
+    registry.grant(role, *permissions_for(LEDGER, ("view",)))
 
 registry.menu("居民台账", "residents:household_list", permission="residents.view_household", order=20)
 registry.menu("台账导入", "ledger_import:list", permission="residents.import_ledger", order=30)
