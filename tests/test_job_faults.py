@@ -2,8 +2,10 @@
 
 A ledger import of 2,600 rows (two ranges: the first written before the fault) is stopped
 in its worker at its first progress report (``holds``), faulted there, and must end
-imported exactly once: every row new, nothing twice. Needs REDIS_URL (a real worker); the
-dropped-connection test needs PostgreSQL. See docs/jobs.md for the mechanisms.
+imported exactly once: every row new, nothing twice. A list's background export
+(``core.ExportJob``) is stopped the same way and must end with its one file. Needs
+REDIS_URL (a real worker); the dropped-connection test needs PostgreSQL. See docs/jobs.md
+for the mechanisms.
 """
 
 import os
@@ -202,3 +204,48 @@ def test_a_second_commit_click_is_told_it_is_already_running(
     assert_imported_once(ledger_import)
     assert ledger_import.attempts == 1  # one task, one start
     assert moves(ledger_import).count((ImportStatus.PREVIEWED, ImportStatus.COMMITTING)) == 1
+
+
+# --- the same for a list's background export (core.ExportJob) -----------------------------------
+
+EXPORT_ROWS = 2500  # two progress reports: the hold stops the first, at 2,000 rows
+
+
+def test_a_killed_worker_is_noticed_by_the_sweep_and_its_export_is_built_again(
+    tree, staff_user, spare_worker, holds, celery_worker_process, settings
+):
+    from core.exports import export_job_create
+    from core.models import ExportStatus
+    from core.tasks import run_export_job
+
+    settings.JOB_HEARTBEAT_TIMEOUT = 1.0
+    Household.objects.bulk_create(
+        Household(community=tree.community, grid=tree.grid, number=f"{i:05d}") for i in range(EXPORT_ROWS)
+    )
+    job = export_job_create(user=staff_user, list_key="residents.households", params={}, full=False)
+    worker = spare_worker()
+    holds.hold(job, "生成")
+    run_export_job.apply_async(args=[job.pk], queue=worker.queue)
+    holds.wait_held(job)
+
+    worker.process.kill()
+    worker.process.wait(timeout=10)
+    holds.release(job)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.RUNNING and not job.file
+
+    deadline = time.monotonic() + 10
+    while jobs_sweep()["requeued"] == 0:
+        assert time.monotonic() < deadline, "清扫任务 10 秒内未发现失联的导出"
+        time.sleep(0.2)
+    celery_worker_process.wait_until_idle()
+
+    deadline = time.monotonic() + 60
+    while True:
+        job.refresh_from_db()
+        if not job.is_running:
+            break
+        assert time.monotonic() < deadline, f"导出 60 秒内未结束：{job.status}"
+        time.sleep(0.1)
+    assert (job.status, job.row_count, job.attempts) == (ExportStatus.DONE, EXPORT_ROWS, 2), job.message
+    assert job.file and job.file.storage.exists(job.file.name)
