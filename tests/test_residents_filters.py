@@ -31,3 +31,20 @@ def test_a_name_or_number_search_finds_the_same_households_in_scope(households, 
     assert set(found) == {a, b, c}
     assert set(filters.households_for(persona(Role.STAFF), {"q": "0102"})) == {b}
     assert not filters.households_for(persona(Role.STAFF), {"q": "不存在"}).exists()
+
+
+def test_a_name_search_keeps_the_characters_order_and_asks_the_character_index_on_postgresql(
+    households, persona
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, *_ = households
+    ResidentFactory(household=a, name="伟张")  # the same characters, the other way round
+    staff = persona(Role.STAFF)
+    with CaptureQueriesContext(connection) as queries:
+        found = list(filters.residents_for(staff, {"q": "张伟"}))
+    assert [r.name for r in found] == ["张伟"]
+    uses_index = any("string_to_array" in q["sql"] for q in queries.captured_queries)
+    assert uses_index == (connection.vendor == "postgresql")
+    assert [r.name for r in filters.residents_for(staff, {"q": "zhang"})] == []  # letter case: LIKE only
