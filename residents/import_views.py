@@ -22,6 +22,7 @@ from .ledger_import.actions import (
 )
 from .ledger_import.files import LedgerFileError
 from .ledger_import.forms import CommitForm, LedgerUploadForm
+from .ledger_import.messages import shown_to
 from .ledger_import.workbooks import error_rows_workbook, template_workbook
 from .models import ImportStatus, LedgerImport, RowOutcome
 from .tasks import commit_ledger_import, preview_ledger_import
@@ -75,6 +76,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome in RowOutcome.values:
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # Errors about people registered elsewhere name the place only to a reader who may see it.
+    shown = shown_to(request.user, {row.pk: row.errors for row in page})
+    for row in page:
+        row.errors = shown[row.pk]
     return render(
         request,
         "residents/imports/detail.html",
@@ -165,6 +170,7 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def import_error_rows(request: HttpRequest, pk: int) -> HttpResponse:
     ledger_import = get_in_scope_or_404(request.user, LedgerImport, pk=pk)
     errors = dict(ledger_import.rows.filter(outcome=RowOutcome.ERROR).values_list("row_number", "errors"))
+    errors = shown_to(request.user, errors)
     if not errors or not ledger_import.file:
         messages.info(request, "这次导入没有错误行可下载。")
         return redirect("ledger_import:detail", pk=pk)

@@ -205,9 +205,9 @@ def test_a_person_registered_elsewhere_out_of_scope_is_refused_without_saying_wh
     ledger_import = start(tree, write_xlsx(tmp_path / "h.xlsx", here), community_admin)
     ledger_import_preview(ledger_import=ledger_import)
 
-    message = LedgerImportRow.objects.get(ledger_import=ledger_import).errors[0]["message"]
-    assert "不在您的管辖范围内" in message
-    assert tree.other_community.name not in message
+    [error] = LedgerImportRow.objects.get(ledger_import=ledger_import).errors
+    assert "不在您的管辖范围内" in error["message"]
+    assert tree.other_community.name not in error["message"]
 
 
 def test_a_moved_out_resident_is_pointed_to_the_way_back_not_restored(tree, admin_user, tmp_path):

@@ -25,6 +25,7 @@ from residents.bulk import bulk_insert
 from residents.models import ImportStatus, LedgerImport, LedgerImportRow
 
 from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kind
+from .messages import error_record
 from .pipeline import ImportPlan, PlanHasErrors, cyclic_gc_paused, import_rows, plan_import
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def _store_rows(ledger_import: LedgerImport, plan: ImportPlan) -> None:
                 outcome=r.outcome,
                 summary=r.summary[:200],
                 detail="、".join(r.changed)[:300],
-                errors=[{"column": c, "message": m} for c, m in r.errors],
+                errors=[error_record(*error) for error in r.errors],
             )
             for r in plan.reports()
         ]

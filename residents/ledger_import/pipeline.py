@@ -39,7 +39,6 @@ from core import history
 from core.masking import mask_id_number
 from core.models import Change
 from grid.models import Building, OrgUnit, Unit
-from grid.scope import unit_in_scope
 from residents.actions import FLOATING_PREFIX
 from residents.bulk import insert_payload, insert_rows, reserve_ids, send_copy, update_rows
 from residents.models import (
@@ -54,6 +53,7 @@ from residents.models import (
 )
 
 from .files import LedgerTable
+from .messages import ELSEWHERE
 from .rows import FLOATING_FIELDS, HOUSEHOLD_FIELDS, RESIDENT_FIELDS, LedgerRows, RowReader
 
 Progress = Callable[[int, int], None]
@@ -228,7 +228,7 @@ class RangeLookup:
 
     households: dict[str, tuple]  # 户号 → _EXISTING_HOUSEHOLD values
     residents: dict[str, tuple]  # ID number → _EXISTING_RESIDENT values
-    elsewhere: dict[str, str] = field(default_factory=dict)  # ID number → why not here
+    elsewhere: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # ID number → why not, where
     household_ids: Iterator[int] = iter(())  # reserved for the range's new households
     resident_ids: Iterator[int] = iter(())
 
@@ -251,7 +251,7 @@ class _Planner:
         self.households: dict[str, HouseholdPlan] = {}
         self.existing_households: dict[str, tuple] = {}
         self.existing_residents: dict[str, tuple] = {}
-        self.elsewhere: dict[str, str] = {}  # ID number → why it can't be imported here
+        self.elsewhere: dict[str, tuple[str, int | None]] = {}  # ID number → why not here, and where
         self.existing: dict[int, ExistingResident] = {}
         self.changed: dict[int, tuple[str, ...]] = {}
         self.valid: list[int] = []
@@ -352,18 +352,18 @@ class _Planner:
             )
         return found
 
-    def _elsewhere(self, old: tuple) -> str:
-        """Why a person registered in another community can't be imported here, saying where
-        only to someone whose scope covers it."""
-        where = Household.objects.select_related("community", "grid").get(pk=old[_HOUSEHOLD])
+    def _elsewhere(self, old: tuple) -> tuple[str, int | None]:
+        """Why a person registered in another community can't be imported here, and the
+        household they are in. The message kept names no place: whoever reads the import
+        later (not only who ran it) is told where only if their scope covers it
+        (``messages.shown_to``)."""
         if old[_STATUS] == LedgerStatus.MOVED_OUT:
             return (
                 "该居民已在其他社区登记为迁出，导入不会转移他人的台账；"
-                "请在户页面“添加成员”中登记，按提示将原台账迁入本户"
+                "请在户页面“添加成员”中登记，按提示将原台账迁入本户",
+                None,
             )
-        if self.user is None or unit_in_scope(self.user, where.grid):
-            return f"该身份证号已登记在{where.community.name}{where.grid.name}户号{where.number}，不能在本社区重复登记"
-        return "该身份证号已在系统中登记（不在您的管辖范围内），不能重复登记"
+        return ELSEWHERE, old[_HOUSEHOLD]
 
     def plan_range(self, start: int, stop: int) -> RangePlan:
         rows, households, planned = self.rows, self.households, RangePlan()
@@ -454,7 +454,8 @@ class _Planner:
         """A person already on the ledger may be updated only in this community and while on it."""
         rows = self.rows
         if old[_COMMUNITY] != self.community.pk:
-            rows.add_error(i, "id_number", self.elsewhere[old[0]])
+            message, household = self.elsewhere[old[0]]
+            rows.add_error(i, "id_number", message, household=household)
             return False
         status, status_date = old[_STATUS], old[_STATUS + 1]
         if status != LedgerStatus.ACTIVE:

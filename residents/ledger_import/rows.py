@@ -246,8 +246,11 @@ class LedgerRows:
     def __len__(self) -> int:
         return len(self.row_numbers)
 
-    def add_error(self, index: int, key: str, message: str) -> None:
-        self.errors.setdefault(index, []).append((BY_KEY[key].header, message))
+    def add_error(self, index: int, key: str, message: str, *, household: int | None = None) -> None:
+        """``household``: the record elsewhere the error is about; the message names it only to
+        a reader whose scope covers it (``ledger_import.messages.shown_to``)."""
+        error = (BY_KEY[key].header, message, household) if household else (BY_KEY[key].header, message)
+        self.errors.setdefault(index, []).append(error)
 
     def errors_of(self, index: int) -> list[tuple[str, str]]:
         """A row's errors in the order of the template's columns."""

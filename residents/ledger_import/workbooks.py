@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.masking import mask_id_number, mask_phone
 from core.xlsx import neutralise
 
 from .columns import COLUMNS
@@ -65,8 +66,18 @@ def template_workbook() -> bytes:
     return out.getvalue()
 
 
+# Masked in the error file as in every other export: the uploader holds the original file.
+MASKED = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "household_phone": mask_phone,
+    "landlord_phone": mask_phone,
+}
+
+
 def error_rows_workbook(path: Path | str, file_name: str, errors: dict[int, list[dict]]) -> bytes:
-    """The failed rows as they were uploaded, with a 错误原因 column, ready to fix and upload again."""
+    """The failed rows as they were uploaded, with a 错误原因 column, to fix in the original
+    file and upload again; ID numbers and phones masked."""
     table = open_ledger(path, file_name)
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("错误行")
@@ -80,7 +91,12 @@ def error_rows_workbook(path: Path | str, file_name: str, errors: dict[int, list
         if row_number not in errors:
             continue
         reasons = "；".join(f"{e['column']}：{e['message'].rstrip('。')}" for e in errors[row_number])
-        values = [neutralise(c) for c in cells[: len(headers)]]
+        values = [
+            neutralise(
+                MASKED[by_index[i]](str(c)) if by_index.get(i) in MASKED and c not in (None, "") else c
+            )
+            for i, c in enumerate(cells[: len(headers)])
+        ]
         sheet.append([row_number, reasons, *values])
     out = io.BytesIO()
     wb.save(out)

@@ -15,6 +15,7 @@ from grid.models import OrgLevel, OrgUnit
 from grid.scope import unit_in_scope
 from residents.ledger_import.actions import ledger_import_commit, ledger_import_create, ledger_import_preview
 from residents.ledger_import.files import LedgerFileError
+from residents.ledger_import.messages import shown_to
 from residents.models import ImportStatus, LedgerImportRow, RowOutcome
 
 
@@ -78,8 +79,10 @@ class Command(BaseCommand):
         if not ledger_import.error_count:
             return
         errors = LedgerImportRow.objects.filter(ledger_import=ledger_import, outcome=RowOutcome.ERROR)
-        for row in errors[: opts["max_errors"]]:
-            reasons = "；".join(f"{e['column']}：{e['message']}" for e in row.errors)
+        rows = list(errors[: opts["max_errors"]])
+        shown = shown_to(None, {row.pk: row.errors for row in rows})  # the operator sees where
+        for row in rows:
+            reasons = "；".join(f"{e['column']}：{e['message']}" for e in shown[row.pk])
             self.stdout.write(f"  第{row.row_number}行 {reasons}")
         if ledger_import.error_count > opts["max_errors"]:
             self.stdout.write(f"  ……另有 {ledger_import.error_count - opts['max_errors']} 行错误未列出")
