@@ -179,10 +179,18 @@ def resident_create(
 
 
 @transaction.atomic
+def _hidden_old(changes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A change as the new community may read it: what the record holds now, not what another
+    community had recorded (its phone, 政治面貌, 就业状况 …). The old household stays a pk,
+    shown as out of the reader's scope."""
+    return {name: pair if name == "household" else ["", pair[1]] for name, pair in changes.items()}
+
+
 def resident_update(
-    *, by, resident: Resident, floating: dict[str, Any] | None = None, **fields: Any
+    *, by, resident: Resident, floating: dict[str, Any] | None = None, hide_old: bool = False, **fields: Any
 ) -> Resident:
-    """Change a resident's facts; ``floating`` creates or updates their 流动人口 registration."""
+    """Change a resident's facts; ``floating`` creates or updates their 流动人口 registration.
+    ``hide_old``: record only the new values (a record that just came from another community)."""
     _only(fields, RESIDENT_FIELDS, "Resident")
     current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
     if "id_number" in fields:
@@ -207,6 +215,7 @@ def resident_update(
         registration.full_clean()
         registration.save()
     if changes:
+        changes = _hidden_old(changes) if hide_old else changes
         _record(
             by=by, action=ChangeAction.UPDATE, changes=changes, household=current.household, resident=current
         )
@@ -266,7 +275,9 @@ def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resid
     return current
 
 
-def _come_back(*, by, current: Resident, target: Household, relation: str, on: dt.date) -> Resident:
+def _come_back(
+    *, by, current: Resident, target: Household, relation: str, on: dt.date, hide_old: bool = False
+) -> Resident:
     """Someone moved out (迁出) is on the ledger again from ``on``, in ``target`` (locked by
     the caller) with ``relation`` to its head. Their leaving date gives way to ``on``, so a
     later leaving can't be dated before the return."""
@@ -280,6 +291,7 @@ def _come_back(*, by, current: Resident, target: Household, relation: str, on: d
         setattr(current, name, value)
     current.full_clean()
     current.save(update_fields=[*values, "updated_at"])
+    changes = _hidden_old(changes) if hide_old else changes
     _record(by=by, action=ChangeAction.RETURN, changes=changes, household=target, resident=current)
     _reopen(by=by, household=target)
     return current
@@ -342,7 +354,9 @@ def resident_transfer_in(
         key="moved_in_on",
         before_leaving="迁入日期早于该居民在原登记地的迁出日期，请核对。",
     )
-    _come_back(by=by, current=current, target=target, relation=relation, on=returned_on)
+    # The record's history there stays there (filed under that community); what is written
+    # here says what the record holds now, not what that community had recorded.
+    _come_back(by=by, current=current, target=target, relation=relation, on=returned_on, hide_old=True)
     if fields or floating is not None:
-        current = resident_update(by=by, resident=current, floating=floating, **fields)
+        current = resident_update(by=by, resident=current, floating=floating, hide_old=True, **fields)
     return current

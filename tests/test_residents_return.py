@@ -162,7 +162,9 @@ def test_transfer_in_brings_a_record_moved_out_elsewhere_into_a_household_in_sco
     assert change.user == staff_user and change.parent_id == ledger.next_door.pk
     assert change.changes["household"] == [str(ledger.other_household.pk), str(ledger.next_door.pk)]
     update = LedgerChange.objects.get(resident=resident, action=ChangeAction.UPDATE)
-    assert update.changes == {"phone": ["13912345678", "13700001111"]}
+    # What the other community had recorded (the old phone) is not written where this one reads.
+    assert update.changes == {"phone": ["", "13700001111"]}
+    assert all(old == "" for name, (old, _) in change.changes.items() if name != "household")
     assert Resident.objects.filter(id_number=ledger.wang.id_number).count() == 1
 
 
@@ -489,6 +491,7 @@ def test_confirming_brings_the_record_moved_out_elsewhere_into_the_household(cli
     assert moved["所在户"] == ("（不在您的管辖范围内）", "户号 0102")
     body = page.content.decode()
     assert "0901" not in body and "北苑" not in body
+    assert "13912345678" not in body and "139****5678" not in body  # the phone recorded there
 
 
 def test_a_name_not_matching_the_record_moved_out_elsewhere_is_refused(client, staff_user, ledger):
