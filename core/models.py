@@ -62,9 +62,10 @@ class Change(models.Model):
     # The app's own verbs (迁出, 受理 …) beside 新增/修改; labels come from its registration.
     action = models.CharField("操作", max_length=20)
     changes = models.JSONField("变更内容", default=dict, blank=True)
+    # Who did it is never erased: a user who has acted is deactivated, not deleted (PROTECT).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         verbose_name="操作人",
@@ -101,9 +102,9 @@ class Change(models.Model):
 class Transition(models.Model):
     """One status move of any record: from what to what, by whom (empty: the system), when, why.
 
-    Append-only. Its references carry no database constraint: a log entry must outlive
-    neither more nor less than what it describes, and must never stop a user or a record
-    from being deleted where that is otherwise allowed.
+    Append-only. Its record reference carries no database constraint (a log entry never
+    stops a record's deletion where that is otherwise allowed); who made the move is kept
+    (PROTECT): a user who has acted is deactivated, never deleted.
     """
 
     content_type = models.ForeignKey(
@@ -120,7 +121,7 @@ class Transition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
-        on_delete=models.DO_NOTHING,
+        on_delete=models.PROTECT,
         db_constraint=False,
         null=True,
         blank=True,
@@ -162,7 +163,7 @@ class ExportJob(Job):
     for its requester only. Rows moved here from ``residents.LedgerExport``, keeping their ids."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
     )
     # The registered list (``core.lists.register``) the file is built from, e.g. "residents.households".
     list_key = models.CharField("导出内容", max_length=60)
