@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 
@@ -17,3 +19,13 @@ class CoreConfig(AppConfig):
         # import their app's models. Web and worker processes alike: an export task looks
         # its list up by key.
         autodiscover_modules("hooks", "lists")
+        from django.apps import apps
+        from django.conf import settings
+
+        from .validators import guard_project_fields
+
+        # The project's own apps (not Django's or third parties'): every text and date field
+        # refuses invisible characters and impossible dates.
+        guard_project_fields(
+            config for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)
+        )

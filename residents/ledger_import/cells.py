@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from core.validators import EARLIEST, INVISIBLE, LATEST, invisible_characters
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PARTS = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -44,13 +46,30 @@ def text(value: object) -> str:
     return text(str(value))
 
 
+def visible_text(value: object) -> str:
+    """``text``, refusing control and format characters (zero-width, right-to-left override):
+    a name holding one looks like another and matches no search."""
+    cleaned = text(value)
+    if not cleaned.isprintable() and invisible_characters(cleaned):
+        raise CellError(INVISIBLE.rstrip("。"))
+    return cleaned
+
+
 def digits_text(value: object) -> str:
     """Phone-like cells: no inner spaces or dashes typed by habit, other than an area-code dash."""
     return "".join(text(value).split())
 
 
 def date(value: object) -> dt.date | None:
-    """Excel dates, serial numbers, 1980-01-01, 1980.1.1, 1980/1/1, 19800101, 1980年1月1日."""
+    """Excel dates, serial numbers, 1980-01-01, 1980.1.1, 1980/1/1, 19800101, 1980年1月1日;
+    a date before 1900 or after 2099 is a typo (``core.validators.plausible_date``)."""
+    found = _date(value)
+    if found is not None and not EARLIEST <= found <= LATEST:
+        raise CellError(f"日期“{found:%Y-%m-%d}”不合理，请填写{EARLIEST.year}年至{LATEST.year}年之间的日期")
+    return found
+
+
+def _date(value: object) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -59,7 +78,7 @@ def date(value: object) -> dt.date | None:
         return value
     if isinstance(value, int | float):
         if 19000101 <= value <= 21001231 and float(value).is_integer():
-            return date(str(int(value)))
+            return _date(str(int(value)))
         if 1 <= value < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise CellError(f"“{text(value)}”不是有效日期")

@@ -162,7 +162,7 @@ FLOATING_KEYS = ("arrived_on", "floating_origin", "expected_stay", "occupation",
 
 def _limited(n: int):
     def clean(value: object) -> str:
-        return cells.text(value)[:n]
+        return cells.visible_text(value)[:n]
 
     return clean
 
@@ -183,12 +183,12 @@ NO_SPECIAL_GROUPS = (False,) * len(Resident.SPECIAL_GROUP_FIELDS)
 
 # Columns cleaned the same way whatever the row says: key → (cleaner, value when empty).
 SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
-    "grid": (cells.text, ""),
+    "grid": (cells.visible_text, ""),
     "building": (_limited(30), ""),
     "unit": (_limited(20), ""),
     "room": (_limited(20), ""),
     "address": (_limited(200), ""),
-    "household_number": (cells.text, ""),
+    "household_number": (cells.visible_text, ""),
     "household_kind": (CHOOSE_KIND, HouseholdKind.REGISTERED.value),
     "household_phone": (_phone, ""),
     "household_flags": (
@@ -197,11 +197,11 @@ SIMPLE_COLUMNS: dict[str, tuple[Any, Any]] = {
     ),
     "landlord_name": (_limited(50), ""),
     "landlord_phone": (_phone, ""),
-    "name": (cells.text, ""),
+    "name": (cells.visible_text, ""),
     "relation": (CHOOSE_RELATION, Relation.OTHER_RELATIVE.value),
     "gender": (CHOOSE_GENDER, ""),
     "birth_date": (cells.date, None),
-    "ethnicity": (cells.text, ""),
+    "ethnicity": (cells.visible_text, ""),
     "phone": (_phone, ""),
     "residence_status": (CHOOSE_RESIDENCE, ""),
     "moved_in_on": (cells.date, None),
