@@ -110,6 +110,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SCOPE_UNIT_MODEL = "grid.OrgUnit"
 SCOPE_MODULE = "grid.scope"
 
+# ID-number lookups (registering or correcting a resident) one person may make in an hour
+# before being asked to wait: each is audited; many in a row look like someone probing.
+ID_LOOKUPS_PER_HOUR = env.int("ID_LOOKUPS_PER_HOUR", default=60)
+
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:

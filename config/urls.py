@@ -17,7 +17,7 @@ urlpatterns = [
     path("grid/", include("grid.urls")),
     path("residents/imports/", include("residents.import_urls")),
     path("residents/", include("residents.urls")),
-    # 我的导出: the background exports of every registered list (core.lists).
-    path("exports/", include("core.urls")),
+    # 我的导出 (exports/) and 安全审计 (audit/): core's pages for every app.
+    path("", include("core.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,7 +22,10 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.conf import settings
 
+        from . import audit
         from .validators import guard_project_fields
+
+        audit.connect()
 
         # The project's own apps (not Django's or third parties'): every text and date field
         # refuses invisible characters and impossible dates.

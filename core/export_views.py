@@ -8,6 +8,8 @@ scope. So does the requester once their scope no longer covers the one they expo
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +19,13 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from . import lists, progress, scoping
+from . import audit, lists, progress, scoping
 from .exports import export_job_create, may_export_job
 from .lists import find, registered
-from .models import ExportJob, ExportStatus
+from .models import AuditKind, ExportJob, ExportStatus
 from .tasks import run_export_job
 from .views import require
-from .xlsx import XLSX, workbook_bytes, xlsx_response
+from .xlsx import XLSX, write_workbook, xlsx_response
 
 
 def _require_some_export(request: HttpRequest) -> None:
@@ -145,11 +147,14 @@ def list_export(request: HttpRequest, spec: lists.ScopedList | str) -> HttpRespo
     limit = settings.EXPORT_SYNC_MAX_ROWS
     # Counted only as far as the threshold: whether it is small is all that matters here.
     if rows.order_by()[: limit + 1].count() <= limit:
-        content = workbook_bytes(spec.title, spec.sheet_columns(full=full), rows)
-        return xlsx_response(content, spec.title)
+        out = io.BytesIO()
+        count = write_workbook(out, spec.title, spec.sheet_columns(full=full), rows)
+        audit.record(AuditKind.EXPORT, request=request, list=spec.key, rows=count, full=full)
+        return xlsx_response(out.getvalue(), spec.title)
     job = export_job_create(
         user=request.user, list_key=spec.key, params=data.dict() if data else {}, full=full
     )
+    audit.record(AuditKind.EXPORT, request=request, obj=job, list=spec.key, full=full, background=True)
     run_export_job.delay_on_commit(job.pk)
     job.refresh_from_db()
     if job.is_running:

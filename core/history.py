@@ -29,8 +29,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from . import scoping
-from .models import Change
+from . import audit, scoping
+from .models import AuditKind, Change
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 # Who may read the history of the records they may see.
@@ -191,6 +191,8 @@ def record(
     tracked(model)  # an untracked model is a programming error, caught on its first write
     if unit_id is None:
         unit_id = unit_id_of(parent if parent is not None else instance)
+    # Every write done through an action is also in the audit log, without its values.
+    audit.record(AuditKind.WRITE, user=by, obj=instance, action=action)
     return Change.objects.create(
         record_type_id=content_type_id(model),
         record_id=instance.pk,

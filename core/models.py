@@ -229,3 +229,67 @@ class ExportJob(Job):
     def download_name(self) -> str:
         """The name people see: the same as a direct download's, dated the day it was asked."""
         return f"{self.title}-{timezone.localtime(self.created_at):%Y%m%d}.xlsx"
+
+
+class AuditKind(models.TextChoices):
+    SIGN_IN = "sign_in", "登录"
+    SIGN_IN_FAILED = "sign_in_failed", "登录失败"
+    SIGN_OUT = "sign_out", "退出"
+    DENIED = "denied", "拒绝访问"
+    WRITE = "write", "数据变更"
+    IMPORT = "import", "导入"
+    EXPORT = "export", "导出"
+    FULL_VALUES = "full_values", "查看完整个人信息"
+    ID_LOOKUP = "id_lookup", "身份证号查询"
+    ACCOUNT = "account", "用户与角色变更"
+
+
+class AuditEvent(models.Model):
+    """安全审计记录: who did what, when, from where, to which record, with what outcome.
+
+    Append-only: the application only inserts; on PostgreSQL a trigger (migration 0005)
+    refuses UPDATE and DELETE of its rows whoever asks. No personal values go in: the
+    object is a reference, ``detail`` holds counts and reasons, never a name or number.
+    Read by the 审计员 role alone (三员分立: the system admin cannot).
+    """
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("类别", max_length=20, choices=AuditKind.choices)
+    # The actor is kept (PROTECT); empty for an anonymous request or the system.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    # A failed sign-in names the account tried, which may not exist.
+    username = models.CharField("账号", max_length=150, blank=True)
+    address = models.GenericIPAddressField("地址", null=True, blank=True)
+    org_unit = models.ForeignKey(
+        settings.SCOPE_UNIT_MODEL,
+        verbose_name="所在单位",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    object_type = _record_type("对象类型", null=True, blank=True)
+    object_id = models.BigIntegerField("对象编号", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=10, default="ok")
+    detail = models.JSONField("说明", default=dict, blank=True)
+
+    scope_path = "org_unit"
+
+    class Meta:
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计记录"
+        default_permissions = ()
+        permissions = model_permissions("auditevent", verbose_name)
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

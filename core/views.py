@@ -15,6 +15,9 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
+from . import audit
+from .models import AuditKind
+
 REFUSED = "您的角色无权进行此操作。"
 
 
@@ -27,8 +30,10 @@ class Crumb:
 
 
 def require(request: HttpRequest, *perms: str) -> None:
-    """403 unless the person's role grants every one of ``perms``: checked before any lookup."""
+    """403 unless the person's role grants every one of ``perms``: checked before any lookup.
+    A refusal is in the audit log (安全审计)."""
     if not all(request.user.has_perm(perm) for perm in perms):
+        audit.record(AuditKind.DENIED, request=request, outcome="denied", path=request.path[:200])
         raise PermissionDenied(REFUSED)
 
 

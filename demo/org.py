@@ -509,11 +509,13 @@ def _account_places(org: OrgSeed) -> list[tuple[str, str, OrgUnit]]:
     ]
 
 
-def seed_accounts(*, org: OrgSeed, rng: Random, fake: Faker, stdout: TextIO) -> list[DemoAccount]:
+def seed_accounts(
+    *, org: OrgSeed, rng: Random, fake: Faker, stdout: TextIO, places: list | None = None
+) -> list[DemoAccount]:
     """One account per role. None is a superuser: the admin reaches the admin site as staff,
     scoped to the district like everyone else."""
     User = get_user_model()
-    places = _account_places(org)
+    places = _account_places(org) if places is None else places
     people = [_person(rng, fake, 0.0) for _ in places]
     existing = set(
         User.objects.filter(username__in=[p[0] for p in places]).values_list("username", flat=True)
@@ -574,3 +576,11 @@ def org_step(ctx: DemoContext) -> None:
 @demo_step(20, "演示账号")
 def accounts_step(ctx: DemoContext) -> None:
     ctx.accounts = seed_accounts(org=ctx.org, rng=ctx.rng, fake=ctx.fake, stdout=ctx.stdout)
+
+
+@demo_step(90, "审计员账号")
+def auditor_step(ctx: DemoContext) -> None:
+    """The 审计员 came with the audit log, after the other steps: a step of its own at the end
+    leaves every earlier step's data as it was for a given seed."""
+    places = [("auditor", Role.AUDITOR, ctx.org.district)]
+    ctx.accounts += seed_accounts(org=ctx.org, rng=ctx.rng, fake=ctx.fake, stdout=ctx.stdout, places=places)

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from core import history
+from core import audit, history
+from core.models import AuditKind
 
 from .models import (
     Building,
@@ -57,6 +58,7 @@ def user_assign_role(*, user, org_unit: OrgUnit, role: str) -> Profile:
     # Only system admins use the Django admin site; everyone else works in the app's pages.
     user.is_staff = role == Role.ADMIN
     user.save(update_fields=["is_staff"])
+    audit.record(AuditKind.ACCOUNT, obj=profile, role=role, org_unit=org_unit.pk)
     return profile
 
 

@@ -29,6 +29,9 @@ registry.grant(Role.LEADER, *permissions_for(GRID_TREE, (VIEW,)), "grid.view_pro
 for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
     registry.grant(role, *permissions_for(GRID_TREE, (VIEW,)))
 
+# The auditor reads the audit log and nothing else (core/hooks.py gives the page).
+registry.grant(Role.AUDITOR, "core.view_auditevent")
+
 registry.menu("网格与楼栋", "grid:tree", permission="grid.view_orgunit", order=10)
 # Only system admins get auth.change_user, and only they may enter the admin site.
 registry.menu("管理后台", "admin:index", permission="auth.change_user", order=1000, staff_only=True)

@@ -240,6 +240,8 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", "调解员"
     WINDOW_CLERK = "window_clerk", "窗口人员"
     LEADER = "leader", "领导"
+    # 三员分立: reads the audit log (安全审计) and nothing else; the system admin cannot read it.
+    AUDITOR = "auditor", "审计员"
 
 
 class Profile(models.Model):

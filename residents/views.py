@@ -8,6 +8,7 @@ and phones are masked everywhere except a detail page shown to a role allowed to
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core import history
+from core import audit, history, ratelimit
+from core.models import AuditKind
 from core.views import Crumb, add_action_errors, form_page, require
 from grid.scope import get_in_scope_or_404, scope_queryset
 
@@ -181,11 +183,31 @@ def _residents():
     )
 
 
+ID_LOOKUPS_REFUSED = "您查询身份证号的次数过多，请一小时后再试。"
+
+
+def _id_lookup_allowed(request: HttpRequest) -> bool:
+    """A registration or correction with an ID number asks the whole ledger whether it is
+    there (an answer that protects the ledger, and so tells a little). Each is audited, and
+    a person is slowed down past ``ID_LOOKUPS_PER_HOUR``."""
+    if request.method != "POST" or not request.POST.get("id_number"):
+        return True
+    audit.record(AuditKind.ID_LOOKUP, request=request)
+    key = f"id-lookups:{request.user.pk}"
+    if ratelimit.allow(key, limit=settings.ID_LOOKUPS_PER_HOUR, window=3600):
+        return True
+    audit.record(AuditKind.ID_LOOKUP, request=request, outcome="denied", reason="rate_limited")
+    return False
+
+
 def _resident_form(request: HttpRequest, resident: Resident) -> ResidentForm:
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     if resident.pk and not _sees_full(request):
         # Correcting an ID number means seeing it; a role that may not, edits the rest only.
         del form.fields["id_number"]
+    if "id_number" in form.fields and not _id_lookup_allowed(request):
+        form.is_valid()  # bound, so the page shows the refusal instead of saving
+        form.add_error("id_number", ID_LOOKUPS_REFUSED)
     return form
 
 
@@ -267,6 +289,9 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         entries = history.entries(changes, user=request.user, subject=lambda change: (resident.name, None))
     household = resident.household
+    if _sees_full(request):
+        # Whole ID numbers and phones on this page: every such view is audited.
+        audit.record(AuditKind.FULL_VALUES, request=request, obj=resident)
     context = {
         "resident": resident,
         "household": household,

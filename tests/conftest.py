@@ -80,6 +80,7 @@ PERSONA_UNITS = {
     Role.MEDIATOR: "community",
     Role.WINDOW_CLERK: "community",
     Role.GRID_WORKER: "grid",
+    Role.AUDITOR: "district",
 }
 
 

@@ -134,6 +134,7 @@ def test_one_account_per_role_at_the_expected_levels():
         "grid2": (Role.GRID_WORKER, OrgLevel.GRID),
         "mediator": (Role.MEDIATOR, OrgLevel.COMMUNITY),
         "clerk": (Role.WINDOW_CLERK, OrgLevel.COMMUNITY),
+        "auditor": (Role.AUDITOR, OrgLevel.DISTRICT),
     }
     assert set(get_user_model().objects.values_list("username", flat=True)) == set(expected)
     assert {role for role, _ in expected.values()} == set(Role)

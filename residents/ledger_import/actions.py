@@ -18,7 +18,9 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from core import audit
 from core.jobs import JobLost, job_claim, job_move, job_progress, job_progress_clear
+from core.models import AuditKind
 from core.transitions import TransitionRefused, transition
 from grid.models import OrgUnit
 from residents.bulk import bulk_insert
@@ -252,5 +254,15 @@ def _commit(ledger_import: LedgerImport) -> ImportPlan:
         ledger_import,
         ImportStatus.DONE,
         values={**_counts(plan), "committed_at": timezone.now(), "message": ""},
+    )
+    # One audit event for the whole file, inside the import's transaction: no rows, no event.
+    counts = _counts(plan)
+    audit.record(
+        AuditKind.IMPORT,
+        user=ledger_import.user,
+        obj=ledger_import,
+        new=counts["new_count"],
+        updated=counts["updated_count"],
+        errors=counts["error_count"],
     )
     return plan

@@ -1,0 +1,80 @@
+"""安全审计: writing the audit log (``core.AuditEvent``).
+
+``record(kind, user=…, request=…, obj=…, outcome=…, **detail)`` from any app: actions,
+views, tasks. ``detail`` is for counts, reasons and codes — never a personal value (no
+name, ID number or phone): the audit must be readable by its auditor without revealing
+what it guards. Bulk paths write one event per import or export, not per row.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from . import scoping
+from .models import AuditEvent, AuditKind
+
+
+def client_address(request) -> str | None:
+    """The address the request came from. Behind a proxy, REMOTE_ADDR is the proxy's; the
+    deployment sets it from X-Forwarded-For at the proxy (docs/deployment.md)."""
+    return getattr(request, "META", {}).get("REMOTE_ADDR") or None
+
+
+def record(
+    kind: str,
+    *,
+    user=None,
+    request=None,
+    obj: models.Model | None = None,
+    outcome: str = "ok",
+    username: str = "",
+    **detail,
+) -> AuditEvent:
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    actor = user if getattr(user, "pk", None) else None
+    unit = scoping.user_org_unit(actor) if actor is not None else None
+    return AuditEvent.objects.create(
+        kind=kind,
+        user=actor,
+        username=username or (actor.get_username() if actor is not None else ""),
+        address=client_address(request) if request is not None else None,
+        org_unit=unit,
+        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        if obj is not None
+        else None,
+        object_id=obj.pk if obj is not None else None,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+# Sign-ins and sign-outs come from Django's auth signals: the one place every sign-in path
+# (the login page, the admin's) passes. Recording them is auditing, not business logic.
+
+
+def _signed_in(sender, request, user, **kwargs) -> None:
+    record(AuditKind.SIGN_IN, user=user, request=request)
+
+
+def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    # The account tried, not the password; an unknown account is named as typed, cut short.
+    record(
+        AuditKind.SIGN_IN_FAILED,
+        request=request,
+        username=str(credentials.get("username", ""))[:150],
+        outcome="failed",
+    )
+
+
+def _signed_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(AuditKind.SIGN_OUT, user=user, request=request)
+
+
+def connect() -> None:
+    user_logged_in.connect(_signed_in, dispatch_uid="core.audit.signed_in")
+    user_login_failed.connect(_sign_in_failed, dispatch_uid="core.audit.sign_in_failed")
+    user_logged_out.connect(_signed_out, dispatch_uid="core.audit.signed_out")
