@@ -17,3 +17,9 @@ class CoreConfig(AppConfig):
         # import their app's models. Web and worker processes alike: an export task looks
         # its list up by key.
         autodiscover_modules("hooks", "lists")
+        # The session's time limits start at signing in (core/sessions.py).
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.sessions import record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="core.sessions.record_sign_in")
