@@ -5,6 +5,7 @@ the cache lives in local memory. A real deployment sets DATABASE_URL, REDIS_URL,
 SECRET_KEY and ALLOWED_HOSTS; with DEBUG off the last two are required.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "treebeard",
+    # Sign-in lockout: its failed attempts (AccessAttempt) and their admin, axes_reset.
+    "axes",
     # core is below every app and knows none of them; grid is the org tree and data scope.
     "core",
     "grid",
@@ -69,7 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits (core/sessions.py); needs the user and messages.
+    "core.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,11 +130,49 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Sign-in, sessions and passwords (docs/security.md) ---------------------------------
+# axes first: it refuses a locked-out client before any password is checked. Every
+# authenticate() must be given the request (LoginView and the admin login do).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Failures of one account from one address before that pair is locked out ...
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# ... and of one address on any accounts (core.lockout.LockoutHandler reads this).
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=30)
+# Never by username alone: an attacker elsewhere must not be able to lock a person out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.lockout.LockoutHandler"
+# Every lock ends by itself after the cool-off (failures older than it are forgotten).
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系系统管理员解锁。"
+# The client's address behind TRUSTED_PROXY_COUNT proxies (nginx in front: 1).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+# axes also keeps each sign-in and sign-out (axes.AccessLog, in the admin) for the audit.
+
+# Signed out after this many minutes without a request, and this many hours after signing
+# in (core/sessions.py); both in seconds here. The cookie lasts no longer than the latter.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30) * 60
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12) * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# 等保2.0 complexity: at least 10 characters, three of four kinds (core/passwords.py), not
+# common, not all digits, not like the person's own name. The demo accounts' password is
+# set directly by seed_demo and is for the demo only.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 LOGIN_URL = "login"

@@ -41,3 +41,9 @@ def cursor_url(query: str, cursor: str) -> str:
     The cursor is signed base64 with only a row id in it, URL-safe as it stands."""
     parts = [part for part in (query, f"cursor={cursor}" if cursor else "") if part]
     return "?" + "&".join(parts) if parts else "?"
+
+
+@register.filter
+def whole_minutes(value) -> int:
+    """A ``timedelta`` in whole minutes, rounded up (the lockout page's cool-off)."""
+    return -(-int(value.total_seconds()) // 60)
