@@ -274,7 +274,15 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     # Jobs whose worker died (no heartbeat): queued again, or failed once their starts are spent.
     "sweep-lost-jobs": {"task": "core.tasks.sweep_lost_jobs", "schedule": 60.0, "options": {"expires": 55}},
+    # Export files (whole ID numbers among them) don't stay on disk for ever.
+    "purge-old-exports": {
+        "task": "core.tasks.purge_old_exports",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
 }
+# Days a background export's file is kept after it is built (then deleted; the record stays).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 
 # --- Background jobs (core/jobs.py) ----------------------------------------------------
 # A running job touches its heartbeat at most every JOB_HEARTBEAT_INTERVAL seconds while it

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from . import audit, lists, progress, scoping
 from .exports import export_job_create, may_export_job
@@ -122,13 +123,26 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def _asked_full(request: HttpRequest, spec: lists.ScopedList) -> bool:
-    """Full values only when asked for *and* allowed; asking without the right is refused."""
-    if request.GET.get("unmasked") != "1":
-        return False
-    if not lists.may_see_full(request.user, spec):
+FULL_NEEDS_POST = "导出{label}须在列表页面填写用途后提交，不能通过链接直接下载。"
+REASON_MIN = 4
+
+
+def _asked_full(request: HttpRequest, spec: lists.ScopedList) -> tuple[bool, str]:
+    """Whether full values were asked for, and the stated purpose (用途). Only by a POST (a
+    link can't start one) with a purpose, by a role holding the list's full-export
+    permission; anything else asking is refused."""
+    if request.GET.get("unmasked") != "1" and request.POST.get("unmasked") != "1":
+        return False, ""
+    if request.method != "POST" or request.GET.get("unmasked") == "1":
+        raise PermissionDenied(FULL_NEEDS_POST.format(label=spec.full_label))
+    if not lists.may_export_full(request.user, spec):
         raise PermissionDenied(f"您的角色无权导出{spec.full_label}。")
-    return True
+    return True, " ".join(request.POST.get("reason", "").split())[:200]
+
+
+def _why(reason: str) -> dict:
+    # The purpose as stated: the audit's record of why whole values left the system.
+    return {"reason": reason} if reason else {}
 
 
 def list_export(request: HttpRequest, spec: lists.ScopedList | str) -> HttpResponse:
@@ -141,7 +155,10 @@ def list_export(request: HttpRequest, spec: lists.ScopedList | str) -> HttpRespo
     require(request, spec.permission)
     if not spec.exportable:
         raise PermissionDenied("这份列表不提供导出。")
-    full = _asked_full(request, spec)
+    full, reason = _asked_full(request, spec)
+    if full and len(reason) < REASON_MIN:
+        messages.error(request, f"导出{spec.full_label}须写明用途（至少 {REASON_MIN} 个字）。")
+        return redirect(f"{reverse(spec.url_name)}?{request.GET.urlencode()}")
     data = lists.filter_data(request, spec)
     rows = spec.export_rows(request.user, spec.form_class(data, user=request.user).values())
     limit = settings.EXPORT_SYNC_MAX_ROWS
@@ -149,12 +166,14 @@ def list_export(request: HttpRequest, spec: lists.ScopedList | str) -> HttpRespo
     if rows.order_by()[: limit + 1].count() <= limit:
         out = io.BytesIO()
         count = write_workbook(out, spec.title, spec.sheet_columns(full=full), rows)
-        audit.record(AuditKind.EXPORT, request=request, list=spec.key, rows=count, full=full)
+        audit.record(AuditKind.EXPORT, request=request, list=spec.key, rows=count, full=full, **_why(reason))
         return xlsx_response(out.getvalue(), spec.title)
     job = export_job_create(
         user=request.user, list_key=spec.key, params=data.dict() if data else {}, full=full
     )
-    audit.record(AuditKind.EXPORT, request=request, obj=job, list=spec.key, full=full, background=True)
+    audit.record(
+        AuditKind.EXPORT, request=request, obj=job, list=spec.key, full=full, background=True, **_why(reason)
+    )
     run_export_job.delay_on_commit(job.pk)
     job.refresh_from_db()
     if job.is_running:

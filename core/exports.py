@@ -126,3 +126,24 @@ def _build(job: ExportJob) -> ExportJob:
         out.seek(0)
         job.file.save(f"export-{job.pk}.xlsx", File(out, name="export.xlsx"), save=False)
     return _finish(job, status=ExportStatus.DONE)
+
+
+EXPIRED = "文件已超过保留期（{days} 天），已自动删除。如仍需要，请在列表页面重新导出。"
+
+
+def export_jobs_purge(*, now=None) -> int:
+    """Delete the files of exports finished more than ``EXPORT_RETENTION_DAYS`` ago; the
+    record stays (who exported what, when), saying the file is gone. Run again, it finds
+    nothing more to do. Returns how many files went."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    days = settings.EXPORT_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    purged = 0
+    for job in ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file=""):
+        job.file.storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(file="", message=EXPIRED.format(days=days))
+        purged += 1
+    return purged

@@ -56,7 +56,7 @@ from .xlsx import Column
 SEARCH_SESSION_PREFIX = "list-search:"
 CURSOR = "cursor"
 # Not filters: what the URL carries besides them.
-NOT_FILTERS = ("q", CURSOR, "page", "search", "unmasked", "csrfmiddlewaretoken")
+NOT_FILTERS = ("q", CURSOR, "page", "search", "unmasked", "reason", "csrfmiddlewaretoken")
 
 
 class ListFilterForm(forms.Form):
@@ -111,6 +111,9 @@ class ScopedList:
     export_url_name: str = ""
     columns: Sequence[Column] = ()
     full_permission: str | None = None
+    # Exporting the full values is a permission of its own, given to roles deliberately; the
+    # export is then a POST with a stated purpose (用途), recorded in the audit log.
+    full_export_permission: str | None = None
     full_label: str = "完整个人信息"
     extras: Callable[[QuerySet], QuerySet] | None = None
     # (filters) → more context for the template (a hint about the search, say).
@@ -370,8 +373,13 @@ def may_see_full(user, spec: ScopedList) -> bool:
     return spec.full_permission is not None and user.has_perm(spec.full_permission)
 
 
+def may_export_full(user, spec: ScopedList) -> bool:
+    permission = spec.full_export_permission
+    return permission is not None and may_see_full(user, spec) and user.has_perm(permission)
+
+
 def may_export(user, spec: ScopedList, *, full: bool) -> bool:
-    return spec.exportable and user.has_perm(spec.permission) and (not full or may_see_full(user, spec))
+    return spec.exportable and user.has_perm(spec.permission) and (not full or may_export_full(user, spec))
 
 
 def list_page(request: HttpRequest, spec: ScopedList | str, **extra_context: Any) -> HttpResponse:
@@ -389,7 +397,7 @@ def list_page(request: HttpRequest, spec: ScopedList | str, **extra_context: Any
         "page": page,
         "query": query_without_cursor(request),
         "searching": bool(filters),
-        "can_unmask": may_see_full(request.user, spec),
+        "can_unmask": may_export_full(request.user, spec),
         **(spec.context(filters) if spec.context else {}),
         **extra_context,
     }

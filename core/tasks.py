@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .exports import export_job_run
+from .exports import export_job_run, export_jobs_purge
 from .jobs import JobTask, jobs_sweep
 
 
 @shared_task(name="core.tasks.sweep_lost_jobs")
 def sweep_lost_jobs() -> dict[str, int]:
     return jobs_sweep()
+
+
+@shared_task(name="core.tasks.purge_old_exports")
+def purge_old_exports() -> int:
+    return export_jobs_purge()
 
 
 @shared_task(base=JobTask, bind=True, job_model="core.ExportJob")

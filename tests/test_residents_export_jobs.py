@@ -8,7 +8,7 @@ test goes through a real worker when REDIS_URL is set.
 
 import io
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.auth.models import Group
@@ -67,8 +67,13 @@ def ask(client, django_capture_on_commit_callbacks):
 
     def get(name: str, params: dict | None = None):
         before = set(ExportJob.objects.values_list("pk", flat=True))
+        params = dict(params or {})
         with django_capture_on_commit_callbacks() as callbacks:
-            response = client.get(reverse(f"residents:{name}"), params or {})
+            if params.pop("unmasked", None):  # whole values: a POST with a stated purpose
+                url = reverse(f"residents:{name}") + (f"?{urlencode(params)}" if params else "")
+                response = client.post(url, {"unmasked": "1", "reason": "报送街道核对名单"})
+            else:
+                response = client.get(reverse(f"residents:{name}"), params)
         made = ExportJob.objects.exclude(pk__in=before)
         assert len(callbacks) == len(made)
         return response, made.first()
@@ -400,3 +405,31 @@ def test_a_large_export_runs_in_the_worker(celery_worker_process, client, staff_
     rows = rows_of(download(client, export))
     assert "王五" not in column(rows, "姓名")
     assert ledger.head.id_number not in column(rows, "身份证号")
+
+
+def test_old_export_files_are_deleted_and_the_record_kept(staff_user, ledger, settings, tmp_path):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from core.exports import export_jobs_purge
+    from core.models import ExportJob, ExportStatus
+
+    settings.EXPORT_RETENTION_DAYS = 7
+    old = ExportJob.objects.create(user=staff_user, list_key=RESIDENTS.key, status=ExportStatus.DONE)
+    old.file.save("old.xlsx", ContentFile(b"PK"), save=False)
+    ExportJob.objects.filter(pk=old.pk).update(
+        file=old.file.name, finished_at=timezone.now() - dt.timedelta(days=8)
+    )
+    recent = ExportJob.objects.create(user=staff_user, list_key=RESIDENTS.key, status=ExportStatus.DONE)
+    recent.file.save("recent.xlsx", ContentFile(b"PK"), save=False)
+    ExportJob.objects.filter(pk=recent.pk).update(file=recent.file.name, finished_at=timezone.now())
+    name = old.file.name
+
+    assert export_jobs_purge() == 1
+    assert export_jobs_purge() == 0  # again: nothing more
+    old.refresh_from_db()
+    assert not old.file and "保留期" in old.message and not old.file.storage.exists(name)
+    recent.refresh_from_db()
+    assert recent.file and recent.file.storage.exists(recent.file.name)

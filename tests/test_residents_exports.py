@@ -12,6 +12,11 @@ from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnici
 pytestmark = pytest.mark.django_db
 
 
+def full_export(client, name: str, reason: str = "报送街道核对名单"):
+    """Whole values, as the page asks for them: a POST with a stated purpose."""
+    return client.post(reverse(f"residents:{name}"), {"unmasked": "1", "reason": reason})
+
+
 @pytest.fixture
 def ledger(tree):
     home = HouseholdFactory(
@@ -107,7 +112,7 @@ def test_a_masked_export_does_not_give_back_the_birth_date_the_id_mask_hides(cli
     masked = dict(zip(column(rows, "姓名"), column(rows, "出生日期"), strict=True))
     assert masked["张三"] == f"{born.year}年"
     client.force_login(persona(Role.STAFF))
-    full = read(client.get(reverse("residents:resident_export"), {"unmasked": "1"}))
+    full = read(full_export(client, "resident_export"))
     assert born.isoformat() in column(full, "出生日期")
 
 
@@ -122,7 +127,7 @@ def test_the_export_follows_the_lists_filters(client, staff_user, ledger):
 
 def test_an_unmasked_export_for_roles_allowed_is_still_scoped(client, staff_user, ledger):
     client.force_login(staff_user)
-    rows = read(client.get(reverse("residents:resident_export"), {"unmasked": "1"}))
+    rows = read(full_export(client, "resident_export"))
     assert ledger.head.id_number in column(rows, "身份证号")
     assert "13698765432" in column(rows, "联系电话")
     assert "王五" not in column(rows, "姓名")
@@ -131,8 +136,8 @@ def test_an_unmasked_export_for_roles_allowed_is_still_scoped(client, staff_user
 @pytest.mark.parametrize("role", [Role.LEADER, Role.MEDIATOR, Role.WINDOW_CLERK])
 def test_an_unmasked_export_is_refused_to_roles_not_allowed(client, persona, ledger, role):
     client.force_login(persona(role))
-    assert client.get(reverse("residents:resident_export"), {"unmasked": "1"}).status_code == 403
-    assert client.get(reverse("residents:household_export"), {"unmasked": "1"}).status_code == 403
+    assert full_export(client, "resident_export").status_code == 403
+    assert full_export(client, "household_export").status_code == 403
     rows = read(client.get(reverse("residents:resident_export")))
     assert ledger.head.id_number not in column(rows, "身份证号")
 
@@ -143,3 +148,43 @@ def test_the_export_keeps_its_header_in_view_with_filters(client, staff_user, le
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")
+
+
+# --- whole values leave only by a POST with a purpose, from roles given that deliberately -----
+
+
+def test_a_link_cannot_start_a_full_export(client, staff_user, ledger):
+    client.force_login(staff_user)
+    response = client.get(reverse("residents:resident_export"), {"unmasked": "1"})
+    assert response.status_code == 403
+    assert ledger.head.id_number not in response.content.decode()
+
+
+def test_a_full_export_needs_a_stated_purpose(client, staff_user, ledger):
+    client.force_login(staff_user)
+    response = full_export(client, "resident_export", reason="  ")
+    assert response.status_code == 302  # back to the list, told why
+    page = client.get(response["Location"]).content.decode()
+    assert "须写明用途" in page
+
+
+def test_grid_workers_may_not_export_whole_values_by_default(client, persona, ledger):
+    client.force_login(persona(Role.GRID_WORKER))
+    assert full_export(client, "resident_export").status_code == 403
+    page = client.get(reverse("residents:resident_list")).content.decode()
+    assert "确认导出" not in page  # not offered either
+
+
+def test_a_full_export_is_in_the_audit_log_with_its_purpose_and_rows(client, staff_user, ledger):
+    from core.models import AuditEvent, AuditKind
+
+    client.force_login(staff_user)
+    rows = read(full_export(client, "resident_export", reason="报送街道低保复核名单"))
+    event = AuditEvent.objects.get(kind=AuditKind.EXPORT)
+    assert event.detail == {
+        "list": "residents.residents",
+        "rows": len(rows) - 1,  # the staff member's community: 王五 is another street's
+        "full": True,
+        "reason": "报送街道低保复核名单",
+    }
+    assert event.user == staff_user
