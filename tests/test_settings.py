@@ -15,7 +15,7 @@ from django.conf import settings
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def start(**env: str) -> subprocess.CompletedProcess:
+def start(*args: str, **env: str) -> subprocess.CompletedProcess:
     bare = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -25,7 +25,7 @@ def start(**env: str) -> subprocess.CompletedProcess:
         "DATABASE_URL": "sqlite:////tmp/minzu-settings-check.sqlite3",
     }
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *args],
         cwd=BASE_DIR,
         env={**bare, **env},
         capture_output=True,
@@ -88,3 +88,35 @@ def test_the_real_services_run_uses_postgresql_and_redis():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     assert not settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    """``manage.py check --deploy`` with production settings over HTTPS: no warning (HSTS,
+    secure cookies, SSL redirect, a strong secret, DEBUG off, framing denied)."""
+    import secrets
+
+    result = start(
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        HTTPS="true",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="shequ.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_over_plain_http_the_checklist_says_what_is_missing():
+    import secrets
+
+    result = start(
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="x",
+    )
+    assert result.returncode != 0 and "SESSION_COOKIE_SECURE" in result.stdout + result.stderr
