@@ -27,6 +27,34 @@ def _record_type(verbose_name: str, **options) -> models.ForeignKey:
     )
 
 
+def _filed_under(**options) -> models.ForeignKey:
+    """The org unit a row is filed under (and scoped by), kept without a database constraint:
+    org units are never deleted."""
+    return models.ForeignKey(
+        settings.SCOPE_UNIT_MODEL,
+        verbose_name="所在单位",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        **options,
+    )
+
+
+def _actor(**options) -> models.ForeignKey:
+    """Who did it: never erased, so a user who has acted is deactivated, not deleted (PROTECT)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        **options,
+    )
+
+
 class Change(models.Model):
     """变更记录: who changed which fields of a record, from what to what, and when.
 
@@ -49,29 +77,11 @@ class Change(models.Model):
     record_id = models.BigIntegerField("记录编号")
     parent_type = _record_type("所属记录类型", null=True, blank=True)
     parent_id = models.BigIntegerField("所属记录编号", null=True, blank=True)
-    org_unit = models.ForeignKey(
-        settings.SCOPE_UNIT_MODEL,
-        verbose_name="所在单位",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    org_unit = _filed_under(db_index=False)
     # The app's own verbs (迁出, 受理 …) beside 新增/修改; labels come from its registration.
     action = models.CharField("操作", max_length=20)
     changes = models.JSONField("变更内容", default=dict, blank=True)
-    # Who did it is never erased: a user who has acted is deactivated, not deleted (PROTECT).
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name="操作人",
-        db_constraint=False,
-        db_index=False,
-    )
+    user = _actor(db_index=False)
     # The job that wrote it (an Excel import), when it wasn't a page.
     source_type = _record_type("来源类型", null=True, blank=True)
     source_id = models.BigIntegerField("来源编号", null=True, blank=True)
@@ -118,15 +128,7 @@ class Transition(models.Model):
     field = models.CharField("字段", max_length=40, default="status")
     from_state = models.CharField("原状态", max_length=40)
     to_state = models.CharField("新状态", max_length=40)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = _actor(related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
     note = models.TextField("说明", blank=True)
 
@@ -255,28 +257,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("类别", max_length=20, choices=AuditKind.choices)
-    # The actor is kept (PROTECT); empty for an anonymous request or the system.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    # Empty for an anonymous request or the system.
+    user = _actor(related_name="+")
     # A failed sign-in names the account tried, which may not exist.
     username = models.CharField("账号", max_length=150, blank=True)
     address = models.GenericIPAddressField("地址", null=True, blank=True)
-    org_unit = models.ForeignKey(
-        settings.SCOPE_UNIT_MODEL,
-        verbose_name="所在单位",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    org_unit = _filed_under()
     object_type = _record_type("对象类型", null=True, blank=True)
     object_id = models.BigIntegerField("对象编号", null=True, blank=True)
     outcome = models.CharField("结果", max_length=10, default="ok")

@@ -26,8 +26,8 @@ _MULTILINE_OK = {"\n", "\r", "\t"}
 
 
 def invisible_characters(value: str, *, multiline: bool = False) -> list[str]:
-    """The control and format characters in ``value`` (as U+XXXX), line breaks aside when
-    ``multiline``."""
+    """The control and format characters in ``value``, named by code point ("U+200B"), line
+    breaks aside when ``multiline``."""
     found = []
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cf") and not (multiline and char in _MULTILINE_OK):
