@@ -84,12 +84,17 @@ def _spec_text(args) -> str:
 
 
 def _cached(name: str, spec: str) -> bool:
+    """The database holds this spec's data, migrated by migrations this tree still has (one
+    another branch migrated differently is generated again: migrate would fail on it)."""
     try:
         with psycopg.connect(scratch_url(name)) as conn:
             row = conn.execute("SELECT spec FROM bench_lists_meta").fetchone()
+            applied = conn.execute("SELECT app, name FROM django_migrations").fetchall()
     except psycopg.Error:
         return False
-    return bool(row) and row[0] == spec
+    ours = {(path.parent.parent.name, path.stem) for path in ROOT.glob("*/migrations/0*.py")}
+    foreign = {(app, migration) for app, migration in applied if app in {a for a, _ in ours}} - ours
+    return bool(row) and row[0] == spec and not foreign
 
 
 def ensure_database(args) -> bool:
@@ -251,7 +256,8 @@ def readers() -> list[Reader]:
         user_assign_role(user=user, org_unit=unit, role=role)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend that keeps users (axes' only guards signing in), as a real sign-in records it.
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         grid = OrgUnit.objects.filter(level=OrgLevel.GRID, path__startswith=unit.path).order_by("path")
