@@ -1,6 +1,6 @@
 # The two commands: `make demo` and `make test`. Everything else serves them.
 #
-#   make demo       install, migrate SQLite under var/, load the demo data, serve on DEMO_ADDR
+#   make demo       install, migrate SQLite under var/, load the demo data, serve on DEMO_ADDR (DEBUG off)
 #   make test       lint, then the suite (SQLite, eager tasks); with CI=true again on the real services
 #   make test-real  the suite on PostgreSQL + Redis with a Celery worker process and Chromium
 #
@@ -38,18 +38,26 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Demo: DEBUG on, SQLite in var/db.sqlite3, tasks run in-process. Safe to run again:
-# migrate and seed_demo leave what is already there alone.
-migrate: install
-	mkdir -p var
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
+# Demo: served as production is (DEBUG off, WhiteNoise serving the static files), on SQLite
+# in var/db.sqlite3 with tasks run in-process. Its secret key is generated once into
+# var/secret_key. Safe to run again: migrate and seed_demo leave what is there alone.
+# DEMO_HOSTS: the host names the demo answers to (add the machine's address to try it on a phone).
+DEMO_HOSTS ?= localhost,127.0.0.1,[::1]
+DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$(DEMO_HOSTS)" STATIC_MANIFEST=false
+
+var/secret_key:
+	mkdir -p var/static
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+migrate: install var/secret_key
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
-serve: install
+serve: install var/secret_key
 	@echo "打开 http://$(DEMO_ADDR)/ （Ctrl-C 停止）"
-	DEBUG=true $(BIN)/python manage.py runserver $(DEMO_ADDR)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(DEMO_ADDR)
 
 # Seeding finishes before the server starts, even under make -j.
 demo: seed

@@ -214,6 +214,9 @@ STATICFILES_DIRS = [
 # the manifest `collectstatic` writes. The demo and the tests serve the source files
 # directly instead (pytest sets STATIC_MANIFEST=false), so they need no collectstatic.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+# Without the manifest (the demo, the tests), WhiteNoise serves each file where the finders
+# find it, DEBUG on or off; deployed, it serves collectstatic's hashed copies in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

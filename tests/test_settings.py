@@ -72,6 +72,44 @@ def test_the_demo_starts_without_any_secret():
     assert result.returncode == 0, result.stderr
 
 
+# What `make demo` gives the server: DEBUG off, a generated key, the static files found
+# by WhiteNoise where they lie (no collectstatic).
+DEMO_PROBE = """
+from django.test import Client
+client = Client()
+missing = client.get("/no-such-page/")
+static = client.get("/static/vendor/bootstrap/css/bootstrap.min.css")
+print(missing.status_code, "找不到该页面" in missing.content.decode(), b"URLconf" in missing.content)
+print(static.status_code, type(static).__name__)
+"""
+
+
+def test_the_demo_serves_as_production_with_the_chinese_404_and_whitenoise():
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONIOENCODING": "utf-8",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": "sqlite:////tmp/minzu-settings-check.sqlite3",
+        "SECRET_KEY": "generated-into-var-by-make-demo",
+        "ALLOWED_HOSTS": "localhost,127.0.0.1,[::1],testserver",
+        "STATIC_MANIFEST": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", DEMO_PROBE],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    missing, static = result.stdout.splitlines()[-2:]
+    assert missing == "404 True False"
+    assert static == "200 WhiteNoiseFileResponse"
+
+
 def test_the_interface_is_simplified_chinese_in_beijing_time():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
