@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -298,7 +299,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
+    # 创建工作 reports: just after midnight on the 1st, Beijing time (CELERY_TIMEZONE), last
+    # month's (and quarter's, year's) reports for every community, street and district.
+    "generate-due-reports": {
+        "task": "reports.tasks.generate_due_reports",
+        "schedule": crontab(minute=10, hour=0, day_of_month=1),
+        "options": {"expires": 6 * 3600},
+    },
 }
+# A community's report is on time when it first goes up by this day of the month after
+# its period (completeness, 上报及时率).
+REPORT_DUE_DAY = env.int("REPORT_DUE_DAY", default=5)
 # Days a background export's file is kept after it is built (then deleted; the record stays).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 

@@ -9,6 +9,7 @@ from core import history, registry
 from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 
+from . import report  # noqa: F401  (registers the grid's 存在问题)
 from .models import Building, OrgUnit, Place, Role, Unit
 from .scope import user_org_unit
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from .models import Building, OrgLevel, OrgUnit, Place
+from .models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit
 from .scope import scope_queryset, user_org_unit
 
 
@@ -98,3 +98,69 @@ def subtree_counts(user, units: Sequence[OrgUnit]) -> dict[int, SubtreeCounts]:
         unit.pk: SubtreeCounts(buildings=buildings.get(unit.path, 0), places=places.get(unit.path, 0))
         for unit in units
     }
+
+
+# --- figures of one unit's subtree, for the report's 基本情况 and the dashboard -----------------
+# Reports read these for a unit that has passed ``unit_in_scope``; they hold no personal data.
+# The grid keeps no dated history of heads and buildings: the figures are as they stand now.
+
+
+def _has_head(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}head__isnull": False}) | ~Q(**{f"{prefix}head_name": ""})
+
+
+@dataclass(frozen=True)
+class GridFigures:
+    grids: int  # 网格数
+    grid_workers: int  # 网格员: active accounts with the role, in the subtree
+    buildings: int
+    building_heads: int  # 楼栋长 in post: buildings with a head
+    units: int
+    unit_heads: int  # 单元长 in post
+    places: dict[str, int]  # PlaceKind value → count, kinds present only, in PlaceKind order
+    religious_venues: list[str]  # their names, for "辖区内有清真寺1座（…）"
+
+    def place_rows(self) -> list[tuple[str, int]]:
+        return [(str(PlaceKind(kind).label), n) for kind, n in self.places.items()]
+
+
+def grid_figures(unit: OrgUnit) -> GridFigures:
+    below = Q(grid__path__startswith=unit.path)
+    grids = OrgUnit.objects.filter(path__startswith=unit.path, level=OrgLevel.GRID).count()
+    workers = Profile.objects.filter(
+        org_unit__path__startswith=unit.path, role=Role.GRID_WORKER, user__is_active=True
+    ).count()
+    buildings = Building.objects.filter(below).aggregate(
+        n=Count("pk"), headed=Count("pk", filter=_has_head())
+    )
+    units = Unit.objects.filter(building__grid__path__startswith=unit.path).aggregate(
+        n=Count("pk"), headed=Count("pk", filter=_has_head())
+    )
+    by_kind = dict(Place.objects.filter(below).order_by().values_list("kind").annotate(n=Count("pk")))
+    venues = list(
+        Place.objects.filter(below, kind=PlaceKind.RELIGIOUS).order_by("name").values_list("name", flat=True)
+    )
+    return GridFigures(
+        grids=grids,
+        grid_workers=workers,
+        buildings=buildings["n"],
+        building_heads=buildings["headed"],
+        units=units["n"],
+        unit_heads=units["headed"],
+        places={kind.value: by_kind[kind.value] for kind in PlaceKind if by_kind.get(kind.value)},
+        religious_venues=venues,
+    )
+
+
+def grids_without_worker(unit: OrgUnit) -> list[OrgUnit]:
+    """Grids of the subtree that no active 网格员 is assigned to."""
+    staffed = Profile.objects.filter(role=Role.GRID_WORKER, user__is_active=True).values("org_unit_id")
+    return list(
+        OrgUnit.objects.filter(path__startswith=unit.path, level=OrgLevel.GRID)
+        .exclude(pk__in=staffed)
+        .order_by("path")
+    )
+
+
+def buildings_without_head(unit: OrgUnit) -> int:
+    return Building.objects.filter(grid__path__startswith=unit.path).exclude(_has_head()).count()

@@ -16,7 +16,7 @@ from django.db.models.functions import Substr
 
 from grid.models import OrgUnit
 
-from .models import ResidenceStatus, Resident
+from .models import Gender, Household, Relation, ResidenceStatus, Resident
 
 MINORITY = Q(ethnicity__is_minority=True)
 FLOATING = Q(residence_status=ResidenceStatus.FLOATING)
@@ -98,6 +98,7 @@ class ChildFigures:
     households: int
     residents: int
     minority_residents: int
+    floating_residents: int = 0
 
     @property
     def minority_percent(self) -> Decimal:
@@ -120,6 +121,7 @@ def ledger_figures_by_child(unit: OrgUnit, day: dt.date) -> list[ChildFigures]:
             residents=Count("pk"),
             households=Count("household", distinct=True),
             minority=Count("pk", filter=MINORITY),
+            floating=Count("pk", filter=FLOATING),
         )
     )
     by_path = {row["child_path"]: row for row in rows}
@@ -132,6 +134,73 @@ def ledger_figures_by_child(unit: OrgUnit, day: dt.date) -> list[ChildFigures]:
                 households=row.get("households", 0),
                 residents=row.get("residents", 0),
                 minority_residents=row.get("minority", 0),
+                floating_residents=row.get("floating", 0),
             )
         )
     return out
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for a 29 February that year lacks)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+# 年龄结构 as the reports write it: 未成年人, 劳动年龄, 老年人 (60 岁及以上, 老年人权益保障法).
+AGE_GROUPS: tuple[tuple[str, int, int | None], ...] = (
+    ("18岁以下", 0, 18),
+    ("18—59岁", 18, 60),
+    ("60岁及以上", 60, None),
+)
+PYRAMID_STEP, PYRAMID_TOP = 5, 85  # 0–4 … 80–84, 85 and over
+
+
+def _age_filter(day: dt.date, low: int, high: int | None) -> Q:
+    """Aged at least ``low`` and under ``high`` on ``day``."""
+    q = Q(birth_date__lte=years_before(day, low))
+    if high is not None:
+        q &= Q(birth_date__gt=years_before(day, high))
+    return q
+
+
+@dataclass(frozen=True)
+class AgeFigures:
+    day: dt.date
+    groups: list[tuple[str, int]]  # (年龄段, 人数) in AGE_GROUPS order
+    pyramid: list[tuple[str, int, int]]  # (年龄段, 男, 女), youngest first
+
+
+def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
+    """Age groups and the 5-year pyramid by sex on ``day``, in one conditional aggregate."""
+    bands = [(low, low + PYRAMID_STEP) for low in range(0, PYRAMID_TOP, PYRAMID_STEP)] + [(PYRAMID_TOP, None)]
+    counts: dict[str, Count] = {}
+    for index, (_label, low, high) in enumerate(AGE_GROUPS):
+        counts[f"group_{index}"] = Count("pk", filter=_age_filter(day, low, high))
+    for index, (low, high) in enumerate(bands):
+        for gender in Gender:
+            counts[f"band_{index}_{gender.value}"] = Count(
+                "pk", filter=_age_filter(day, low, high) & Q(gender=gender.value)
+            )
+    totals = residents_on_ledger(unit, day).aggregate(**counts)
+    return AgeFigures(
+        day=day,
+        groups=[(label, totals[f"group_{index}"]) for index, (label, _, _) in enumerate(AGE_GROUPS)],
+        pyramid=[
+            (
+                f"{low}岁以上" if high is None else f"{low}—{high - 1}岁",
+                totals[f"band_{index}_{Gender.MALE.value}"],
+                totals[f"band_{index}_{Gender.FEMALE.value}"],
+            )
+            for index, (low, high) in enumerate(bands)
+        ],
+    )
+
+
+def households_without_head(unit: OrgUnit, day: dt.date) -> int:
+    """Households with someone on the ledger on ``day`` but no 户主 among them."""
+    on_ledger = residents_on_ledger(unit, day)
+    with_people = on_ledger.values("household_id")
+    with_head = on_ledger.filter(relation=Relation.HEAD).values("household_id")
+    return Household.objects.filter(pk__in=with_people).exclude(pk__in=with_head).count()

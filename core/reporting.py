@@ -1,0 +1,186 @@
+"""What each app contributes to the 创建工作 report and the leaders' dashboard.
+
+An app registers, in its ``hooks.py``:
+
+- a **section** (一、基本情况, 矛盾纠纷调解 …): ``report_section(key, title, order)`` on a
+  function ``(unit, period) -> Section | None`` that reads only its own ``queries.py``.
+  ``None`` (or a section with no paragraph and no table) means "nothing to say": the
+  section is left out, never printed empty.
+- **problems** (存在问题): ``report_problems(order)`` on a function ``(unit, period) ->
+  list[str]``, each a sentence on what the figures show falling short.
+- **charts** for the dashboard: ``dashboard_chart(key, title, order)`` on a function
+  ``(unit, period) -> Chart | None``; each chart carries its numbers as a table too.
+
+``reports/`` puts them together for an org unit and a :class:`~core.periods.Period`, in
+``order``; the same builders give the report and the dashboard, so they always agree.
+Everything here is plain data that survives ``json``: a report version keeps its sections
+as they were written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+Value = int | str | Decimal | float
+
+
+@dataclass
+class Figure:
+    """One headline figure ("居民 6476 人"): what the dashboard shows in a card and compares
+    with the period before."""
+
+    key: str
+    label: str
+    value: Value
+    unit: str = ""
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[Value]]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    # The snapshot: every figure the paragraphs use, keyed, JSON-able (Decimals as strings).
+    figures: dict[str, Any] = field(default_factory=dict)
+    headline: list[Figure] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.paragraphs and not self.tables
+
+    def as_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Section:
+        return cls(
+            key=data["key"],
+            title=data["title"],
+            figures=data.get("figures", {}),
+            headline=[Figure(**item) for item in data.get("headline", [])],
+            paragraphs=list(data.get("paragraphs", [])),
+            tables=[Table(**item) for item in data.get("tables", [])],
+        )
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[Value]
+
+
+@dataclass
+class Chart:
+    """Data for one ECharts chart: ``kind`` is ``pie``, ``bar`` (categories × series) or
+    ``pyramid`` (categories × two series drawn to either side); the page script builds the
+    option. ``table`` holds the same numbers for screen readers and print."""
+
+    key: str
+    title: str
+    kind: str
+    categories: list[str]
+    series: list[Series]
+    table: Table
+    # Per category, the org unit a click on it drills down to (its key in the dashboard URL).
+    links: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+# --- the registries -----------------------------------------------------------------------------
+
+SectionBuilder = Callable[[Any, Any], Section | None]
+ProblemFinder = Callable[[Any, Any], list[str]]
+ChartBuilder = Callable[[Any, Any], Chart | None]
+
+
+@dataclass(frozen=True)
+class Registered:
+    key: str
+    title: str
+    order: int
+    build: Callable
+
+
+_sections: dict[str, Registered] = {}
+_problems: dict[str, Registered] = {}
+_charts: dict[str, Registered] = {}
+
+
+def _register(into: dict[str, Registered], key: str, title: str, order: int) -> Callable:
+    def decorate(function: Callable) -> Callable:
+        into[key] = Registered(key=key, title=title, order=order, build=function)
+        return function
+
+    return decorate
+
+
+def report_section(key: str, title: str, *, order: int) -> Callable[[SectionBuilder], SectionBuilder]:
+    return _register(_sections, key, title, order)
+
+
+def report_problems(key: str, *, order: int) -> Callable[[ProblemFinder], ProblemFinder]:
+    return _register(_problems, key, "", order)
+
+
+def dashboard_chart(key: str, title: str, *, order: int) -> Callable[[ChartBuilder], ChartBuilder]:
+    return _register(_charts, key, title, order)
+
+
+def sections() -> list[Registered]:
+    return sorted(_sections.values(), key=lambda item: (item.order, item.key))
+
+
+def problem_finders() -> list[Registered]:
+    return sorted(_problems.values(), key=lambda item: (item.order, item.key))
+
+
+def charts() -> list[Registered]:
+    return sorted(_charts.values(), key=lambda item: (item.order, item.key))
+
+
+# --- writing numbers as the seeds do ------------------------------------------------------------
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二: the numbering of a report's headings (一、基本情况)."""
+    if n <= 10:
+        return CHINESE_NUMERALS[n]
+    if n < 20:
+        return "十" + CHINESE_NUMERALS[n - 10]
+    tens, ones = divmod(n, 10)
+    return CHINESE_NUMERALS[tens] + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+def enumerate_cn(items: list[str]) -> str:
+    """汉族、回族和满族 — the seeds list with 、 and no final 和; so do we: 汉族、回族、满族."""
+    return "、".join(items)
+
+
+def rate(value: Decimal | str) -> str:
+    """A percentage to one decimal, as the seeds write it: 25.8%."""
+    return f"{Decimal(value):.1f}%"
