@@ -89,6 +89,20 @@ def report_generate(*, unit: OrgUnit, period: Period, trigger: str, by=None) -> 
     return Generation(report, GENERATED, version)
 
 
+def is_own_unit(user, report: SummaryReport) -> bool:
+    """The report is of the unit the person works in: theirs to write and submit."""
+    own = user_org_unit(user)
+    return user.is_superuser or (own is not None and own.pk == report.org_unit_id)
+
+
+def is_above(user, report: SummaryReport) -> bool:
+    """The person works above the report's unit: theirs to return."""
+    own = user_org_unit(user)
+    if user.is_superuser:
+        return True
+    return own is not None and own.pk != report.org_unit_id and unit_in_scope(user, report.org_unit)
+
+
 def _check_not_frozen(report: SummaryReport) -> None:
     if report.is_frozen:
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
@@ -112,8 +126,7 @@ def report_paragraphs_update(*, report: SummaryReport, by, highlights: str, next
 @transaction.atomic
 def report_submit(*, report: SummaryReport, by) -> SummaryReport:
     """上报: the report goes up to the unit above, frozen as it stands."""
-    own = user_org_unit(by)
-    if not (by.is_superuser or (own is not None and own.pk == report.org_unit_id)):
+    if not is_own_unit(by, report):
         raise PermissionDenied("只有本单位可以上报自己的报告。")
     if report.latest_version() is None:
         raise ValidationError("报告尚未生成，不能上报。", code="empty")
@@ -135,11 +148,7 @@ def report_submit(*, report: SummaryReport, by) -> SummaryReport:
 @transaction.atomic
 def report_return(*, report: SummaryReport, by, reason: str) -> SummaryReport:
     """退回: a unit above sends the report back with its reason; it can be changed again."""
-    own = user_org_unit(by)
-    if not (
-        by.is_superuser
-        or (own is not None and own.pk != report.org_unit_id and unit_in_scope(by, report.org_unit))
-    ):
+    if not is_above(by, report):
         raise PermissionDenied("只有上级单位可以退回报告。")
     transition(report, ReportState.RETURNED, by=by, note=reason)
     history.record(instance=report, action="return", changes={"退回原因": ["", reason.strip()]}, by=by)

@@ -19,6 +19,7 @@ registry.grant(Role.LEADER, VIEW, RETURN)
 registry.grant(Role.ADMIN, VIEW, GENERATE)
 
 registry.menu("首页", "home", order=0)
+registry.menu("工作报告", "reports:report_list", permission=VIEW, order=6)
 
 history.track(
     SummaryReport,

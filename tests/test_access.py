@@ -27,7 +27,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ExportJob, ExportStatus
+from core.periods import Period
 from grid.models import OrgLevel, PlaceKind, Role
+from reports.models import ReportRun, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
@@ -39,8 +41,12 @@ AUDITORS = frozenset({Role.AUDITOR})
 EDITORS = frozenset({Role.ADMIN, Role.STAFF})
 LEDGER_WRITERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER})
 IMPORTERS = frozenset({Role.ADMIN})
+REPORT_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.LEADER})
+REPORT_WRITERS = frozenset({Role.STAFF})
+REPORT_GENERATORS = frozenset({Role.ADMIN, Role.STAFF})
+REPORT_RETURNERS = frozenset({Role.LEADER})
 # Apps whose tables must be untouched by a refused request.
-APPS = ("core", "grid", "residents")
+APPS = ("core", "grid", "residents", "reports")
 
 
 @dataclass
@@ -85,6 +91,23 @@ def _import(community, name: str) -> LedgerImport:
     )
 
 
+def _report(community) -> dict[str, Any]:
+    """A community's November report and the run that wrote it."""
+    period = Period.month(2026, 11)
+    report = SummaryReport.objects.create(
+        org_unit=community, period_kind=period.kind, period_start=period.start, period_end=period.end
+    )
+    run = ReportRun.objects.create(
+        org_unit=community,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        trigger=Trigger.COMMAND,
+        status=RunStatus.DONE,
+    )
+    return {"report": report, "run": run}
+
+
 @pytest.fixture
 def world(tree) -> World:
     district = OrgUnitFactory(level=OrgLevel.DISTRICT, code="D09", name="远郊区")
@@ -105,6 +128,7 @@ def world(tree) -> World:
             ),
             "community": tree.community,
             "import": _import(tree.community, "变电所"),
+            **_report(tree.community),
         },
         sibling=_records(
             tree.grid2,
@@ -125,6 +149,7 @@ def world(tree) -> World:
             ),
             "community": tree.other_community,
             "import": _import(tree.other_community, "北苑"),
+            **_report(tree.other_community),
         },
         far={
             **_records(
@@ -137,6 +162,7 @@ def world(tree) -> World:
             ),
             "community": community,
             "import": _import(community, "远郊"),
+            **_report(community),
         },
     )
 
@@ -202,6 +228,15 @@ class Page:
 PAGES = [
     # reports
     Page("home", ALL),  # everyone signed in has a home page
+    Page("reports:report_list", REPORT_READERS),
+    # Generates the reader's own unit's report only: no record of another unit can be posted.
+    Page("reports:report_generate", REPORT_GENERATORS, method="post", ok=302),
+    Page("reports:report_detail", REPORT_READERS, "report"),
+    Page("reports:report_paragraphs", REPORT_WRITERS, "report", data=lambda w: {"highlights": "亮点"}),
+    Page("reports:report_submit", REPORT_WRITERS, "report", method="post", ok=302, data=lambda w: {}),
+    Page("reports:report_return", REPORT_RETURNERS, "report", data=lambda w: {"reason": "数据有误，请核实"}),
+    Page("reports:report_regenerate", REPORT_GENERATORS, "report", method="post", ok=302, data=lambda w: {}),
+    Page("reports:run_progress", REPORT_READERS, "run"),
     # grid: the tree, its units, buildings, 单元 and places
     Page("grid:tree", WORKING),
     Page("grid:unit_detail", WORKING, "grid"),
@@ -400,5 +435,5 @@ def test_out_of_scope_is_not_found_and_changes_nothing(client, world, persona, p
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.target], ids=lambda p: p.name)
 def test_a_missing_record_is_not_found(client, world, persona, page):
-    client.force_login(persona(Role.ADMIN))
+    client.force_login(persona(Role.ADMIN if Role.ADMIN in page.roles else sorted(page.roles)[0]))
     assert request(client, page, reverse(page.name, args=[999999])).status_code == 404
