@@ -16,13 +16,13 @@ from django.utils import timezone
 from core import audit, history
 from core.jobs import JobLost, job_claim, job_heartbeat, job_move, job_progress, job_progress_clear
 from core.models import AuditKind
-from core.periods import Period
+from core.periods import Period, due_periods
 from core.transitions import TransitionRefused, transition
 from grid.models import OrgLevel, OrgUnit
 from grid.scope import unit_in_scope, user_org_unit
 
 from .compose import compose
-from .models import ReportRun, ReportState, ReportVersion, RunStatus, SummaryReport
+from .models import ReportRun, ReportState, ReportVersion, RunStatus, SummaryReport, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +191,15 @@ def report_run_create(*, period: Period, trigger: str, unit: OrgUnit | None = No
     audit.record(AuditKind.WRITE, user=by, obj=run, action="report_run", period=period.key)
     run_report_run.delay_on_commit(run.pk)
     return run
+
+
+def due_reports_create(*, now) -> list[ReportRun]:
+    """The schedule's runs for ``now``: the periods that ended just before this day began in
+    Beijing (a run at 00:10 on the 1st is still the 30th in UTC)."""
+    return [
+        report_run_create(period=period, trigger=Trigger.SCHEDULE)
+        for period in due_periods(timezone.localdate(now))
+    ]
 
 
 def report_run_execute(*, run_id: int, lease: str | None = None) -> ReportRun:

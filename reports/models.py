@@ -66,6 +66,7 @@ class SummaryReport(models.Model):
                 note_required=True,
             ),
         ],
+        field="state",
     )
 
     class Meta:
