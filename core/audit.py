@@ -3,10 +3,13 @@
 ``record(kind, user=…, request=…, obj=…, outcome=…, **detail)`` from any app: actions,
 views, tasks. ``detail`` is for counts, reasons and codes — never a personal value (no
 name, ID number or phone): the audit must be readable by its auditor without revealing
-what it guards. Bulk paths write one event per import or export, not per row.
+what it guards. Bulk paths write one event per import or export, not per row, and a page
+showing whole ID numbers or phones one per view (``full_values_shown``), not per value.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
@@ -49,6 +52,31 @@ def record(
         outcome=outcome,
         detail=detail,
     )
+
+
+def full_values_shown(request, obj: models.Model | None, *values: object, also: int = 0) -> AuditEvent | None:
+    """查看完整个人信息: the one audit of a page that shows whole ID numbers or phones.
+
+    One event per page view, not per value: it names ``obj`` (the resident, household,
+    building … the page is about) and ``values=`` how many it shows whole — the ``values``
+    passed that are not empty, plus ``also`` (those its history shows whole:
+    ``core.history.whole_values``) — never the values themselves. The caller passes only
+    what it shows whole; a page showing none (a role that sees them masked, a record
+    without a phone) records nothing and this returns None.
+    """
+    shown = sum(1 for value in values if value) + also
+    if not shown:
+        return None
+    return record(AuditKind.FULL_VALUES, request=request, obj=obj, values=shown)
+
+
+def form_values(form, names: Iterable[str]) -> list[object]:
+    """What an unbound form shows of the fields ``names``: the stored values its inputs are
+    filled with, for ``full_values_shown``. A bound form shows what was just posted, which
+    reveals nothing stored; fields the form leaves out show nothing."""
+    if form is None or form.is_bound:
+        return []
+    return [form[name].value() for name in names if name in form.fields]
 
 
 # Sign-ins and sign-outs come from Django's auth signals: the one place every sign-in path

@@ -228,6 +228,8 @@ class HistoryRow:
     label: str
     old: str
     new: str
+    # How many of ``old`` and ``new`` are personal values shown whole (for the audit log).
+    whole: int = 0
 
 
 @dataclass
@@ -351,11 +353,14 @@ def entries(
             found, prefix_label = _field_of(spec, key)
             label = prefix_label + (str(found.verbose_name) if found is not None else key)
             full_values = full[change.record_type_id]
+            # A personal value is whole where ``shown`` leaves it unmasked.
+            personal = key in spec.personal and (full_values or found is None)
             rows.append(
                 HistoryRow(
                     label,
                     shown(spec, found, key, old, full_values),
                     shown(spec, found, key, new, full_values),
+                    whole=sum(value not in ("", None) for value in (old, new)) if personal else 0,
                 )
             )
         if change.source_id and not change.changes:
@@ -375,6 +380,12 @@ def entries(
             )
         )
     return out
+
+
+def whole_values(history: list[HistoryEntry] | None) -> int:
+    """How many personal values ``history`` (``entries``) shows whole: what a page showing
+    it adds to its audit event (``core.audit.full_values_shown``)."""
+    return sum(row.whole for entry in history or () for row in entry.rows)
 
 
 def _sources(changes: list[Change]) -> dict[tuple[int, int], models.Model]:

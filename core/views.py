@@ -61,6 +61,21 @@ def form_page(
     **context: Any,
 ) -> HttpResponse:
     """The page of one edit: ``form`` (and any other forms the template shows), an optional
-    ``note``, a ``blocked`` reason that replaces the form, and ``submit_label``."""
+    ``note``, a ``blocked`` reason that replaces the form, and ``submit_label``.
+
+    A form class naming ``personal_fields`` (ID numbers, phones) shows them whole in its
+    inputs: a page filled with stored ones is in the audit log (``audit_form_values``)."""
+    audit_form_values(request, [value for value in context.values() if isinstance(value, BaseForm)])
     context = {"title": title, "crumbs": [*crumbs, Crumb(title)], "cancel_url": cancel_url, **context}
     return render(request, template, context)
+
+
+def audit_form_values(request: HttpRequest, forms: list[BaseForm]) -> None:
+    """One 查看完整个人信息 event for a page of ``forms`` whose inputs hold stored whole values
+    of their ``personal_fields``, naming the record the first of them edits."""
+    shown = [
+        value for form in forms for value in audit.form_values(form, getattr(form, "personal_fields", ()))
+    ]
+    if any(shown):
+        edited = [form.instance for form in forms if getattr(getattr(form, "instance", None), "pk", None)]
+        audit.full_values_shown(request, edited[0] if edited else None, *shown)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from core import audit, history
+from core import audit, history, lockout
 from core.models import AuditKind
 
 from .models import (
@@ -60,6 +60,16 @@ def user_assign_role(*, user, org_unit: OrgUnit, role: str) -> Profile:
     user.save(update_fields=["is_staff"])
     audit.record(AuditKind.ACCOUNT, obj=profile, role=role, org_unit=org_unit.pk)
     return profile
+
+
+@transaction.atomic
+def account_unlock(*, by, user, request=None) -> int:
+    """End ``user``'s sign-in lockout now, from every address (账号解锁), in the audit log as
+    an account change with the number of attempts removed; ``request`` gives the event the
+    address it came from. The caller has checked ``user`` is in ``by``'s scope."""
+    removed = lockout.unlock(user.get_username())
+    audit.record(AuditKind.ACCOUNT, user=by, request=request, obj=user, action="unlock", attempts=removed)
+    return removed
 
 
 # --- buildings, units and places (楼栋、单元、场所) -----------------------------------------

@@ -67,6 +67,10 @@ class HeadChoiceMixin:
     ``head_choices.residents``, so an id from outside them is a form error.
     """
 
+    # The typed phone is shown whole in its input: a page filled with one is audited
+    # (core.views.form_page), as the ledger's phones are.
+    personal_fields = ("head_phone",)
+
     def __init__(self, *args, head_choices: HeadChoices | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if head_choices is None or not head_choices.residents.exists():

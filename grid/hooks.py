@@ -10,7 +10,7 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 
 from . import report  # noqa: F401  (registers the grid's 存在问题)
-from .models import Building, OrgUnit, Place, Role, Unit
+from .models import UNLOCK_ACCOUNT, Building, OrgUnit, Place, Role, Unit
 from .scope import user_org_unit
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -22,6 +22,9 @@ registry.grant(
     *permissions_for(("grid.profile", "auth.user"), (VIEW, ADD, CHANGE, DELETE)),
     "auth.view_group",
 )
+# 账号解锁: the 系统管理员 ends the sign-in lockout of accounts in their scope early. Its own
+# permission, granted deliberately: holding the user admin's permissions is not enough.
+registry.grant(Role.ADMIN, UNLOCK_ACCOUNT)
 registry.grant(Role.STAFF, *permissions_for(GRID_TREE, (VIEW, ADD, CHANGE)), "grid.view_profile")
 # Those who keep the tree and its buildings read their changes (变更记录).
 for role in (Role.ADMIN, Role.STAFF, Role.GRID_WORKER):
@@ -34,6 +37,7 @@ for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
 registry.grant(Role.AUDITOR, "core.view_auditevent")
 
 registry.menu("网格与楼栋", "grid:tree", permission="grid.view_orgunit", order=10)
+registry.menu("账号解锁", "grid:lockout_list", permission=UNLOCK_ACCOUNT, order=950)
 # Only system admins get auth.change_user, and only they may enter the admin site.
 registry.menu("管理后台", "admin:index", permission="auth.change_user", order=1000, staff_only=True)
 

@@ -244,6 +244,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计员"
 
 
+# 账号解锁: ending the sign-in lockout of accounts in one's scope (Profile's Meta.permissions).
+UNLOCK_ACCOUNT = "grid.unlock_account"
+
+
 class Profile(models.Model):
     """Where a user works and as what: their data scope is this unit and everything below it."""
 
@@ -262,7 +266,10 @@ class Profile(models.Model):
         verbose_name = "用户档案"
         verbose_name_plural = "用户档案"
         default_permissions = ()
-        permissions = model_permissions("profile", verbose_name)
+        permissions = [
+            *model_permissions("profile", verbose_name),
+            ("unlock_account", "解锁登录被锁定的账号"),  # UNLOCK_ACCOUNT
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.username}（{self.get_role_display()}）"

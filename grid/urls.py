@@ -18,4 +18,7 @@ urlpatterns = [
     path("building-units/<int:pk>/edit/", views.building_unit_edit, name="building_unit_edit"),
     path("places/<int:pk>/", views.place_detail, name="place_detail"),
     path("places/<int:pk>/edit/", views.place_edit, name="place_edit"),
+    # 账号解锁: the accounts in scope locked out of signing in; <pk> is the account's (a user's).
+    path("lockouts/", views.lockout_list, name="lockout_list"),
+    path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
 ]

@@ -1,4 +1,5 @@
-"""Pages of the org tree: home, browsing 区 → 街道 → 社区 → 网格 → 楼栋/场所, and their upkeep.
+"""Pages of the org tree: home, browsing 区 → 街道 → 社区 → 网格 → 楼栋/场所, and their upkeep;
+and 账号解锁, where the 系统管理员 ends the sign-in lockout of accounts in their scope.
 
 Every record is fetched through the scope helpers, so a record outside the user's subtree
 answers 404; a role that may not do something gets 403 before anything is looked up.
@@ -9,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -18,8 +21,9 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from core import history
+from core import history, lockout
 from core.views import Crumb, add_action_errors, form_page, posted, require
 
 from . import actions
@@ -30,7 +34,7 @@ from .forms import (
     PlaceForm,
     UnitForm,
 )
-from .models import Building, OrgLevel, OrgUnit, Place, Unit
+from .models import UNLOCK_ACCOUNT, Building, OrgLevel, OrgUnit, Place, Unit
 from .queries import subtree_counts
 from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
 
@@ -378,3 +382,38 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         cancel_url=reverse("grid:place_detail", args=[place.pk]),
     )
+
+
+# --- 账号解锁 (the 系统管理员) ----------------------------------------------------------
+
+
+@login_required
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """The accounts in the reader's scope locked out of signing in now, each with 解锁. An
+    attempt naming an account outside the scope, or no account at all, is never shown; nor
+    are the addresses, only how many."""
+    require(request, UNLOCK_ACCOUNT)
+    accounts = scope_queryset(request.user, get_user_model())
+    locks = lockout.locked_accounts(accounts.values("username"))
+    users = accounts.filter(username__in=[lock.username for lock in locks])
+    by_name = {user.get_username(): user for user in users.select_related("profile__org_unit")}
+    context = {
+        "locked": [(lock, by_name[lock.username]) for lock in locks if lock.username in by_name],
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "cool_off": lockout.cool_off(),
+    }
+    return render(request, "grid/lockout_list.html", context)
+
+
+@login_required
+@require_POST
+def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, UNLOCK_ACCOUNT)
+    account = get_in_scope_or_404(request.user, get_user_model(), pk=pk)
+    name = account.get_username()
+    if lockout.locked_accounts([name]):
+        actions.account_unlock(by=request.user, user=account, request=request)
+        messages.success(request, f"已解锁账号“{name}”，该账号现在可以重新登录。")
+    else:
+        messages.info(request, f"账号“{name}”目前没有被锁定，无需解锁。")
+    return redirect("grid:lockout_list")

@@ -135,6 +135,7 @@ class ReportVersion(models.Model):
         verbose_name = "报告版本"
         verbose_name_plural = "报告版本"
         default_permissions = ()
+        permissions = model_permissions("reportversion", verbose_name)
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="report_version_number_unique")
         ]
@@ -215,6 +216,7 @@ class ReportRun(Job):
         verbose_name = "报告生成任务"
         verbose_name_plural = "报告生成任务"
         default_permissions = ()
+        permissions = model_permissions("reportrun", verbose_name)
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -49,6 +49,9 @@ class HouseholdForm(forms.ModelForm):
     楼栋 offers only the chosen grid's buildings and 单元 only the chosen building's units, in
     its own order (``core.widgets.NarrowedSelect``); ``clean`` still checks they fit."""
 
+    # Shown whole in the inputs: a page filled with them is audited (core.views.form_page).
+    personal_fields = ("phone", "landlord_phone")
+
     class Meta:
         model = Household
         fields = list(HOUSEHOLD_FIELDS)
@@ -149,6 +152,8 @@ class ResidentForm(forms.ModelForm):
         ),
         help_text="18位公民身份号码；15位旧号会自动转换。",
     )
+
+    personal_fields = ("id_number", "phone")
 
     class Meta:
         model = Resident
@@ -270,6 +275,8 @@ class ResidentForm(forms.ModelForm):
 
 class FloatingForm(forms.ModelForm):
     """流动人口登记 of a resident."""
+
+    personal_fields = ("landlord_phone",)
 
     class Meta:
         model = FloatingRegistration

@@ -3,7 +3,8 @@ changes and the forms that write them. The lists and their exports are ``residen
 
 Every record is fetched through the scope helpers, so one outside the user's subtree answers
 404; a role that may not do something gets 403 before anything is looked up. ID numbers
-and phones are masked everywhere except a detail page shown to a role allowed to see them.
+and phones are masked everywhere except a detail page shown to a role allowed to see them
+(and the edit forms); each view of such a page is in the audit log (``core.audit.full_values_shown``).
 """
 
 from __future__ import annotations
@@ -99,13 +100,19 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The household page lists every member; like the member list above it, their
         # history stays masked here. A resident's own page shows full values to those allowed.
         entries = history.entries(changes, user=request.user, subject=subject, masked=True)
+    full = _sees_full(request)
+    if full:
+        # The household's own phones whole (its members' stay masked here): audited.
+        audit.full_values_shown(
+            request, household, household.phone, household.landlord_phone, also=history.whole_values(entries)
+        )
     context = {
         "household": household,
         "crumbs": [Crumb("居民台账", reverse("residents:household_list")), Crumb(f"户号 {household.number}")],
         "active_members": [m for m in members if m.is_active],
         "gone_members": [m for m in members if not m.is_active],
         "history": entries,
-        "full": _sees_full(request),
+        "full": full,
         "today": timezone.localdate(),
     }
     return render(request, "residents/household_detail.html", context)
@@ -289,16 +296,24 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         entries = history.entries(changes, user=request.user, subject=lambda change: (resident.name, None))
     household = resident.household
-    if _sees_full(request):
-        # Whole ID numbers and phones on this page: every such view is audited.
-        audit.record(AuditKind.FULL_VALUES, request=request, obj=resident)
+    full = _sees_full(request)
+    if full:
+        # Whole ID numbers and phones on this page, in its history too: every view is audited.
+        audit.full_values_shown(
+            request,
+            resident,
+            resident.id_number,
+            resident.phone,
+            registration.landlord_phone if registration else "",
+            also=history.whole_values(entries),
+        )
     context = {
         "resident": resident,
         "household": household,
         "registration": registration,
         "crumbs": [*_household_crumbs(household), Crumb(resident.name)],
         "history": entries,
-        "full": _sees_full(request),
+        "full": full,
         "age": resident.age_on(timezone.localdate()),
     }
     return render(request, "residents/resident_detail.html", context)

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -31,7 +33,7 @@ from core.periods import Period
 from grid.models import OrgLevel, PlaceKind, Role
 from reports.models import ReportRun, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
-from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory
+from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 
 ALL = frozenset(Role)
@@ -45,8 +47,9 @@ REPORT_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.LEADER})
 REPORT_WRITERS = frozenset({Role.STAFF})
 REPORT_GENERATORS = frozenset({Role.ADMIN, Role.STAFF})
 REPORT_RETURNERS = frozenset({Role.LEADER})
-# Apps whose tables must be untouched by a refused request.
-APPS = ("core", "grid", "residents", "reports")
+UNLOCKERS = frozenset({Role.ADMIN})
+# Apps whose tables must be untouched by a refused request (axes: the sign-in attempts).
+APPS = ("core", "grid", "residents", "reports", "axes")
 
 
 @dataclass
@@ -70,6 +73,22 @@ OUTSIDE = {
 }
 
 
+def _locked_account(grid, number: str):
+    """A grid worker of ``grid`` locked out of signing in from one address (账号解锁's record)."""
+    account = make_person(role=Role.GRID_WORKER, unit=grid, username=f"locked_{number}")
+    AccessAttempt.objects.create(
+        username=account.username,
+        ip_address="10.9.9.9",
+        user_agent="test",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+    )
+    return account
+
+
 def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str, Any]:
     home = HouseholdFactory(grid=grid, number=number, building=building, unit=unit)
     return {
@@ -79,6 +98,7 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         "place": place,
         "household": home,
         "resident": ResidentFactory(household=home, name=name, relation="head"),
+        "account": _locked_account(grid, number),
     }
 
 
@@ -250,6 +270,9 @@ PAGES = [
     Page("grid:building_unit_edit", EDITORS, "unit", data=lambda w: {"number": "9单元"}),
     Page("grid:place_detail", WORKING, "place"),
     Page("grid:place_edit", EDITORS, "place", data=lambda w: {"kind": "shop", "name": "改名"}),
+    # grid: 账号解锁, the 系统管理员's; an unlock names the account (a user) and goes back to the list.
+    Page("grid:lockout_list", UNLOCKERS),
+    Page("grid:lockout_unlock", UNLOCKERS, "account", method="post", ok=302, data=lambda w: {}),
     # residents: the ledger
     Page("residents:household_list", WORKING),
     Page("residents:resident_list", WORKING),
@@ -378,10 +401,11 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
+RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account"}
 AT = {
-    "sibling": {"grid", "building", "unit", "place", "household", "resident"},
-    "neighbour": {"grid", "community", "building", "unit", "place", "household", "resident", "import"},
-    "far": {"grid", "community", "building", "unit", "place", "household", "resident", "import"},
+    "sibling": RECORDS,
+    "neighbour": RECORDS | {"community", "import"},
+    "far": RECORDS | {"community", "import"},
 }
 
 

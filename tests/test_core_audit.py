@@ -14,7 +14,13 @@ from core.models import AuditEvent, AuditKind
 from grid import actions as grid_actions
 from grid.models import Role
 from tests.factories import make_person
-from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
+from tests.factories_residents import (
+    FloatingRegistrationFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    ethnicity,
+    make_id_number,
+)
 
 
 def events(kind: str):
@@ -73,6 +79,137 @@ def test_a_page_with_whole_id_numbers_is_recorded_each_time(client, tree, staff_
     client.force_login(persona(Role.LEADER))  # sees them masked: nothing to record
     client.get(reverse("residents:resident_detail", args=[resident.pk]))
     assert events(AuditKind.FULL_VALUES).count() == 1
+
+
+# --- 查看完整个人信息: every page that shows whole ID numbers or phones ----------------------
+
+LANDLORD, HEAD, UNIT_HEAD, PLACE_HEAD, STAFF_PHONE = (
+    "13700001111",
+    "13600002222",
+    "13600003333",
+    "13600004444",
+    "13500005555",
+)
+
+
+@pytest.fixture
+def shown(tree, persona):
+    """A record for each page that shows whole values, each with every such value filled in."""
+    household = HouseholdFactory(
+        grid=tree.grid, kind="rental", phone="13812345678", landlord_name="房东", landlord_phone=LANDLORD
+    )
+    resident = ResidentFactory(household=household, residence_status="floating", phone="13912345678")
+    FloatingRegistrationFactory(resident=resident, landlord_name="房东", landlord_phone=LANDLORD)
+    tree.building.head_phone = HEAD
+    tree.building.save()
+    tree.unit.head_phone = UNIT_HEAD
+    tree.unit.save()
+    tree.place.head_phone = PLACE_HEAD
+    tree.place.save()
+    staff = persona(Role.STAFF)
+    staff.profile.phone = STAFF_PHONE
+    staff.profile.save()
+    return {
+        "household": household,
+        "resident": resident,
+        "building": tree.building,
+        "unit": tree.unit,
+        "place": tree.place,
+        "user": staff,
+    }
+
+
+# Page, the record it names, how many whole values it shows, who sees them whole.
+WHOLE_VALUE_PAGES = [
+    ("residents:resident_detail", "resident", 3, Role.GRID_WORKER),  # ID number, phone, landlord's
+    ("residents:household_detail", "household", 2, Role.GRID_WORKER),  # phone, landlord's
+    ("residents:resident_edit", "resident", 3, Role.GRID_WORKER),
+    ("residents:household_edit", "household", 2, Role.GRID_WORKER),
+    ("grid:building_edit", "building", 1, Role.STAFF),
+    ("grid:building_unit_edit", "unit", 1, Role.STAFF),
+    ("grid:place_edit", "place", 1, Role.STAFF),
+    ("admin:grid_building_change", "building", 2, Role.ADMIN),  # the building's and its 单元's
+    ("admin:grid_unit_change", "unit", 1, Role.ADMIN),
+    ("admin:grid_place_change", "place", 1, Role.ADMIN),
+    ("admin:auth_user_change", "user", 1, Role.ADMIN),  # the profile's phone
+]
+
+
+@pytest.mark.parametrize(("name", "target", "count", "role"), WHOLE_VALUE_PAGES, ids=lambda v: str(v))
+def test_each_view_of_a_page_with_whole_values_is_recorded_once_with_their_count(
+    client, persona, shown, name, target, count, role
+):
+    client.force_login(persona(role))
+    url = reverse(name, args=[shown[target].pk])
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    first, second = events(AuditKind.FULL_VALUES)
+    assert (first.user, first.object_id, first.detail) == (persona(role), shown[target].pk, {"values": count})
+    assert first.object_type.model_class() is type(shown[target])
+    assert first.address == "127.0.0.1" and second.detail == first.detail
+    held = str(first.detail)
+    assert not [value for value in (LANDLORD, HEAD, UNIT_HEAD, PLACE_HEAD, STAFF_PHONE) if value in held]
+    assert shown["resident"].id_number not in held
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.MEDIATOR, Role.WINDOW_CLERK])
+@pytest.mark.parametrize("name", ["residents:resident_detail", "residents:household_detail"])
+def test_the_detail_pages_shown_masked_are_not_recorded(client, persona, shown, role, name):
+    client.force_login(persona(role))
+    target = "resident" if "resident_" in name else "household"
+    body = client.get(reverse(name, args=[shown[target].pk])).content.decode()
+    assert LANDLORD not in body and "13812345678" not in body
+    assert not events(AuditKind.FULL_VALUES).exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["residents:resident_edit", "residents:household_edit", "grid:building_edit", "grid:place_edit"]
+)
+def test_a_role_refused_an_edit_form_sees_nothing_whole_and_nothing_is_recorded(client, persona, shown, name):
+    client.force_login(persona(Role.LEADER))
+    target = {"residents:resident_edit": "resident", "residents:household_edit": "household"}.get(
+        name, name.split(":")[1].removesuffix("_edit")
+    )
+    assert client.get(reverse(name, args=[shown[target].pk])).status_code == 403
+    assert not events(AuditKind.FULL_VALUES).exists()
+
+
+def test_pages_showing_only_masked_values_are_not_recorded(client, persona, shown, tree):
+    client.force_login(persona(Role.STAFF))  # would see whole values where a page shows them
+    for url in (
+        reverse("residents:household_list"),
+        reverse("residents:resident_list"),
+        reverse("grid:unit_detail", args=[tree.grid.pk]),
+        reverse("grid:building_detail", args=[tree.building.pk]),
+        reverse("grid:place_detail", args=[tree.place.pk]),
+    ):
+        body = client.get(url).content.decode()
+        assert HEAD not in body and "13812345678" not in body, url
+    picked = client.post(reverse("residents:resident_picker"), {"q": shown["resident"].name})
+    assert shown["resident"].id_number not in picked.content.decode()
+    assert not events(AuditKind.FULL_VALUES).exists()
+
+
+def test_a_page_with_nothing_whole_to_show_or_a_refused_post_is_not_recorded(client, persona, tree):
+    household = HouseholdFactory(grid=tree.grid, phone="")
+    client.force_login(persona(Role.STAFF))
+    client.get(reverse("residents:household_detail", args=[household.pk]))
+    client.get(reverse("residents:household_edit", args=[household.pk]))
+    # A refused post shows what was typed, not what is stored.
+    response = client.post(reverse("grid:building_edit", args=[tree.building.pk]), {"number": ""})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not events(AuditKind.FULL_VALUES).exists()
+
+
+def test_whole_values_in_a_residents_history_are_counted_too(client, persona, tree):
+    resident = ResidentFactory(household=HouseholdFactory(grid=tree.grid), phone="13912345678")
+    history.record(
+        instance=resident, action=history.UPDATE, changes={"phone": ["13900000000", "13912345678"]}, by=None
+    )
+    client.force_login(persona(Role.STAFF))
+    client.get(reverse("residents:resident_detail", args=[resident.pk]))
+    # ID number and phone on the page, the old and new phone in its history.
+    assert events(AuditKind.FULL_VALUES).get().detail == {"values": 4}
 
 
 def test_id_number_lookups_are_recorded_and_slowed_down(client, tree, staff_user, settings):

@@ -92,6 +92,24 @@ def test_personal_fields_are_masked_unless_the_role_may_see_them(tree, persona):
     assert history.entries([change], user=persona(Role.STAFF), masked=True)[0].rows[0].new == "138****5678"
 
 
+def test_the_personal_values_shown_whole_are_counted_for_the_audit(tree, persona):
+    household = HouseholdFactory(grid=tree.grid)
+    change = history.record(
+        instance=household,
+        action=history.UPDATE,
+        changes={
+            "phone": ["", "13812345678"],
+            "landlord_phone": ["13700001111", "13700002222"],
+            "room": ["1", "2"],
+        },
+        by=None,
+    )
+    assert history.whole_values(history.entries([change], user=persona(Role.STAFF))) == 3
+    assert history.whole_values(history.entries([change], user=persona(Role.STAFF), masked=True)) == 0
+    assert history.whole_values(history.entries([change], user=persona(Role.LEADER))) == 0
+    assert history.whole_values(None) == 0
+
+
 def test_heads_phones_stay_masked_in_the_grids_history_for_everyone(tree, persona):
     change = history.record(
         instance=tree.building, action=history.UPDATE, changes={"head_phone": ["", "13812345678"]}, by=None
