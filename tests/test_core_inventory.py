@@ -1,8 +1,11 @@
-"""core.inventory (数据清单): every field of every installed model has a class, and the
-classes name only fields that exist."""
+"""core.inventory (数据清单): every field of every installed model has a class, the classes
+name only fields that exist, and docs/security.md lists each field with the class the code
+gives it; the readers the docs name per permission are the roles that hold it."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,16 @@ from django.test.utils import isolate_apps
 
 from core import inventory
 from core.inventory import DataClass
+from grid.models import Role
+from grid.roles import role_permissions
+
+DOCS = Path(settings.BASE_DIR) / "docs" / "security.md"
+INVENTORY_HEADING = "## 数据清单"
+ROLES_HEADING = "## 角色与权限"
+READERS_HEADER = ("简称", "权限", "持有的角色")
+MODEL_LABEL = re.compile(r"`([a-z_]+\.[A-Za-z_]+)`")
+NAME = re.compile(r"`([a-z_0-9]+)`")
+PERMISSION = re.compile(r"`([a-z_]+\.[a-z_]+)`")
 
 
 def project_models() -> list[type[models.Model]]:
@@ -93,3 +106,122 @@ def test_id_numbers_ethnicity_and_special_groups_are_sensitive():
     assert {"id_number", "ethnicity", "is_dibao", "is_disabled", "is_left_behind_child"} <= sensitive
     assert inventory.classification()["auth.user"]["password"] == DataClass.CREDENTIAL
     assert DataClass.CREDENTIAL.is_personal and not DataClass.BUSINESS.is_personal
+
+
+# --- the docs against the inventory ---------------------------------------------------------
+
+
+@dataclass
+class Row:
+    heading: str  # the nearest heading above the table
+    section: str  # the "## " section it is in
+    header: tuple[str, ...]
+    cells: tuple[str, ...]
+
+
+def table_rows(text: str) -> list[Row]:
+    rows: list[Row] = []
+    heading = section = ""
+    header: tuple[str, ...] | None = None
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading = line.strip()
+            if line.startswith("## "):
+                section = heading
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+        if header is None:
+            header = cells
+        elif not set("".join(cells)) <= set("-: "):
+            rows.append(Row(heading, section, header, cells))
+    return rows
+
+
+def docs_inventory(text: str) -> dict[tuple[str, str], str]:
+    """(model label, field) → the class the docs give it, from the tables under each
+    ``#### … `app.Model``` heading of 数据清单."""
+    found: dict[tuple[str, str], str] = {}
+    for row in table_rows(text):
+        label = MODEL_LABEL.search(row.heading)
+        if row.section != INVENTORY_HEADING or not row.heading.startswith("#### ") or not label:
+            continue
+        for name in NAME.findall(row.cells[0]):
+            key = (label.group(1).lower(), name)
+            assert key not in found, f"docs/security.md lists {key} twice"
+            found[key] = row.cells[1]
+    return found
+
+
+def code_inventory() -> dict[tuple[str, str], DataClass]:
+    return {
+        (label, name): data_class
+        for label, fields in inventory.classification().items()
+        for name, data_class in fields.items()
+    }
+
+
+def test_the_docs_list_every_personal_field_with_its_class():
+    docs = docs_inventory(DOCS.read_text(encoding="utf-8"))
+    missing = sorted(
+        f"`{label}` | `{name}` | {data_class.label}"
+        for (label, name), data_class in code_inventory().items()
+        if data_class.is_personal and docs.get((label, name)) != data_class.label
+    )
+    assert missing == [], "docs/security.md 数据清单 lacks (or misclassifies): " + "; ".join(missing)
+
+
+def test_the_docs_and_the_inventory_agree_on_every_field():
+    docs, code = docs_inventory(DOCS.read_text(encoding="utf-8")), code_inventory()
+    differ = {key: (docs.get(key), code[key].label) for key in code if docs.get(key) != code[key].label}
+    assert differ == {}, "(model, field): (the docs' class, the code's)"
+    assert sorted(set(docs) - set(code)) == [], "the docs list fields the inventory doesn't have"
+
+
+def test_the_check_of_the_docs_reads_their_tables():
+    text = """
+## 数据清单
+
+#### 居民 `residents.Resident`
+
+| 字段 | 类别 | 谁可见 |
+|---|---|---|
+| `name` 姓名, `gender` 性别 | 一般个人信息 | 台账读者 |
+
+## 其他
+
+#### `residents.Household`
+
+| 字段 | 类别 |
+|---|---|
+| `phone` | 一般个人信息 |
+"""
+    assert docs_inventory(text) == {
+        ("residents.resident", "name"): "一般个人信息",
+        ("residents.resident", "gender"): "一般个人信息",
+    }
+
+
+def test_the_readers_the_docs_name_are_the_roles_holding_the_permission():
+    """The inventory says who may see a field by a short name (台账读者 …) standing for the
+    roles that hold a permission; those must be the roles the apps' hooks grant it to."""
+    labels = {str(role.label): role.value for role in Role}
+    grants = role_permissions()
+    rows = [row for row in table_rows(DOCS.read_text(encoding="utf-8")) if row.header == READERS_HEADER]
+    assert len(rows) >= 5
+    for row in rows:
+        named = {labels[name] for name in re.split(r"[、，,\s]+", row.cells[2]) if name}
+        for permission in PERMISSION.findall(row.cells[1]):
+            holders = {role for role, perms in grants.items() if permission in perms}
+            assert named == holders, (
+                f"{row.cells[0]} ({permission}): the docs say {named}, the grants {holders}"
+            )
+
+
+def test_the_docs_say_what_each_of_the_seven_roles_may_do():
+    rows = [row for row in table_rows(DOCS.read_text(encoding="utf-8")) if row.section == ROLES_HEADING]
+    described = {row.cells[0] for row in rows}
+    assert {str(role.label) for role in Role} <= described
+    for role in Role:
+        assert any(f"`{role.value}`" in row.cells[1] for row in rows if row.cells[0] == role.label), role
