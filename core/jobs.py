@@ -129,6 +129,10 @@ def max_attempts() -> int:
     return settings.JOB_MAX_ATTEMPTS
 
 
+# A job's own bookkeeping, for an app's data inventory (``core.inventory``): system fields.
+JOB_FIELDS = ("attempts", "heartbeat_at", "lease")
+
+
 class Job(models.Model):
     """The fields any background job needs. A subclass declares ``transitions`` (with a
     ``status`` field), ``job_phases``, ``job_failed`` and, if not "job", ``job_progress_key``."""

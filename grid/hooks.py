@@ -1,16 +1,17 @@
 """What the org tree plugs into the core: its permissions per role, its menu entry, the
-home page's shortcut to a person's own unit and the record types whose changes are kept."""
+home page's shortcut to a person's own unit, the record types whose changes are kept and
+the class of each of its fields (数据清单, docs/security.md)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from core import history, registry
+from core import history, inventory, registry
 from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 
 from . import report  # noqa: F401  (registers the grid's 存在问题)
-from .models import UNLOCK_ACCOUNT, Building, OrgUnit, Place, Role, Unit
+from .models import UNLOCK_ACCOUNT, Building, OrgUnit, Place, Profile, Role, Unit
 from .scope import user_org_unit
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -80,3 +81,17 @@ history.track(OrgUnit)
 history.track(Building, personal=_heads)
 history.track(Unit, personal=_heads)
 history.track(Place, personal=_heads)
+
+
+# 数据清单: a head (楼栋长, 单元长, 场所负责人) is a person, on the ledger or typed in; the rest
+# describes the tree, its buildings and places. A profile is about the person who works here.
+_head = ("head", "head_name", "head_phone")
+inventory.classify(OrgUnit, business=("level", "code", "name"), system=("id", "path", "depth", "numchild"))
+inventory.classify(
+    Building, personal=_head, business=("grid", "number", "position", "address"), system=("id",)
+)
+inventory.classify(Unit, personal=_head, business=("building", "number", "position"), system=("id",))
+inventory.classify(
+    Place, personal=_head, business=("grid", "kind", "name", "address", "note"), system=("id",)
+)
+inventory.classify(Profile, personal=("user", "org_unit", "role", "phone"), system=("id",))

@@ -1,11 +1,13 @@
-"""What the ledger plugs into the core: its permissions per role, menu entries, shortcuts
-and the record types whose changes are kept."""
+"""What the ledger plugs into the core: its permissions per role, menu entries, shortcuts,
+the record types whose changes are kept and the class of each of its fields (数据清单,
+docs/security.md)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from core import history, registry
+from core import history, inventory, registry
+from core.jobs import JOB_FIELDS
 from core.masking import mask_id_number, mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
@@ -13,7 +15,15 @@ from grid.models import Role
 from . import report  # noqa: F401  (registers 一、基本情况 and the ledger's 存在问题)
 from .actions import FLOATING_PREFIX
 from .exports import FULL_IDENTITY
-from .models import ChangeAction, FloatingRegistration, Household, Resident
+from .models import (
+    ChangeAction,
+    Ethnicity,
+    FloatingRegistration,
+    Household,
+    LedgerImport,
+    LedgerImportRow,
+    Resident,
+)
 
 LEDGER = ("residents.household", "residents.resident", "residents.floatingregistration")
 VIEW_ADD_CHANGE = ("view", "add", "change")
@@ -96,3 +106,80 @@ history.track(
 # Residents are picked by searching the ledger (heads of buildings and places, and later
 # parties, attendees and applicants): apps below this one find the endpoint by model label.
 registry.picker("residents.Resident", "residents:resident_picker")
+
+
+# --- 数据清单 ------------------------------------------------------------------------------
+# Everything about a household or a person is personal. Sensitive (PIPL 第二十八条): the ID
+# number, 民族 and what gives it away (使用语言), and the special-group flags — 低保 and
+# 困难 (财产状况), 残疾 (健康), 优抚 (特定身份), 留守儿童 (未成年人), 独居 and 空巢 (who lives alone).
+inventory.classify(Ethnicity, business=("code", "name", "is_minority", "aliases"), system=("id",))
+inventory.classify(
+    Household,
+    sensitive=Household.FLAG_FIELDS,
+    personal=(
+        "building",
+        "unit",
+        "room",
+        "address",
+        "number",
+        "kind",
+        "phone",
+        "landlord_name",
+        "landlord_phone",
+        "closed_on",
+    ),
+    business=("community", "grid"),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    Resident,
+    sensitive=("id_number", "ethnicity", "languages", *Resident.SPECIAL_GROUP_FIELDS),
+    personal=(
+        "household",
+        "relation",
+        "name",
+        "gender",
+        "birth_date",
+        "phone",
+        "residence_status",
+        "moved_in_on",
+        "origin",
+        "political_status",
+        "education",
+        "employment",
+        "status",
+        "status_date",
+    ),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    FloatingRegistration, personal=("resident", *FloatingRegistration.DESCRIPTION_FIELDS), system=("id",)
+)
+inventory.classify(
+    LedgerImport,
+    # The uploaded ledger itself: every column of every row, whole.
+    sensitive=("file",),
+    personal=("user",),
+    business=(
+        "community",
+        "file_name",
+        "status",
+        "message",
+        "total_rows",
+        "processed_rows",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "skip_errors",
+    ),
+    system=("id", *JOB_FIELDS, "sha256", "created_at", "committed_at"),
+)
+inventory.classify(
+    LedgerImportRow,
+    # An error may quote the cell it is about (a 民族 written wrongly, a birth date).
+    sensitive=("errors",),
+    personal=("summary",),
+    business=("row_number", "outcome", "detail"),
+    system=("id", "ledger_import"),
+)
