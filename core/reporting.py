@@ -177,7 +177,7 @@ def chinese_ordinal(n: int) -> str:
 
 
 def enumerate_cn(items: list[str]) -> str:
-    """汉族、回族和满族 — the seeds list with 、 and no final 和; so do we: 汉族、回族、满族."""
+    """["汉族", "回族", "满族"] → 汉族、回族、满族: the seeds list with 、 alone, no final 和."""
     return "、".join(items)
 
 
