@@ -6,7 +6,7 @@ PostgreSQL database by INSERT … SELECT over generate_series and kept there bet
 (``--rebuild`` makes it again; a changed size, generator or migration history makes it
 again by itself). The 民族 mix differs by community (from 3 % to 45 % minority; 回族,
 维吾尔族, 哈萨克族, 蒙古族, 满族 … most often), ages run from newborn to 90, 8 % of residents
-are floating, 4 % have left.
+are floating, 4 % have left (moved out or died in March 2026).
 
 Measured, in one process, for last month's period (2026-11):
 
