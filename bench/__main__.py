@@ -1,9 +1,10 @@
 """``python -m bench`` (``make bench``): the scenarios, each printing ratios against
 baselines measured in the same run.
 
-  python -m bench [import options]          both: the import, then the lists
+  python -m bench [import options]          all three: the import, the lists, the reports
   python -m bench import [import options]   the ledger import alone (below)
   python -m bench lists [list options]      the household and resident lists alone (bench/lists.py)
+  python -m bench reports [report options]  the district's monthly reports alone (bench/reports.py)
 
 The import scenario: import a generated ledger into PostgreSQL, three ways.
 
@@ -253,7 +254,7 @@ def print_profile(limit: int) -> None:
             stats.sort_stats(key).print_stats(limit)
 
 
-SCENARIOS = ("import", "lists")
+SCENARIOS = ("import", "lists", "reports")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,12 +263,17 @@ def main(argv: list[str] | None = None) -> int:
         from . import lists
 
         return lists.main(argv[1:])
+    if argv and argv[0] == "reports":
+        from . import reports
+
+        return reports.main(argv[1:])
     if argv and argv[0] == "import":
         return import_main(argv[1:])
     code = import_main(argv)
     # In a fresh process: the import run has set up Django on its own scratch database.
     listed = subprocess.run([sys.executable, "-m", "bench", "lists"], cwd=ROOT, check=False)
-    return code or listed.returncode
+    reported = subprocess.run([sys.executable, "-m", "bench", "reports"], cwd=ROOT, check=False)
+    return code or listed.returncode or reported.returncode
 
 
 def import_main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from residents.models import LedgerStatus, ResidenceStatus
-from residents.queries import ledger_figures, ledger_figures_by_child, percent
+from residents.queries import households_without_head, ledger_figures, ledger_figures_by_child, percent
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
 
 DAY = dt.date(2025, 6, 30)
@@ -119,3 +119,22 @@ def test_percent_rounds_half_up_to_one_decimal():
     assert percent(1, 3) == Decimal("33.3")
     assert percent(2, 3) == Decimal("66.7")
     assert percent(1, 16) == Decimal("6.3")
+
+
+def test_households_without_a_head_on_the_ledger_that_day(tree):
+    def home(grid, *members):
+        household = HouseholdFactory(grid=grid)
+        for relation, status_date in members:
+            gone = {"status": LedgerStatus.MOVED_OUT, "status_date": status_date} if status_date else {}
+            ResidentFactory(household=household, relation=relation, **gone)
+
+    left = dt.date(2025, 3, 1)
+    home(tree.grid, ("head", None), ("child", None))  # has its head
+    home(tree.grid, ("spouse", None))  # never had one: counted
+    home(tree.grid2, ("head", left), ("child", None))  # its head moved out before DAY: counted
+    home(tree.grid, ("head", left))  # nobody left on the ledger: not a household that day
+    home(tree.grid, ("head", dt.date(2025, 7, 1)), ("child", None))  # the head leaves after DAY
+    home(tree.other_grid, ("child", None))  # another community's
+
+    assert households_without_head(tree.community, DAY) == 2
+    assert households_without_head(tree.district, DAY) == 3
