@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Min
 from django.http import Http404
 
 from .models import OrgUnit
@@ -59,6 +60,27 @@ def scope_queryset(user, queryset: models.QuerySet[M] | type[M]) -> models.Query
         return queryset.none()
     lookup = f"{path}__path__startswith" if path else "path__startswith"
     return queryset.filter(**{lookup: unit.path})
+
+
+def subtree_first_id(user) -> int | None:
+    """The smallest id of the units in ``user``'s subtree; None when the scope is
+    everything (a superuser) or nothing.
+
+    Not a scope: ids above it belong to other units too. A query ordered by a unit's id (a
+    list by grid) adds ``grid_id >= it`` beside ``scope_queryset`` so that the database
+    starts reading its (grid, …) index where the scope's rows begin. The subtree test is a
+    join, and PostgreSQL, not knowing that the second street's grids are the middle third
+    of a district's, reads that index from the district's first grid: 53,000 households
+    walked for the street's first page (16 ms, against 0.2 ms with the bound). Only the
+    lower bound: with an upper one too the database multiplies the two conditions'
+    selectivities as if unrelated, expects a community's 5,000 households to be 200, and
+    sorts them all instead of reading the first 1,001 in order (1 → 8 ms)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    unit = user_org_unit(user)
+    if unit is None:
+        return None
+    return OrgUnit.objects.filter(path__startswith=unit.path).aggregate(first=Min("pk"))["first"]
 
 
 def get_in_scope_or_404(user, queryset: models.QuerySet[M] | type[M], **lookup) -> M:

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from core.lists import ListFilterForm
 from core.widgets import narrow
 from grid.models import Building, OrgUnit
-from grid.scope import scope_queryset
+from grid.scope import scope_queryset, subtree_first_id
 
 from . import idnumber
 from .models import Ethnicity, Household, HouseholdKind, LedgerStatus, Relation, ResidenceStatus, Resident
@@ -118,6 +118,8 @@ def households_for(user, filters: dict) -> QuerySet[Household]:
     Without the member count and head's name: ``with_member_counts`` adds those, for a
     page's 50 rows only (or an export's), not for every household the filters match."""
     qs = scope_queryset(user, Household).select_related("grid", "building", "unit", "community")
+    if first := subtree_first_id(user):  # where the list's (grid, 户号) order reaches the scope
+        qs = qs.filter(grid_id__gte=first)
     status = filters.get("status", "active")
     if status == "active":
         qs = qs.filter(closed_on__isnull=True)
@@ -232,6 +234,8 @@ def residents_for(user, filters: dict) -> QuerySet[Resident]:
     qs = scope_queryset(user, Resident).select_related(
         "household__grid", "household__building", "household__unit", "ethnicity"
     )
+    if first := subtree_first_id(user):  # as for households: the order reaches the scope there
+        qs = qs.filter(household__grid_id__gte=first)
     status = filters.get("status", "active")
     if status in (LedgerStatus.ACTIVE, LedgerStatus.MOVED_OUT, LedgerStatus.DECEASED):
         qs = qs.filter(status=status)

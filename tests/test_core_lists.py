@@ -9,6 +9,7 @@ import pytest
 from django import forms
 from django.core import signing
 from django.db import connection
+from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -195,6 +196,25 @@ def test_only_the_last_page_is_called_the_last(client, staff_user, many, test_li
     assert page.number is None and page.has_next
     body = before.content.decode()
     assert '<span class="page-link">末页</span>' not in body and 'rel="next"' in body
+
+
+def test_a_lists_filter_choices_are_read_by_one_plain_query_each(client, staff_user, tree, many, monkeypatch):
+    """Not through QuerySet.iterator(): on PostgreSQL that is a server-side cursor (DECLARE,
+    FETCH, CLOSE) per select on every page."""
+
+    def no_iterator(self, *args, **kwargs):
+        raise AssertionError(f"{self.model.__name__} choices read through iterator()")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_iterator)
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("residents:household_list")).content.decode()
+    assert f'<option value="{tree.grid2.pk}">二网格</option>' in body
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The 网格 choices (in the tree's order: unlike the profile's unit) once, the 楼栋 once.
+    assert len([q for q in sql if q.startswith('SELECT "grid_orgunit"."id"') and "ORDER BY" in q]) == 1
+    assert len([q for q in sql if 'FROM "grid_building"' in q]) == 1
+    assert not any(q.lstrip().upper().startswith("DECLARE") for q in sql)
 
 
 def test_a_filter_outside_ones_scope_is_said_to_be_ignored(client, staff_user, many, tree):

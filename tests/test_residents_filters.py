@@ -7,6 +7,7 @@ import pytest
 
 from grid.models import Role
 from residents import filters
+from tests.factories import OrgUnitFactory
 from tests.factories_residents import HouseholdFactory, ResidentFactory
 
 
@@ -48,3 +49,18 @@ def test_a_name_search_keeps_the_characters_order_and_asks_the_character_index_o
     uses_index = any("string_to_array" in q["sql"] for q in queries.captured_queries)
     assert uses_index == (connection.vendor == "postgresql")
     assert [r.name for r in filters.residents_for(staff, {"q": "zhang"})] == []  # letter case: LIKE only
+
+
+def test_the_lists_id_bound_only_helps_the_scope_which_still_decides(tree, persona):
+    """A unit of another street made after the community's first lies above the bound the
+    lists add for the planner; its households and residents stay out."""
+    between = OrgUnitFactory(parent=tree.other_community, name="北苑二网格")
+    later = OrgUnitFactory(parent=tree.community, name="三网格")
+    assert tree.grid.pk < between.pk < later.pk
+    outside = HouseholdFactory(grid=between, number="0801")
+    ResidentFactory(household=outside, name="外人")
+    inside = HouseholdFactory(grid=later, number="0301")
+    ResidentFactory(household=inside, name="新人")
+    staff = persona(Role.STAFF)
+    assert list(filters.households_for(staff, {})) == [inside]
+    assert [r.name for r in filters.residents_for(staff, {})] == ["新人"]

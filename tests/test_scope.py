@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 
 from grid.models import Building, OrgUnit, Place, Role, Unit
-from grid.scope import get_in_scope_or_404, scope_queryset, unit_in_scope
+from grid.scope import get_in_scope_or_404, scope_queryset, subtree_first_id, unit_in_scope
 
 
 def test_grid_worker_sees_only_their_grid(tree, grid_worker):
@@ -40,3 +40,11 @@ def test_unit_in_scope_checks_the_subtree(tree, persona):
     assert unit_in_scope(staff, tree.grid2)
     assert not unit_in_scope(staff, tree.other_grid)
     assert not unit_in_scope(staff, tree.street)
+
+
+def test_subtree_first_id_is_the_smallest_id_of_the_subtree(tree, leader, grid_worker, django_user_model):
+    assert subtree_first_id(leader) == min(u.pk for u in (tree.street, tree.community, tree.grid, tree.grid2))
+    assert subtree_first_id(grid_worker) == tree.grid.pk
+    root = django_user_model.objects.create_superuser("root", password="x-pass-1234")
+    assert subtree_first_id(root) is None  # everything: nothing to bound
+    assert subtree_first_id(django_user_model.objects.create_user("nobody", password="x-pass-1234")) is None
