@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "reports"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/return/", views.report_return_view, name="report_return"),
     path("<int:pk>/regenerate/", views.report_regenerate, name="report_regenerate"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+    # A report's exports: ?version=N for an older version than the newest.
+    path("<int:pk>/export.docx", export_views.report_docx_download, name="report_docx"),
+    path("<int:pk>/export.xlsx", export_views.report_xlsx_download, name="report_xlsx"),
+    path("<int:pk>/print/", export_views.report_print, name="report_print"),
 ]

@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from core.models import ExportJob, ExportStatus
 from core.periods import Period
 from grid.models import OrgLevel, PlaceKind, Role
-from reports.models import ReportRun, RunStatus, SummaryReport, Trigger
+from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
@@ -112,11 +112,12 @@ def _import(community, name: str) -> LedgerImport:
 
 
 def _report(community) -> dict[str, Any]:
-    """A community's November report and the run that wrote it."""
+    """A community's November report, its one (empty) version, and the run that wrote it."""
     period = Period.month(2026, 11)
     report = SummaryReport.objects.create(
         org_unit=community, period_kind=period.kind, period_start=period.start, period_end=period.end
     )
+    ReportVersion.objects.create(report=report, number=1, trigger=Trigger.COMMAND)
     run = ReportRun.objects.create(
         org_unit=community,
         period_kind=period.kind,
@@ -257,6 +258,9 @@ PAGES = [
     Page("reports:report_return", REPORT_RETURNERS, "report", data=lambda w: {"reason": "数据有误，请核实"}),
     Page("reports:report_regenerate", REPORT_GENERATORS, "report", method="post", ok=302, data=lambda w: {}),
     Page("reports:run_progress", REPORT_READERS, "run"),
+    Page("reports:report_docx", REPORT_READERS, "report"),
+    Page("reports:report_xlsx", REPORT_READERS, "report"),
+    Page("reports:report_print", REPORT_READERS, "report"),
     # grid: the tree, its units, buildings, 单元 and places
     Page("grid:tree", WORKING),
     Page("grid:unit_detail", WORKING, "grid"),
