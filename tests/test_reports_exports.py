@@ -1,5 +1,5 @@
-"""A report's workbook (reports/xlsx.py), its downloads and print view
-(reports/export_views.py): each read back, each audited, each scoped."""
+"""A report's workbook (reports/xlsx.py), its downloads and print view (reports/export_views.py)
+and ``manage.py export_report``: each read back, each audited, each scoped."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from urllib.parse import quote
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
@@ -179,3 +180,49 @@ def test_the_print_view_of_an_older_version_says_so(client, tree, report, staff_
     client.force_login(staff_user)
     response = client.get(reverse("reports:report_print", args=[report.pk]), {"version": "1"})
     assert "第1版（不是最新版本）" in response.content.decode()
+
+
+# --- manage.py export_report ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_the_command_writes_the_file(report, tmp_path, kind):
+    out = tmp_path / f"report.{kind}"
+    stdout = io.StringIO()
+    call_command(
+        "export_report", unit="D01S01C01", period="2026-11", format=kind, output=str(out), stdout=stdout
+    )
+    assert "已导出 变电所社区2026年11月报告第1版" in stdout.getvalue()
+    if kind == "docx":
+        document = Document(str(out))
+        assert any("现有居民2户、5人" in p.text for p in document.paragraphs)
+    else:
+        assert load_workbook(str(out)).sheetnames[:2] == ["封面", "一、基本情况"]
+    event = AuditEvent.objects.get(kind=AuditKind.EXPORT)
+    assert event.user is None and event.object_id == report.pk
+    assert event.detail == {"format": kind, "version": 1, "command": True}
+
+
+def test_the_command_names_the_file_as_the_download_does(report, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    call_command("export_report", unit="D01S01C01", period="2026-11", stdout=io.StringIO())
+    assert (tmp_path / f"{TITLE}（第1版）.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"unit": "NOPE", "period": "2026-11"}, "没有编码为 NOPE 的单位。"),
+        ({"unit": "D01S01C01", "period": "2026-13"}, "报告期格式不正确"),
+        ({"unit": "D01S01C01", "period": "2026-01-05~2026-02-10"}, "不接受自定义日期范围"),
+        (
+            {"unit": "D01S01C01", "period": "2026-10"},
+            "请先生成报告：manage.py generate_reports --unit D01S01C01 --period 2026-10",
+        ),
+        ({"unit": "D01S01C01", "period": "2026-11", "report_version": 5}, "没有第5版"),
+    ],
+)
+def test_the_command_says_what_is_wrong_in_chinese(report, tmp_path, options, message):
+    with pytest.raises(CommandError, match=message.replace("?", r"\?")):
+        call_command("export_report", output=str(tmp_path / "x.docx"), **options)
+    assert not (tmp_path / "x.docx").exists()
