@@ -226,3 +226,18 @@ def test_the_command_says_what_is_wrong_in_chinese(report, tmp_path, options, me
     with pytest.raises(CommandError, match=message.replace("?", r"\?")):
         call_command("export_report", output=str(tmp_path / "x.docx"), **options)
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_the_report_page_offers_the_exports_of_the_version_it_shows(client, tree, report, staff_user):
+    ResidentFactory(household=HouseholdFactory(grid=tree.grid), name="新")
+    generated_report(tree)
+    client.force_login(staff_user)
+    detail = reverse("reports:report_detail", args=[report.pk])
+    newest = client.get(detail).content.decode()
+    for name in NAMES:
+        assert f'href="{reverse(name, args=[report.pk])}"' in newest
+    older = client.get(detail, {"version": "1"}).content.decode()
+    for name in NAMES:
+        assert f'href="{reverse(name, args=[report.pk])}?version=1"' in older
+    printed = client.get(reverse("reports:report_print", args=[report.pk]), {"version": "1"}).content.decode()
+    assert f'href="{detail}?version=1"' in printed
