@@ -408,8 +408,8 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account"}
 AT = {
     "sibling": RECORDS,
-    "neighbour": RECORDS | {"community", "import"},
-    "far": RECORDS | {"community", "import"},
+    "neighbour": RECORDS | {"community", "import", "report", "run"},
+    "far": RECORDS | {"community", "import", "report", "run"},
 }
 
 
