@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.models import Transition
 from core.periods import Period, PeriodKind, last_completed
-from grid.models import OrgLevel, Role
+from grid.models import OrgLevel, OrgUnit, Role
 from reports.actions import report_generate, report_return, report_submit, reporting_units
 from reports.models import ReportState, SummaryReport, Trigger
 
@@ -68,7 +68,9 @@ def reports_step(ctx: DemoContext) -> None:
         for unit in communities
     }
     leader_of = {
-        unit.pk: User.objects.filter(profile__org_unit__in=[unit.get_parent()], profile__role=Role.LEADER)
+        unit.pk: User.objects.filter(
+            profile__org_unit=OrgUnit.objects.get_parent(unit), profile__role=Role.LEADER
+        )
         .order_by("pk")
         .first()
         for unit in communities
