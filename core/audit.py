@@ -5,6 +5,10 @@ views, tasks. ``detail`` is for counts, reasons and codes — never a personal v
 name, ID number or phone): the audit must be readable by its auditor without revealing
 what it guards. Bulk paths write one event per import or export, not per row, and a page
 showing whole ID numbers or phones one per view (``full_values_shown``), not per value.
+
+Since every write is audited (``core.history.record`` records one event per change, the
+ledger import one per file, role changes their own), recording one of those kinds also
+tells the dashboard's cache that the figures have changed (``core.reporting.figures_changed``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from . import scoping
+from . import reporting, scoping
 from .models import AuditEvent, AuditKind
+
+# The kinds that change what reports and dashboards count.
+FIGURE_KINDS = frozenset({AuditKind.WRITE, AuditKind.IMPORT, AuditKind.ACCOUNT})
 
 
 def client_address(request) -> str | None:
@@ -37,6 +44,8 @@ def record(
 ) -> AuditEvent:
     if user is None and request is not None:
         user = getattr(request, "user", None)
+    if kind in FIGURE_KINDS:
+        reporting.figures_changed()
     actor = user if getattr(user, "pk", None) else None
     unit = scoping.user_org_unit(actor) if actor is not None else None
     return AuditEvent.objects.create(

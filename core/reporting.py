@@ -15,14 +15,29 @@ An app registers, in its ``hooks.py``:
 ``order``; the same builders give the report and the dashboard, so they always agree.
 Everything here is plain data that survives ``json``: a report version keeps its sections
 as they were written.
+
+Two helpers let the dashboard be fast without its figures drifting from the report's:
+
+- ``figures_version()`` / ``figures_changed()``: a number in the cache that changes on every
+  write the figures could see (``core.audit.record`` calls ``figures_changed`` for each
+  write, import and account change). The dashboard keys its cached figures with it.
+- ``computation()`` and ``@memoized``: within one computation (a dashboard's sections and
+  charts), a query function called twice with the same unit and day runs once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
 
 Value = int | str | Decimal | float
 
@@ -159,6 +174,83 @@ def problem_finders() -> list[Registered]:
 
 def charts() -> list[Registered]:
     return sorted(_charts.values(), key=lambda item: (item.order, item.key))
+
+
+# --- when the figures change -------------------------------------------------------------------
+
+FIGURES_VERSION_KEY = "reporting:figures-version"
+
+
+def _start_version() -> None:
+    # From the clock, never from 0: a counter that was lost (evicted, Redis restarted) must
+    # not come back to a number under which old figures are still cached.
+    cache.add(FIGURES_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def figures_version() -> int:
+    """The number the cached figures are keyed with; one cache read."""
+    version = cache.get(FIGURES_VERSION_KEY)
+    if version is None:
+        _start_version()
+        version = cache.get(FIGURES_VERSION_KEY)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(FIGURES_VERSION_KEY)
+    except ValueError:  # not there (yet, or any more)
+        _start_version()
+
+
+def figures_changed() -> None:
+    """Something the figures read has changed: every cached figure is stale.
+
+    Bumped at once (this request's next read already misses) and again when the write's
+    transaction commits: a reader that computed between the two, from the rows as they were
+    before the commit, cached them under a number nobody asks for any more.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+# --- one computation's query results ----------------------------------------------------------
+
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("reporting_memo", default=None)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def computation() -> Iterator[None]:
+    """Inside it, ``@memoized`` functions run once per arguments (a nested one shares the outer's)."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoized(function: F) -> F:
+    """Remember ``function``'s results for the current ``computation()`` (none outside one).
+
+    For query functions of a unit and a day: a section and a chart that both need
+    ``ledger_figures(unit, day)`` share one run of its queries. Arguments must be hashable
+    (a model instance hashes by its pk)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        memo = _memo.get()
+        if memo is None:
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        return memo[key]
+
+    return wrapper  # type: ignore[return-value]
 
 
 # --- writing numbers as the seeds do ------------------------------------------------------------

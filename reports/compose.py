@@ -17,13 +17,20 @@ HIGHLIGHTS = "highlights"
 NEXT_STEPS = "next_steps"
 
 
-def compose(unit, period: Period) -> list[Section]:
-    """The generated sections of ``unit``'s report for ``period`` (no staff paragraphs)."""
+def generated_sections(unit, period: Period) -> list[Section]:
+    """Every registered section that has something to say, in order: the report's text, and
+    the headline figures the dashboard shows (``reports.dashboard``) — one call for both."""
     built = []
     for spec in sections():
         section = spec.build(unit, period)
         if section is not None and not section.is_empty:
             built.append(section)
+    return built
+
+
+def compose(unit, period: Period) -> list[Section]:
+    """The generated sections of ``unit``'s report for ``period`` (no staff paragraphs)."""
+    built = generated_sections(unit, period)
     problems = [sentence for finder in problem_finders() for sentence in finder.build(unit, period)]
     if problems:
         built.append(

@@ -3,6 +3,7 @@
 Every figure is "on the ledger that day" (``Resident.objects.on_ledger_at``) inside an org
 unit's subtree (one prefix match on the grid's materialised path). Nothing here loads rows
 into Python to count them; reports and dashboards read the ledger only through these.
+Those they both call are ``@memoized``: a dashboard's section and charts share one run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from core.reporting import memoized
 from grid.models import OrgUnit
 
 from .models import Gender, Relation, ResidenceStatus, Resident
@@ -58,6 +60,7 @@ def residents_on_ledger(unit: OrgUnit, day: dt.date) -> QuerySet[Resident]:
     return Resident.objects.on_ledger_at(day).filter(household__grid__path__startswith=unit.path)
 
 
+@memoized
 def ledger_figures(unit: OrgUnit, day: dt.date) -> LedgerFigures:
     base = residents_on_ledger(unit, day)
     totals = base.aggregate(
@@ -105,6 +108,7 @@ class ChildFigures:
         return percent(self.minority_residents, self.residents)
 
 
+@memoized
 def ledger_figures_by_child(unit: OrgUnit, day: dt.date) -> list[ChildFigures]:
     """Households, residents and minority residents of each unit one level below ``unit``
     (a drill-down row per 街道/社区/网格), in one grouped query on the path prefix."""
@@ -172,6 +176,7 @@ class AgeFigures:
     pyramid: list[tuple[str, int, int]]  # (年龄段, 男, 女), youngest first
 
 
+@memoized
 def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
     """Age groups and the 5-year pyramid by sex on ``day``, in one conditional aggregate."""
     bands = [(low, low + PYRAMID_STEP) for low in range(0, PYRAMID_TOP, PYRAMID_STEP)] + [(PYRAMID_TOP, None)]
