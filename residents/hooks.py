@@ -12,7 +12,8 @@ from core.masking import mask_id_number, mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
-from . import report  # noqa: F401  (registers 一、基本情况 and the ledger's 存在问题)
+# Registering 一、基本情况 and the ledger's 存在问题 (report), and its dashboard charts (charts).
+from . import charts, report  # noqa: F401
 from .actions import FLOATING_PREFIX
 from .exports import FULL_IDENTITY
 from .models import (
