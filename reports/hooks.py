@@ -21,6 +21,7 @@ registry.grant(Role.LEADER, VIEW, RETURN)
 registry.grant(Role.ADMIN, VIEW, GENERATE)
 
 registry.menu("首页", "home", order=0)
+registry.menu("数据看板", "reports:dashboard", permission=VIEW, order=5)
 registry.menu("工作报告", "reports:report_list", permission=VIEW, order=6)
 
 history.track(

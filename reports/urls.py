@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import dashboard_views, export_views, views
 
 app_name = "reports"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/export.docx", export_views.report_docx_download, name="report_docx"),
     path("<int:pk>/export.xlsx", export_views.report_xlsx_download, name="report_xlsx"),
     path("<int:pk>/print/", export_views.report_print, name="report_print"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
 ]

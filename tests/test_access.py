@@ -237,13 +237,20 @@ class Page:
     ok: int = 200
     # The URL names the reader's own record (我的导出), made per reader; others' are 404.
     own: bool = False
+    # The record goes in the query string as this parameter (数据看板's ?unit=), not the path.
+    param: str | None = None
 
     def url(self, world: dict | None, user=None) -> str:
         if self.own:
             return reverse(self.name, args=[own_export(user).pk])
         if self.target is None:
             return reverse(self.name)
-        return reverse(self.name, args=[world[self.target].pk])
+        return self.url_for(world[self.target].pk)
+
+    def url_for(self, pk) -> str:
+        if self.param:
+            return f"{reverse(self.name)}?{self.param}={pk}"
+        return reverse(self.name, args=[pk])
 
 
 PAGES = [
@@ -261,6 +268,7 @@ PAGES = [
     Page("reports:report_docx", REPORT_READERS, "report"),
     Page("reports:report_xlsx", REPORT_READERS, "report"),
     Page("reports:report_print", REPORT_READERS, "report"),
+    Page("reports:dashboard", REPORT_READERS, "community", param="unit"),
     # grid: the tree, its units, buildings, 单元 and places
     Page("grid:tree", WORKING),
     Page("grid:unit_detail", WORKING, "grid"),
@@ -464,4 +472,4 @@ def test_out_of_scope_is_not_found_and_changes_nothing(client, world, persona, p
 @pytest.mark.parametrize("page", [p for p in PAGES if p.target], ids=lambda p: p.name)
 def test_a_missing_record_is_not_found(client, world, persona, page):
     client.force_login(persona(Role.ADMIN if Role.ADMIN in page.roles else sorted(page.roles)[0]))
-    assert request(client, page, reverse(page.name, args=[999999])).status_code == 404
+    assert request(client, page, page.url_for(999999)).status_code == 404
