@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 Value = int | str | Decimal | float
 
@@ -201,6 +204,10 @@ def _bump() -> None:
         cache.incr(FIGURES_VERSION_KEY)
     except ValueError:  # not there (yet, or any more)
         _start_version()
+    except Exception:
+        # A cache that is down must not fail the write that called this; while it is down
+        # nothing is read from it either.
+        logger.warning("the figures' version could not be bumped: the cache is unavailable", exc_info=True)
 
 
 def figures_changed() -> None:

@@ -17,10 +17,13 @@ that bypass the actions (a restored database, ``seed_demo`` on a kept Redis).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +34,9 @@ from core.reporting import Figure, Value, charts, computation, figures_version
 from grid.models import OrgUnit
 
 from .compose import generated_sections
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Bumped when the cached payload's shape changes, so a deploy never reads an older one.
 PAYLOAD_SCHEMA = 1
@@ -132,23 +138,48 @@ def _timeout() -> int:
     return getattr(settings, "DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
 
 
-def _key(what: str, unit, period: Period, version: int) -> str:
+def _key(what: str, unit, period: Period, version: int | None) -> str | None:
+    if version is None:
+        return None
     return f"dashboard:{PAYLOAD_SCHEMA}:{version}:{what}:{unit.pk}:{period.key}:{as_of(period).isoformat()}"
+
+
+def _version() -> int | None:
+    try:
+        return figures_version()
+    except Exception:
+        logger.warning("dashboard computed without its cache: the cache is unavailable", exc_info=True)
+        return None
+
+
+def _cached(key: str | None, compute: Callable[[], T]) -> T:
+    """``compute()``'s value, kept under ``key``; without a key (no cache), computed afresh."""
+    if key is None:
+        return compute()
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("dashboard computed without its cache: the cache is unavailable", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):  # kept next time, if the cache is back
+            cache.set(key, value, _timeout())
+    return value
 
 
 def headline(unit, period: Period, *, version: int | None = None) -> list[Figure]:
     """Every generated section's headline figures, in section order (cached, as the payload)."""
-    version = figures_version() if version is None else version
-    key = _key("headline", unit, period, version)
-    figures = cache.get(key)
-    if figures is None:
+    version = _version() if version is None else version
+
+    def compute() -> list[Figure]:
         with computation():
-            figures = [figure for section in generated_sections(unit, period) for figure in section.headline]
-        cache.set(key, figures, _timeout())
-    return figures
+            return [figure for section in generated_sections(unit, period) for figure in section.headline]
+
+    return _cached(_key("headline", unit, period, version), compute)
 
 
-def _compute(unit, period: Period, version: int) -> Dashboard:
+def _compute(unit, period: Period, version: int | None) -> Dashboard:
     previous = period.previous()
     with computation():
         now = headline(unit, period, version=version)
@@ -173,10 +204,5 @@ def _compute(unit, period: Period, version: int) -> Dashboard:
 
 def dashboard_data(unit, period: Period) -> Dashboard:
     """``unit``'s dashboard for ``period``; ``unit`` has passed ``grid.scope.unit_in_scope``."""
-    version = figures_version()
-    key = _key("payload", unit, period, version)
-    data = cache.get(key)
-    if data is None:
-        data = _compute(unit, period, version)
-        cache.set(key, data, _timeout())
-    return data
+    version = _version()
+    return _cached(_key("payload", unit, period, version), lambda: _compute(unit, period, version))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from core import audit, reporting
 from core.models import AuditKind
@@ -60,3 +61,14 @@ def test_a_memoized_function_runs_once_per_arguments_inside_a_computation():
     assert calls == [(1, "a"), (2, "a")]
     with reporting.computation():  # a new one starts empty
         assert figures(1, "a") == 3
+
+
+DOWN = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1"}
+}
+
+
+def test_a_write_goes_through_while_the_cache_is_down(db, caplog):
+    with override_settings(CACHES=DOWN):
+        audit.record(AuditKind.WRITE, action="update")
+    assert "could not be bumped" in caplog.text

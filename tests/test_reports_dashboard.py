@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -193,6 +194,17 @@ def test_a_write_through_an_action_makes_the_cache_stale(ledger, staff_user):
     resident = Resident.objects.get(name="张")
     resident_actions.resident_leave(by=staff_user, resident=resident, status="moved_out", on=day)
     assert values(dashboard_data(ledger.community, period))["residents"] == before - 1
+
+
+def test_without_its_cache_the_dashboard_is_computed_afresh(ledger):
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1",
+        }
+    }
+    with override_settings(CACHES=down):
+        assert values(dashboard_data(ledger.community, JUNE))["residents"] == 4
 
 
 def test_the_headline_of_a_period_is_cached_on_its_own(ledger):
