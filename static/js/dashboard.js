@@ -9,6 +9,7 @@
  * data-drill-url opens a child unit's dashboard when its bar is clicked: the URL ends in
  * "unit=" and the chart's links[i] is appended. Tooltips are drawn on the canvas
  * (renderMode "richText"): ECharts' HTML tooltips carry style attributes the CSP refuses.
+ * Nothing moves for a reader who asked for reduced motion.
  */
 (function () {
   "use strict";
@@ -17,6 +18,7 @@
   const MEN = "#1565c0";
   const WOMEN = "#c62828";
   const phone = window.matchMedia("(max-width: 575.98px)");
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)");
   const charts = [];
 
   function number(value) {
@@ -148,7 +150,7 @@
       if (wanted > element.clientHeight) element.style.height = wanted + "px";
     }
     const chart = window.echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(build(data));
+    chart.setOption(Object.assign({ animation: !still.matches }, build(data)));
     const drill = element.dataset.drillUrl;
     if (drill && data.links && data.links.length) {
       chart.on("click", function (params) {
@@ -165,7 +167,7 @@
   function redraw() {
     charts.forEach(function (item) {
       // Options that depend on the width (the pie's radius, label widths) follow it.
-      item.chart.setOption(OPTIONS[item.data.kind](item.data));
+      item.chart.setOption(Object.assign({ animation: !still.matches }, OPTIONS[item.data.kind](item.data)));
       item.chart.resize();
     });
   }
