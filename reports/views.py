@@ -34,6 +34,7 @@ from .actions import (
     report_submit,
 )
 from .compose import document, report_title
+from .dashboard_views import dashboard_url
 from .forms import GenerateForm, ParagraphsForm, ReportFilterForm, ReturnForm
 from .hooks import CHANGE, GENERATE, RETURN, SUBMIT, VIEW
 from .models import ReportRun, ReportState, RunStatus, SummaryReport, Trigger
@@ -160,6 +161,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and is_above(user, report)
         and report.state == ReportState.SUBMITTED,
         "crumbs": _crumbs(Crumb(f"{report.org_unit.name} · {report.period.label}")),
+        # The same figures, from the same functions, with the period before and the charts.
+        "dashboard_url": dashboard_url(report.org_unit, report.period),
     }
     return render(request, "reports/report_detail.html", context)
 

@@ -349,3 +349,11 @@ def test_the_place_kinds_are_counted_with_their_measure_words(tree, ledger):
 
     PlaceFactory(grid=tree.grid, kind=PlaceKind.SCHOOL, name="一小")
     assert "学校1所" in basic(tree.community).paragraphs[-1]
+
+
+def test_a_report_links_to_its_periods_dashboard(client, tree, ledger, leader):
+    report = report_generate(unit=tree.community, period=NOVEMBER, trigger=Trigger.COMMAND).report
+    client.force_login(leader)
+
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert f"{reverse('reports:dashboard')}?unit={tree.community.pk}&amp;period=2026-11" in page
