@@ -1,8 +1,10 @@
 """The leaders' dashboard (数据看板): a unit's headline figures for a period against the
 period before, and every registered chart — from the builders the report uses.
 
-The headline is each generated section's ``headline`` (``compose.generated_sections``, the
-report's own call), so a dashboard and its period's report show the same numbers. The
+The headline is each generated section's ``headline`` (``compose.generated_headlines``: a
+section's registered headline builder, or the section the report builds), so a dashboard
+and its period's report show the same numbers; the period before costs only its headline's
+queries (基本情况's: one aggregate, no 民族, age or drill-down tables). The
 charts are ``core.reporting.charts()``, each app's own.
 
 Cached: the whole payload is kept in Django's cache (Redis in production, per process in
@@ -33,7 +35,7 @@ from core.periods import Period
 from core.reporting import Figure, Value, charts, computation, figures_version
 from grid.models import OrgUnit
 
-from .compose import generated_sections
+from .compose import generated_headlines
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -174,7 +176,7 @@ def headline(unit, period: Period, *, version: int | None = None) -> list[Figure
 
     def compute() -> list[Figure]:
         with computation():
-            return [figure for section in generated_sections(unit, period) for figure in section.headline]
+            return generated_headlines(unit, period)
 
     return _cached(_key("headline", unit, period, version), compute)
 
