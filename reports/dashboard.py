@@ -35,7 +35,7 @@ from core.periods import Period
 from core.reporting import Figure, Value, charts, computation, figures_version
 from grid.models import OrgUnit
 
-from .compose import generated_headlines
+from .compose import generated_headlines, generated_sections
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -170,12 +170,19 @@ def _cached(key: str | None, compute: Callable[[], T]) -> T:
     return value
 
 
-def headline(unit, period: Period, *, version: int | None = None) -> list[Figure]:
-    """Every generated section's headline figures, in section order (cached, as the payload)."""
+def headline(unit, period: Period, *, version: int | None = None, whole: bool = False) -> list[Figure]:
+    """Every generated section's headline figures, in section order (cached, as the payload).
+
+    From the sections' headline builders (``compose.generated_headlines``: the fewest
+    queries), or with ``whole`` from the whole sections, for the period whose charts are
+    drawn too: they share those sections' queries (``computation()``). Both give the same
+    figures (tests/test_reports_dashboard.py), so either is kept under one key."""
     version = _version() if version is None else version
 
     def compute() -> list[Figure]:
         with computation():
+            if whole:
+                return [figure for section in generated_sections(unit, period) for figure in section.headline]
             return generated_headlines(unit, period)
 
     return _cached(_key("headline", unit, period, version), compute)
@@ -184,7 +191,7 @@ def headline(unit, period: Period, *, version: int | None = None) -> list[Figure
 def _compute(unit, period: Period, version: int | None) -> Dashboard:
     previous = period.previous()
     with computation():
-        now = headline(unit, period, version=version)
+        now = headline(unit, period, version=version, whole=True)
         before = {figure.key: figure.value for figure in headline(unit, previous, version=version)}
         built = [spec.build(unit, period) for spec in charts()]
     children = OrgUnit.objects.get_children(unit)

@@ -14,6 +14,7 @@ from core.reporting import (
     Figure,
     Section,
     Table,
+    computation,
     enumerate_cn,
     rate,
     report_problems,
@@ -88,6 +89,12 @@ def basic_headline(unit: OrgUnit, period: Period) -> list[Figure] | None:
 
 @report_section("basic", "基本情况", order=10)
 def basic_section(unit: OrgUnit, period: Period) -> Section | None:
+    # One computation: the totals and the ages come from one pass (queries._totals_and_ages).
+    with computation():
+        return _basic_section(unit, period)
+
+
+def _basic_section(unit: OrgUnit, period: Period) -> Section | None:
     day = stock_day(period)
     ledger = queries.ledger_figures(unit, day)
     grid = grid_figures(unit)

@@ -131,6 +131,17 @@ def test_the_period_before_costs_only_its_headline(ledger):
     assert len([sql for sql in ledger_sql if may in sql]) == 1
 
 
+def test_a_report_s_basic_section_reads_totals_and_ages_in_one_pass(ledger):
+    from residents.report import basic_section
+
+    with CaptureQueriesContext(connection) as queries:
+        section = basic_section(ledger.street, JUNE)
+    passes = [q["sql"] for q in queries if "residents_resident" in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert len(passes) == 1 and "birth_date" in passes[0]  # totals and ages, one aggregate
+    assert section.figures["residents"] == 4
+    assert sum(n for _, n in section.figures["age_groups"]) == 4
+
+
 def test_the_change_against_the_previous_period(ledger):
     data = dashboard_data(ledger.community, JUNE)
     assert data.previous_key == "2025-05"
