@@ -559,7 +559,7 @@ def report(results: dict, args) -> str:
         for state in ("cold", "warm"):
             times = row[state]
             label = f"dashboard {kind} {state}: median / p95 of {len(times['runs'])}"
-            lines.append(f"{label:<62}{times['median']:>9.3f}  p95 {times['p95']:.3f}")
+            lines.append(f"{label:<62}{times['median']:>9.4f}  p95 {times['p95']:.4f}")
     community_total = com["median"] + docx
     ratio = dis["seconds"] / base["median"]
     lines += [
