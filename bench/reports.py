@@ -500,6 +500,44 @@ def measure_dashboard(
     return out
 
 
+def measure_dashboard_page(cold: int = DASHBOARD_COLD, warm: int = DASHBOARD_WARM) -> dict:
+    """The district's dashboard page (``reports:dashboard``, period 2026-11) through Django's
+    test client, signed in as a 领导 of the district (``bench-dash-BR``, made once): the
+    view, the template and the charts' JSON on top of ``dashboard_data``; cold after
+    ``figures_changed()``, then warm."""
+    import warnings
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.reporting import figures_changed
+    from grid.actions import user_assign_role
+
+    # WhiteNoise looks for collectstatic's output, which the bench does not make.
+    warnings.filterwarnings("ignore", "No directory at")
+    from grid.models import OrgUnit, Role
+
+    district = OrgUnit.objects.get(code=DASHBOARD_UNITS[0][1])
+    user, created = get_user_model().objects.get_or_create(username=f"bench-dash-{district.code}")
+    if created or not hasattr(user, "profile"):
+        user_assign_role(user=user, org_unit=district, role=Role.LEADER)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"{reverse('reports:dashboard')}?unit={district.pk}&period={period().key}"
+
+    def get() -> None:
+        response = client.get(url, secure=True)
+        check(response.status_code == 200, f"dashboard page: HTTP {response.status_code}")
+
+    cold_runs = []
+    for _ in range(cold):
+        figures_changed()
+        cold_runs.append(timed(get)[0])
+    warm_runs = [timed(get)[0] for _ in range(warm)]
+    return {"cold": _spread(cold_runs), "warm": _spread(warm_runs)}
+
+
 def profile_community(community) -> list[tuple[float, str]]:
     """Each query of one community's report generation with its time, slowest first."""
     from django.db import connection
@@ -560,6 +598,10 @@ def report(results: dict, args) -> str:
             times = row[state]
             label = f"dashboard {kind} {state}: median / p95 of {len(times['runs'])}"
             lines.append(f"{label:<62}{times['median']:>9.4f}  p95 {times['p95']:.4f}")
+    for state in ("cold", "warm") if "page" in dash else ():
+        times = dash["page"][state]
+        label = f"dashboard page, district leader, {state}: median / p95 of {len(times['runs'])}"
+        lines.append(f"{label:<62}{times['median']:>9.4f}  p95 {times['p95']:.4f}")
     community_total = com["median"] + docx
     ratio = dis["seconds"] / base["median"]
     lines += [
@@ -637,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
             results["district"] = measure_district()
         print("· the dashboard: district, street, community, cold and warm …", flush=True)
         results["dashboard"] = measure_dashboard(baseline=results["baseline"])
+        results["dashboard"]["page"] = measure_dashboard_page()
         if args.profile:
             results["profile"] = profile_community(community)
     except BenchBroken as err:

@@ -56,3 +56,18 @@ def test_the_dashboard_is_timed_cold_and_warm(tree, monkeypatch):
         assert row["residents"] == 1
         assert len(row["cold"]["runs"]) == 2 and len(row["warm"]["runs"]) == 3
         assert row["warm"]["p95"] == max(row["warm"]["runs"])
+
+
+@pytest.mark.django_db
+def test_the_dashboard_page_is_timed_for_the_district_leader(tree, monkeypatch, settings):
+    from django.core.cache import cache
+
+    from core.periods import Period
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    cache.clear()
+    monkeypatch.setattr(reports, "DASHBOARD_UNITS", (("district", tree.district.code),))
+    monkeypatch.setattr(reports, "period", lambda: Period.month(2025, 6))
+    result = reports.measure_dashboard_page(cold=1, warm=2)
+    cache.clear()
+    assert len(result["cold"]["runs"]) == 1 and len(result["warm"]["runs"]) == 2
