@@ -14,13 +14,15 @@ Measured, in one process, for last month's period (2026-11):
              floating residents on the ledger that day for every community of the district
   community  ``report_generate`` for one community (its report deleted before each run, so
              each writes a version): the first run, then the median of ``--repeat``
-  docx       the community's report exported to Word — skipped, saying so, while
-             ``reports.docx`` is not importable (it is being built on another branch)
+  docx       the community's report exported to Word (``reports.docx.report_docx``),
+             median of ``--repeat``
   district   the whole district's run through the task path: ``report_run_create``, whose
              task (``run_report_run`` → ``report_run_execute``) runs on commit, eagerly in
              this process as without Redis; every reporting unit's report deleted first
-  dashboard  a hook (``measure_dashboard``), skipped while ``reports.dashboard`` is not
-             importable
+  dashboard  ``reports.dashboard.dashboard_data`` for the district, a street and a
+             community: 5 cold calls (each after ``figures_changed()``, so nothing is
+             cached) and 15 warm ones, median and p95; the cache is the settings' without
+             Redis, Django's locmem cache in this process
 
 Each is checked (the community's figures against the baseline's row, the run done with
 every report generated), so a broken report can't look fast. Exits non-zero only when
@@ -30,9 +32,8 @@ something broke, never for a missed aim.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import json
+import math
 import os
 import statistics
 import sys
@@ -51,6 +52,10 @@ BUILDINGS, UNITS = 10, 3  # per grid, per building
 PERIOD = (2026, 11)
 AIM_COMMUNITY_SECONDS = 2.0  # one community's report with its .docx
 AIM_DISTRICT_SECONDS = 60.0  # every report of the district, through the task path
+AIM_DASHBOARD_WARM_P95 = 0.050  # the district's dashboard from the cache
+AIM_DASHBOARD_COLD_P95 = 0.300  # the district's dashboard computed (every figure stale)
+DASHBOARD_COLD, DASHBOARD_WARM = 5, 15  # calls per unit
+DASHBOARD_UNITS = (("district", "BR"), ("street", "BR3"), ("community", "BR3C03"))
 # Part of the cache key: bump it when the generated data changes.
 GENERATOR_VERSION = 1
 META_TABLE = "bench_reports_meta"
@@ -436,14 +441,101 @@ def measure_district() -> dict:
     return {"seconds": seconds, "reports": len(units), "per_second": len(units) / seconds}
 
 
-def measure_dashboard() -> dict | None:
-    """The dashboard's district/street/community p95, warm and cold: being built on another
-    branch. None (skipped) while ``reports.dashboard`` is not importable; when it lands, time
-    its entry point here for the district, a street and a community, first call (cold) and
-    15 calls (warm), and add the lines to ``report``."""
-    if importlib.util.find_spec("reports.dashboard") is None:
-        return None
-    return {"skipped": "reports.dashboard is importable but not yet measured by this bench"}
+def _p95(times: list[float]) -> float:
+    """The 95th percentile, nearest rank (of 5 runs, the slowest; of 15, the 15th)."""
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _spread(times: list[float]) -> dict:
+    return {"runs": times, "median": statistics.median(times), "p95": _p95(times)}
+
+
+def dashboard_units() -> list[tuple[str, object]]:
+    """The district, its third street and that street's third community (the community
+    report's 3街道3社区)."""
+    from grid.models import OrgUnit
+
+    return [(kind, OrgUnit.objects.get(code=code)) for kind, code in DASHBOARD_UNITS]
+
+
+def measure_dashboard(
+    cold: int = DASHBOARD_COLD, warm: int = DASHBOARD_WARM, baseline: dict | None = None
+) -> dict:
+    """``reports.dashboard.dashboard_data(unit, period)`` for the district, a street and a
+    community: ``cold`` calls each after ``figures_changed()`` (every cached figure stale,
+    so the payload and both periods' headlines are computed), then ``warm`` calls from the
+    cache. The cache is the bench settings' (no ``REDIS_URL``): Django's locmem cache in
+    this process, so a warm call is two in-process cache reads, no Redis round trip."""
+    from django.conf import settings
+
+    from core.reporting import figures_changed
+    from reports.dashboard import dashboard_data
+
+    when = period()
+    out: dict = {"cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1], "units": {}}
+    for kind, unit in dashboard_units():
+        cold_runs, data = [], None
+        for _ in range(cold):
+            figures_changed()
+            seconds, data = timed(dashboard_data, unit, when)
+            cold_runs.append(seconds)
+        warm_runs = [timed(dashboard_data, unit, when)[0] for _ in range(warm)]
+        shown = {figure.key: figure.value for figure in data.figures}
+        check(bool(data.charts), f"dashboard {unit.code}: no charts")
+        check(shown.get("residents", 0) > 0, f"dashboard {unit.code}: no residents")
+        if baseline is not None and kind == "district":
+            expected = sum(row["residents"] for row in baseline["by_community"].values())
+            check(
+                shown["residents"] == expected,
+                f"dashboard {unit.code}: {shown['residents']} residents, the baseline {expected}",
+            )
+        out["units"][kind] = {
+            "code": unit.code,
+            "name": unit.name,
+            "cold": _spread(cold_runs),
+            "warm": _spread(warm_runs),
+            "residents": shown["residents"],
+        }
+    return out
+
+
+def measure_dashboard_page(cold: int = DASHBOARD_COLD, warm: int = DASHBOARD_WARM) -> dict:
+    """The district's dashboard page (``reports:dashboard``, period 2026-11) through Django's
+    test client, signed in as a 领导 of the district (``bench-dash-BR``, made once): the
+    view, the template and the charts' JSON on top of ``dashboard_data``; cold after
+    ``figures_changed()``, then warm."""
+    import warnings
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.reporting import figures_changed
+    from grid.actions import user_assign_role
+
+    # WhiteNoise looks for collectstatic's output, which the bench does not make.
+    warnings.filterwarnings("ignore", "No directory at")
+    from grid.models import OrgUnit, Role
+
+    district = OrgUnit.objects.get(code=DASHBOARD_UNITS[0][1])
+    user, created = get_user_model().objects.get_or_create(username=f"bench-dash-{district.code}")
+    if created or not hasattr(user, "profile"):
+        user_assign_role(user=user, org_unit=district, role=Role.LEADER)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"{reverse('reports:dashboard')}?unit={district.pk}&period={period().key}"
+
+    def get() -> None:
+        response = client.get(url, secure=True)
+        check(response.status_code == 200, f"dashboard page: HTTP {response.status_code}")
+
+    cold_runs = []
+    for _ in range(cold):
+        figures_changed()
+        cold_runs.append(timed(get)[0])
+    warm_runs = [timed(get)[0] for _ in range(warm)]
+    return {"cold": _spread(cold_runs), "warm": _spread(warm_runs)}
 
 
 def profile_community(community) -> list[tuple[float, str]]:
@@ -501,10 +593,15 @@ def report(results: dict, args) -> str:
         f"{dis['seconds']:>9.2f}  {dis['per_second']:.1f} reports/s"
     )
     dash = results["dashboard"]
-    lines.append(
-        f"{'dashboard p95 (district/street/community, warm/cold)':<62}"
-        + ("  skipped (reports.dashboard not importable)" if dash is None else f"  {dash}")
-    )
+    for kind, row in dash["units"].items():
+        for state in ("cold", "warm"):
+            times = row[state]
+            label = f"dashboard {kind} {state}: median / p95 of {len(times['runs'])}"
+            lines.append(f"{label:<62}{times['median']:>9.4f}  p95 {times['p95']:.4f}")
+    for state in ("cold", "warm") if "page" in dash else ():
+        times = dash["page"][state]
+        label = f"dashboard page, district leader, {state}: median / p95 of {len(times['runs'])}"
+        lines.append(f"{label:<62}{times['median']:>9.4f}  p95 {times['p95']:.4f}")
     community_total = com["median"] + docx
     ratio = dis["seconds"] / base["median"]
     lines += [
@@ -519,6 +616,13 @@ def report(results: dict, args) -> str:
         f"district run: {dis['seconds']:.1f} s{'':<6}aim < {AIM_DISTRICT_SECONDS:.0f} s{'':<6}"
         f"{mark(dis['seconds'] < AIM_DISTRICT_SECONDS)}",
         f"district run / baseline GROUP BY: {ratio:,.0f}×  (the baseline computes only the four headline figures)",
+        f"district dashboard warm p95: {dash['units']['district']['warm']['p95'] * 1000:.1f} ms{'':<6}"
+        f"aim < {AIM_DASHBOARD_WARM_P95 * 1000:.0f} ms{'':<6}"
+        f"{mark(dash['units']['district']['warm']['p95'] < AIM_DASHBOARD_WARM_P95)}",
+        f"district dashboard cold p95: {dash['units']['district']['cold']['p95'] * 1000:.0f} ms{'':<6}"
+        f"aim < {AIM_DASHBOARD_COLD_P95 * 1000:.0f} ms{'':<6}"
+        f"{mark(dash['units']['district']['cold']['p95'] < AIM_DASHBOARD_COLD_P95)}",
+        f"dashboard cache: {dash['cache']} (no REDIS_URL in the bench: in this process)",
         "",
         f"Load average (1 min) {results['load']['before'][0]:.2f} before, {results['load']['after'][0]:.2f} "
         f"after, on {os.cpu_count()} CPUs: other work on the machine slows every phase.",
@@ -573,7 +677,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("· the whole district's run (report_run_create, task on commit) …", flush=True)
             results["district"] = measure_district()
-        results["dashboard"] = measure_dashboard()
+        print("· the dashboard: district, street, community, cold and warm …", flush=True)
+        results["dashboard"] = measure_dashboard(baseline=results["baseline"])
+        results["dashboard"]["page"] = measure_dashboard_page()
         if args.profile:
             results["profile"] = profile_community(community)
     except BenchBroken as err:

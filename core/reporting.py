@@ -6,6 +6,10 @@ An app registers, in its ``hooks.py``:
   function ``(unit, period) -> Section | None`` that reads only its own ``queries.py``.
   ``None`` (or a section with no paragraph and no table) means "nothing to say": the
   section is left out, never printed empty.
+  A section may also register its headline alone, ``section_headline(key)`` on a function
+  ``(unit, period) -> list[Figure] | None`` giving exactly the section's ``headline``
+  (``None`` when the section would be left out) from fewer queries: the dashboard's figures
+  of the period before need no tables.
 - **problems** (存在问题): ``report_problems(order)`` on a function ``(unit, period) ->
   list[str]``, each a sentence on what the figures show falling short.
 - **charts** for the dashboard: ``dashboard_chart(key, title, order)`` on a function
@@ -132,6 +136,7 @@ def _jsonable(value: Any) -> Any:
 SectionBuilder = Callable[[Any, Any], Section | None]
 ProblemFinder = Callable[[Any, Any], list[str]]
 ChartBuilder = Callable[[Any, Any], Chart | None]
+HeadlineBuilder = Callable[[Any, Any], list[Figure] | None]
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ class Registered:
 _sections: dict[str, Registered] = {}
 _problems: dict[str, Registered] = {}
 _charts: dict[str, Registered] = {}
+_headlines: dict[str, Callable] = {}
 
 
 def _register(into: dict[str, Registered], key: str, title: str, order: int) -> Callable:
@@ -159,6 +165,16 @@ def report_section(key: str, title: str, *, order: int) -> Callable[[SectionBuil
     return _register(_sections, key, title, order)
 
 
+def section_headline(key: str) -> Callable[[HeadlineBuilder], HeadlineBuilder]:
+    """The headline of section ``key`` alone; it must equal ``build(unit, period).headline``."""
+
+    def decorate(function: HeadlineBuilder) -> HeadlineBuilder:
+        _headlines[key] = function
+        return function
+
+    return decorate
+
+
 def report_problems(key: str, *, order: int) -> Callable[[ProblemFinder], ProblemFinder]:
     return _register(_problems, key, "", order)
 
@@ -169,6 +185,11 @@ def dashboard_chart(key: str, title: str, *, order: int) -> Callable[[ChartBuild
 
 def sections() -> list[Registered]:
     return sorted(_sections.values(), key=lambda item: (item.order, item.key))
+
+
+def headline_builder(key: str) -> HeadlineBuilder | None:
+    """Section ``key``'s registered headline builder, if it has one."""
+    return _headlines.get(key)
 
 
 def problem_finders() -> list[Registered]:

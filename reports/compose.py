@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.periods import Period
-from core.reporting import Section, Table, chinese_ordinal, problem_finders, sections
+from core.reporting import (
+    Figure,
+    Section,
+    Table,
+    chinese_ordinal,
+    headline_builder,
+    problem_finders,
+    sections,
+)
 
 PROBLEMS = "problems"
 HIGHLIGHTS = "highlights"
@@ -26,6 +34,22 @@ def generated_sections(unit, period: Period) -> list[Section]:
         if section is not None and not section.is_empty:
             built.append(section)
     return built
+
+
+def generated_headlines(unit, period: Period) -> list[Figure]:
+    """The headline figures of ``generated_sections(unit, period)``, in order: from a
+    section's own headline builder where it registered one (fewer queries: no tables),
+    from the whole section otherwise."""
+    figures: list[Figure] = []
+    for spec in sections():
+        alone = headline_builder(spec.key)
+        if alone is not None:
+            figures += alone(unit, period) or []
+            continue
+        section = spec.build(unit, period)
+        if section is not None and not section.is_empty:
+            figures += section.headline
+    return figures
 
 
 def compose(unit, period: Period) -> list[Section]:

@@ -1,8 +1,10 @@
 """The leaders' dashboard (数据看板): a unit's headline figures for a period against the
 period before, and every registered chart — from the builders the report uses.
 
-The headline is each generated section's ``headline`` (``compose.generated_sections``, the
-report's own call), so a dashboard and its period's report show the same numbers. The
+The headline is each generated section's ``headline`` (``compose.generated_headlines``: a
+section's registered headline builder, or the section the report builds), so a dashboard
+and its period's report show the same numbers; the period before costs only its headline's
+queries (基本情况's: one aggregate, no 民族, age or drill-down tables). The
 charts are ``core.reporting.charts()``, each app's own.
 
 Cached: the whole payload is kept in Django's cache (Redis in production, per process in
@@ -33,7 +35,7 @@ from core.periods import Period
 from core.reporting import Figure, Value, charts, computation, figures_version
 from grid.models import OrgUnit
 
-from .compose import generated_sections
+from .compose import generated_headlines, generated_sections
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -168,13 +170,20 @@ def _cached(key: str | None, compute: Callable[[], T]) -> T:
     return value
 
 
-def headline(unit, period: Period, *, version: int | None = None) -> list[Figure]:
-    """Every generated section's headline figures, in section order (cached, as the payload)."""
+def headline(unit, period: Period, *, version: int | None = None, whole: bool = False) -> list[Figure]:
+    """Every generated section's headline figures, in section order (cached, as the payload).
+
+    From the sections' headline builders (``compose.generated_headlines``: the fewest
+    queries), or with ``whole`` from the whole sections, for the period whose charts are
+    drawn too: they share those sections' queries (``computation()``). Both give the same
+    figures (tests/test_reports_dashboard.py), so either is kept under one key."""
     version = _version() if version is None else version
 
     def compute() -> list[Figure]:
         with computation():
-            return [figure for section in generated_sections(unit, period) for figure in section.headline]
+            if whole:
+                return [figure for section in generated_sections(unit, period) for figure in section.headline]
+            return generated_headlines(unit, period)
 
     return _cached(_key("headline", unit, period, version), compute)
 
@@ -182,7 +191,7 @@ def headline(unit, period: Period, *, version: int | None = None) -> list[Figure
 def _compute(unit, period: Period, version: int | None) -> Dashboard:
     previous = period.previous()
     with computation():
-        now = headline(unit, period, version=version)
+        now = headline(unit, period, version=version, whole=True)
         before = {figure.key: figure.value for figure in headline(unit, previous, version=version)}
         built = [spec.build(unit, period) for spec in charts()]
     children = OrgUnit.objects.get_children(unit)

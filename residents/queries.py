@@ -9,7 +9,7 @@ Those they both call are ``@memoized``: a dashboard's section and charts share o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -60,26 +60,21 @@ def residents_on_ledger(unit: OrgUnit, day: dt.date) -> QuerySet[Resident]:
     return Resident.objects.on_ledger_at(day).filter(household__grid__path__startswith=unit.path)
 
 
-@memoized
-def ledger_figures(unit: OrgUnit, day: dt.date) -> LedgerFigures:
-    base = residents_on_ledger(unit, day)
-    totals = base.aggregate(
-        residents=Count("pk"),
-        households=Count("household", distinct=True),
-        minority=Count("pk", filter=MINORITY),
-        floating=Count("pk", filter=FLOATING),
-        floating_minority=Count("pk", filter=FLOATING & MINORITY),
-        ethnicities=Count("ethnicity", distinct=True),
+def _total_counts() -> dict[str, Count]:
+    return {
+        "residents": Count("pk"),
+        "households": Count("household", distinct=True),
+        "minority": Count("pk", filter=MINORITY),
+        "floating": Count("pk", filter=FLOATING),
+        "floating_minority": Count("pk", filter=FLOATING & MINORITY),
+        "ethnicities": Count("ethnicity", distinct=True),
         **{
             f"special_{name}": Count("pk", filter=Q(**{name: True})) for name in Resident.SPECIAL_GROUP_FIELDS
         },
-    )
-    by_ethnicity = (
-        base.order_by()
-        .values("ethnicity__name", "ethnicity__code")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "ethnicity__code")
-    )
+    }
+
+
+def _totals_from(unit: OrgUnit, day: dt.date, totals: dict) -> LedgerFigures:
     return LedgerFigures(
         unit_id=unit.pk,
         day=day,
@@ -88,10 +83,39 @@ def ledger_figures(unit: OrgUnit, day: dt.date) -> LedgerFigures:
         minority_residents=totals["minority"],
         minority_percent=percent(totals["minority"], totals["residents"]),
         ethnicity_count=totals["ethnicities"],
-        by_ethnicity=[(row["ethnicity__name"], row["n"]) for row in by_ethnicity],
         floating_residents=totals["floating"],
         floating_minority=totals["floating_minority"],
         special_groups={name: totals[f"special_{name}"] for name in Resident.SPECIAL_GROUP_FIELDS},
+    )
+
+
+@memoized
+def ledger_totals(unit: OrgUnit, day: dt.date) -> LedgerFigures:
+    """``ledger_figures`` without ``by_ethnicity``, from one aggregate of the counts alone:
+    every figure of 基本情况's headline (the dashboard's period before needs no more)."""
+    return _totals_from(unit, day, residents_on_ledger(unit, day).aggregate(**_total_counts()))
+
+
+@memoized
+def _totals_and_ages(unit: OrgUnit, day: dt.date) -> dict:
+    """The totals and the age counts (``age_figures``) in one pass over the unit's ledger:
+    the report and the dashboard need both, and each pass is the cost, not the counting."""
+    return residents_on_ledger(unit, day).aggregate(**_total_counts(), **_age_counts(day))
+
+
+@memoized
+def ledger_figures(unit: OrgUnit, day: dt.date) -> LedgerFigures:
+    """The totals (``_totals_and_ages``) with the 民族 breakdown, most first (a grouped query)."""
+    by_ethnicity = (
+        residents_on_ledger(unit, day)
+        .order_by()
+        .values("ethnicity__name", "ethnicity__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "ethnicity__code")
+    )
+    return replace(
+        _totals_from(unit, day, _totals_and_ages(unit, day)),
+        by_ethnicity=[(row["ethnicity__name"], row["n"]) for row in by_ethnicity],
     )
 
 
@@ -176,19 +200,27 @@ class AgeFigures:
     pyramid: list[tuple[str, int, int]]  # (年龄段, 男, 女), youngest first
 
 
-@memoized
-def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
-    """Age groups and the 5-year pyramid by sex on ``day``, in one conditional aggregate."""
-    bands = [(low, low + PYRAMID_STEP) for low in range(0, PYRAMID_TOP, PYRAMID_STEP)] + [(PYRAMID_TOP, None)]
+def _bands() -> list[tuple[int, int | None]]:
+    return [(low, low + PYRAMID_STEP) for low in range(0, PYRAMID_TOP, PYRAMID_STEP)] + [(PYRAMID_TOP, None)]
+
+
+def _age_counts(day: dt.date) -> dict[str, Count]:
     counts: dict[str, Count] = {}
     for index, (_label, low, high) in enumerate(AGE_GROUPS):
         counts[f"group_{index}"] = Count("pk", filter=_age_filter(day, low, high))
-    for index, (low, high) in enumerate(bands):
+    for index, (low, high) in enumerate(_bands()):
         for gender in Gender:
             counts[f"band_{index}_{gender.value}"] = Count(
                 "pk", filter=_age_filter(day, low, high) & Q(gender=gender.value)
             )
-    totals = residents_on_ledger(unit, day).aggregate(**counts)
+    return counts
+
+
+@memoized
+def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
+    """Age groups and the 5-year pyramid by sex on ``day``: conditional counts in the same
+    aggregate as the totals (``_totals_and_ages``, shared within a ``computation()``)."""
+    totals = _totals_and_ages(unit, day)
     return AgeFigures(
         day=day,
         groups=[(label, totals[f"group_{index}"]) for index, (label, _, _) in enumerate(AGE_GROUPS)],
@@ -198,7 +230,7 @@ def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
                 totals[f"band_{index}_{Gender.MALE.value}"],
                 totals[f"band_{index}_{Gender.FEMALE.value}"],
             )
-            for index, (low, high) in enumerate(bands)
+            for index, (low, high) in enumerate(_bands())
         ],
     )
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.periods import Period
-from core.reporting import Figure, Section, Table, enumerate_cn, rate, report_problems, report_section
+from core.reporting import (
+    Figure,
+    Section,
+    Table,
+    computation,
+    enumerate_cn,
+    rate,
+    report_problems,
+    report_section,
+    section_headline,
+)
 from grid.models import OrgLevel, OrgUnit, PlaceKind
 from grid.queries import grid_figures
 
@@ -54,8 +64,37 @@ PLACE_MEASURES = {
 }
 
 
+def _headline(ledger: queries.LedgerFigures) -> list[Figure]:
+    return [
+        Figure("households", "户数", ledger.households, "户"),
+        Figure("residents", "居民", ledger.residents, "人"),
+        Figure("minority_residents", "少数民族", ledger.minority_residents, "人"),
+        Figure("minority_percent", "少数民族占比", ledger.minority_percent, "%"),
+        Figure("ethnicity_count", "民族数", ledger.ethnicity_count, "个"),
+        Figure("floating_residents", "流动人口", ledger.floating_residents, "人"),
+    ]
+
+
+@section_headline("basic")
+def basic_headline(unit: OrgUnit, period: Period) -> list[Figure] | None:
+    """``basic_section(unit, period).headline`` from one aggregate (``ledger_totals``): no
+    民族, age or drill-down queries. ``None`` where the section is left out."""
+    ledger = queries.ledger_totals(unit, stock_day(period))
+    if not ledger.residents:
+        grid = grid_figures(unit)
+        if not grid.buildings and not grid.grids:
+            return None
+    return _headline(ledger)
+
+
 @report_section("basic", "基本情况", order=10)
 def basic_section(unit: OrgUnit, period: Period) -> Section | None:
+    # One computation: the totals and the ages come from one pass (queries._totals_and_ages).
+    with computation():
+        return _basic_section(unit, period)
+
+
+def _basic_section(unit: OrgUnit, period: Period) -> Section | None:
     day = stock_day(period)
     ledger = queries.ledger_figures(unit, day)
     grid = grid_figures(unit)
@@ -185,14 +224,7 @@ def basic_section(unit: OrgUnit, period: Period) -> Section | None:
             "places": grid.places,
             "religious_venues": grid.religious_venues,
         },
-        headline=[
-            Figure("households", "户数", ledger.households, "户"),
-            Figure("residents", "居民", ledger.residents, "人"),
-            Figure("minority_residents", "少数民族", ledger.minority_residents, "人"),
-            Figure("minority_percent", "少数民族占比", ledger.minority_percent, "%"),
-            Figure("ethnicity_count", "民族数", ledger.ethnicity_count, "个"),
-            Figure("floating_residents", "流动人口", ledger.floating_residents, "人"),
-        ],
+        headline=_headline(ledger),
         paragraphs=paragraphs,
         tables=tables,
     )

@@ -29,8 +29,45 @@ def test_the_docx_timing_uses_the_reports_word_export():
     assert reports.docx_exporter() is report_docx
 
 
-def test_the_dashboard_hook_skips_while_its_module_is_missing():
-    from importlib.util import find_spec
+def test_the_p95_is_the_nearest_rank():
+    assert reports._p95([0.5, 0.1, 0.4, 0.2, 0.3]) == 0.5
+    assert reports._p95([float(n) for n in range(1, 16)]) == 15.0
+    assert reports._p95([float(n) for n in range(1, 21)]) == 19.0
 
-    if find_spec("reports.dashboard") is None:
-        assert reports.measure_dashboard() is None
+
+@pytest.mark.django_db
+def test_the_dashboard_is_timed_cold_and_warm(tree, monkeypatch):
+    """On a small tree: ``dashboard_data`` timed for each unit, cold and warm, checked."""
+    from django.core.cache import cache
+
+    from core.periods import Period
+    from tests.factories_residents import HouseholdFactory, ResidentFactory
+
+    cache.clear()
+    ResidentFactory(household=HouseholdFactory(grid=tree.grid), name="张")
+    units = (("district", tree.district.code), ("community", tree.community.code))
+    monkeypatch.setattr(reports, "DASHBOARD_UNITS", units)
+    monkeypatch.setattr(reports, "period", lambda: Period.month(2025, 6))
+    result = reports.measure_dashboard(cold=2, warm=3)
+    cache.clear()
+    assert result["cache"] == "LocMemCache"
+    assert list(result["units"]) == ["district", "community"]
+    for row in result["units"].values():
+        assert row["residents"] == 1
+        assert len(row["cold"]["runs"]) == 2 and len(row["warm"]["runs"]) == 3
+        assert row["warm"]["p95"] == max(row["warm"]["runs"])
+
+
+@pytest.mark.django_db
+def test_the_dashboard_page_is_timed_for_the_district_leader(tree, monkeypatch, settings):
+    from django.core.cache import cache
+
+    from core.periods import Period
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    cache.clear()
+    monkeypatch.setattr(reports, "DASHBOARD_UNITS", (("district", tree.district.code),))
+    monkeypatch.setattr(reports, "period", lambda: Period.month(2025, 6))
+    result = reports.measure_dashboard_page(cold=1, warm=2)
+    cache.clear()
+    assert len(result["cold"]["runs"]) == 1 and len(result["warm"]["runs"]) == 2

@@ -102,6 +102,46 @@ def test_the_dashboard_and_the_report_of_the_period_agree(ledger, staff_user):
         assert shown["residents"] == str(version.figures["basic"]["residents"])
 
 
+def test_each_headline_builder_gives_its_section_s_headline(ledger, django_user_model):
+    # The dashboard reads a section's headline builder instead of the section: the two must
+    # agree for every unit, an empty one (no section, no headline) and an unplaced one too.
+    empty = OrgUnitFactory(parent=ledger.community, code="D01S01C01G09", name="空网格")
+    lone = OrgUnitFactory(level=OrgLevel.DISTRICT, code="D09", name="空区")
+    units = (ledger.district, ledger.street, ledger.community, ledger.grid, empty, lone)
+    checked = 0
+    for spec in reporting.sections():
+        alone = reporting.headline_builder(spec.key)
+        if alone is None:
+            continue
+        for unit in units:
+            for period in (JUNE, MAY):
+                section = spec.build(unit, period)
+                expected = None if section is None or section.is_empty else section.headline
+                assert alone(unit, period) == expected, (spec.key, unit.code, period.key)
+                checked += 1
+    assert checked >= 12  # 基本情况 registers one
+
+
+def test_the_period_before_costs_only_its_headline(ledger):
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_data(ledger.street, JUNE)
+    ledger_sql = [q["sql"] for q in queries if "residents_resident" in q["sql"]]
+    may = MAY.end.isoformat()
+    # The period before: one aggregate (ledger_totals), no 民族, age, drill-down or 户主 query.
+    assert len([sql for sql in ledger_sql if may in sql]) == 1
+
+
+def test_a_report_s_basic_section_reads_totals_and_ages_in_one_pass(ledger):
+    from residents.report import basic_section
+
+    with CaptureQueriesContext(connection) as queries:
+        section = basic_section(ledger.street, JUNE)
+    passes = [q["sql"] for q in queries if "residents_resident" in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert len(passes) == 1 and "birth_date" in passes[0]  # totals and ages, one aggregate
+    assert section.figures["residents"] == 4
+    assert sum(n for _, n in section.figures["age_groups"]) == 4
+
+
 def test_the_change_against_the_previous_period(ledger):
     data = dashboard_data(ledger.community, JUNE)
     assert data.previous_key == "2025-05"
@@ -184,7 +224,13 @@ def test_a_cold_dashboard_runs_each_ledger_query_once(ledger):
     with CaptureQueriesContext(connection) as queries:
         dashboard_data(ledger.street, JUNE)
     pyramid_queries = [q for q in queries if "birth_date" in q["sql"] and "gender" in q["sql"]]
-    assert len(pyramid_queries) == 2  # this period's and the previous one's, once each
+    assert len(pyramid_queries) == 1  # this period's (the previous one's headline needs no ages)
+    totals = [
+        q
+        for q in queries
+        if "COUNT(DISTINCT" in q["sql"] and "ethnicity_id" in q["sql"] and "GROUP BY" not in q["sql"]
+    ]
+    assert len(totals) == 2  # ledger_totals of each period, once (the section's and the charts')
 
 
 def test_a_write_through_an_action_makes_the_cache_stale(ledger, staff_user):
