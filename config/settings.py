@@ -5,6 +5,7 @@ the cache lives in local memory. A real deployment sets DATABASE_URL, REDIS_URL,
 SECRET_KEY and ALLOWED_HOSTS; with DEBUG off the last two are required.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -141,7 +142,17 @@ ID_LOOKUPS_PER_HOUR = env.int("ID_LOOKUPS_PER_HOUR", default=60)
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Installations sharing one Redis keep apart by a prefix. The test suite's xdist
+            # processes do the same (each with its own database, and its Celery worker
+            # inheriting the variable): one process's writes would otherwise make another's
+            # figures stale and share its rate-limit counters.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=os.environ.get("PYTEST_XDIST_WORKER", "")),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
