@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import progress, transitions
-from core.periods import PeriodKind, last_completed
+from core.periods import Period, PeriodKind, last_completed
 from core.registry import quick_links_for
 from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.models import OrgLevel
 from grid.queries import scope_figures
 from grid.scope import get_in_scope_or_404, scope_queryset, user_org_unit
-from residents.queries import ledger_figures
 
 from .actions import (
     FROZEN_MESSAGE,
@@ -34,6 +33,7 @@ from .actions import (
     report_submit,
 )
 from .compose import document, report_title
+from .dashboard import headline
 from .dashboard_views import dashboard_url
 from .forms import GenerateForm, ParagraphsForm, ReportFilterForm, ReturnForm
 from .hooks import CHANGE, GENERATE, RETURN, SUBMIT, VIEW
@@ -45,10 +45,16 @@ from .queries import completeness, submitted_below
 def home(request: HttpRequest) -> HttpResponse:
     unit = user_org_unit(request.user)
     ledger = None
-    # The ledger figures of the person's own unit, which is their whole scope; a superuser
-    # (no unit) reads them per unit in the pages instead.
+    # The ledger figures of the person's own unit, which is their whole scope, this month so
+    # far: the dashboard's headline, cached under the figures' version, so a district
+    # leader's home page does not aggregate half a million residents on every visit. A
+    # superuser (no unit) reads them per unit in the pages instead.
     if unit is not None and request.user.has_perm("residents.view_resident"):
-        ledger = ledger_figures(unit, timezone.localdate())
+        today = timezone.localdate()
+        figures = {
+            figure.key: figure.value for figure in headline(unit, Period.containing(PeriodKind.MONTH, today))
+        }
+        ledger = {"day": today, **figures} if "households" in figures else None
     context = {
         "org_unit": unit,
         "figures": scope_figures(request.user),

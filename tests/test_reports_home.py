@@ -55,3 +55,16 @@ def test_quick_links_follow_the_role(client, persona, ledger):
     client.force_login(persona(Role.LEADER))
     content = client.get(reverse("home")).content.decode()
     assert "查阅户和居民台账" in content and "台账导入" not in content
+
+
+def test_a_second_visit_reads_the_figures_from_the_cache(client, persona, ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(persona(Role.LEADER))
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(reverse("home")).content.decode()
+
+    assert figure(content, "residents") == 2
+    assert not [q for q in queries if "residents_resident" in q["sql"] and "COUNT" in q["sql"]]
