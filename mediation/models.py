@@ -322,6 +322,11 @@ class Case(models.Model):
             return None
         return (self.deadline - timezone.localdate()).days
 
+    @property
+    def days_overdue(self) -> int:
+        left = self.days_left
+        return -left if left is not None and left < 0 else 0
+
     def flags(self) -> list[str]:
         """The markers shown wherever the case appears (预警)."""
         flags = []
