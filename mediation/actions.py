@@ -386,3 +386,44 @@ def session_create(
 def repeats(case: Case, days: int | None = None):
     """Other cases sharing a party with ``case`` within ``MEDIATION_REPEAT_DAYS`` (重复纠纷)."""
     return Case.objects.repeats_of(case, settings.MEDIATION_REPEAT_DAYS if days is None else days)
+
+
+MEDIATOR_FIELDS = ("resident", "name", "phone", "role", "organisation", "active")
+
+
+@transaction.atomic
+def mediator_create(*, by, community: OrgUnit, teams=(), **fields: Any) -> Mediator:
+    """A mediator on the community's roster (the admin keeps it)."""
+    if community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"community": "调解员登记在社区下。"})
+    if by is not None and not unit_in_scope(by, community):
+        raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
+    if fields.get("resident") is not None and not fields.get("name"):
+        fields["name"] = fields["resident"].name
+    mediator = Mediator(community=community, **fields)
+    mediator.full_clean()
+    mediator.save()
+    mediator.teams.set([team for team in teams if team.community_id == community.pk])
+    history.record(
+        instance=mediator, action=history.CREATE, changes=snapshot(mediator, MEDIATOR_FIELDS), by=by
+    )
+    return mediator
+
+
+@transaction.atomic
+def mediator_update(*, by, mediator: Mediator, teams=None, **fields: Any) -> Mediator:
+    current = Mediator.objects.select_for_update().get(pk=mediator.pk)
+    changes = history.diff(current, fields)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    if teams is not None:
+        old = sorted(current.teams.values_list("pk", flat=True))
+        current.teams.set([team for team in teams if team.community_id == current.community_id])
+        new = sorted(current.teams.values_list("pk", flat=True))
+        if old != new:
+            changes["teams"] = [", ".join(map(str, old)), ", ".join(map(str, new))]
+    if changes:
+        history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current
