@@ -392,7 +392,7 @@ def test_every_url_pattern_is_in_the_table():
 
 
 def test_the_walk_notices_a_view_added_without_an_entry():
-    assert missing_from_table([*url_names(), "mediation:case_detail"]) == ["mediation:case_detail"]
+    assert missing_from_table([*url_names(), "services:ticket_detail"]) == ["services:ticket_detail"]
 
 
 def test_the_table_names_only_patterns_that_exist():
