@@ -327,6 +327,15 @@ REPORT_DUE_DAY = env.int("REPORT_DUE_DAY", default=5)
 # Days a background export's file is kept after it is built (then deleted; the record stays).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 
+# --- Mediation (mediation/) ---------------------------------------------------------------
+# A case's deadline (调解期限), counted from acceptance: one month by default (人民调解工作若干
+# 规定), shorter for 重大 risk; extendable once, with the parties' consent and a reason.
+MEDIATION_DEADLINE_DAYS = env.int("MEDIATION_DEADLINE_DAYS", default=30)
+MEDIATION_MAJOR_DEADLINE_DAYS = env.int("MEDIATION_MAJOR_DEADLINE_DAYS", default=15)
+MEDIATION_EXTENSION_DAYS = env.int("MEDIATION_EXTENSION_DAYS", default=30)
+# A party in another case reported within this many days makes a repeat dispute (重复纠纷).
+MEDIATION_REPEAT_DAYS = env.int("MEDIATION_REPEAT_DAYS", default=90)
+
 # --- Background jobs (core/jobs.py) ----------------------------------------------------
 # A running job touches its heartbeat at most every JOB_HEARTBEAT_INTERVAL seconds while it
 # reports progress; one silent for JOB_HEARTBEAT_TIMEOUT seconds is taken as lost. The

@@ -17,6 +17,7 @@ urlpatterns = [
     path("grid/", include("grid.urls")),
     path("residents/imports/", include("residents.import_urls")),
     path("residents/", include("residents.urls")),
+    path("mediation/", include("mediation.urls")),
     path("reports/", include("reports.urls")),
     # 我的导出 (exports/) and 安全审计 (audit/): core's pages for every app.
     path("", include("core.urls")),

@@ -34,6 +34,7 @@ from grid.models import OrgLevel, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
+from tests.factories_mediation import make_case
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 
 ALL = frozenset(Role)
@@ -49,7 +50,11 @@ REPORT_GENERATORS = frozenset({Role.ADMIN, Role.STAFF})
 REPORT_RETURNERS = frozenset({Role.LEADER})
 UNLOCKERS = frozenset({Role.ADMIN})
 # Apps whose tables must be untouched by a refused request (axes: the sign-in attempts).
-APPS = ("core", "grid", "residents", "reports", "axes")
+APPS = ("core", "grid", "residents", "mediation", "reports", "axes")
+CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR, Role.LEADER})
+CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
+CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
+CASE_REOPENERS = frozenset({Role.STAFF})
 
 
 @dataclass
@@ -91,14 +96,17 @@ def _locked_account(grid, number: str):
 
 def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str, Any]:
     home = HouseholdFactory(grid=grid, number=number, building=building, unit=unit)
+    resident = ResidentFactory(household=home, name=name, relation="head")
     return {
         "grid": grid,
         "building": building,
         "unit": unit,
         "place": place,
         "household": home,
-        "resident": ResidentFactory(household=home, name=name, relation="head"),
+        "resident": resident,
         "account": _locked_account(grid, number),
+        # A dispute in the grid, registered with the resident as its applicant.
+        "case": make_case(grid, resident=resident, title=f"{name}邻里纠纷"),
     }
 
 
@@ -224,6 +232,29 @@ def _resident(world: dict) -> dict:
     }
 
 
+def _case(world: dict) -> dict:
+    return {
+        "grid": world["grid"].pk,
+        "title": "漏水纠纷",
+        "category": "neighbour",
+        "facts": "楼上漏水",
+        "source": "grid",
+        "risk": "ordinary",
+        "reported_on": "2026-11-02",
+        "applicant": world["resident"].pk,
+        "respondent_name": "外来租户",
+    }
+
+
+def _session(world: dict) -> dict:
+    return {
+        "held_on": "2026-11-03",
+        "place": "移动微调室",
+        "notes": "双方到场",
+        "parties": [world["case"].parties.get().pk],
+    }
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -311,6 +342,21 @@ PAGES = [
     Page("ledger_import:commit", IMPORTERS, "import", method="post", ok=302, data=lambda w: {}),
     Page("ledger_import:retry", IMPORTERS, "import", method="post", ok=302, data=lambda w: {}),
     Page("ledger_import:error_rows", IMPORTERS, "import", ok=302),
+    # mediation: cases, their steps and sessions
+    Page("mediation:case_list", CASE_READERS),
+    Page("mediation:case_create", CASE_REPORTERS, data=_case),
+    Page("mediation:case_detail", CASE_READERS, "case"),
+    Page("mediation:case_assign", CASE_WORKERS, "case", data=lambda w: {}),
+    Page("mediation:session_create", CASE_WORKERS, "case", data=_session),
+    Page("mediation:case_accept", CASE_WORKERS, "case", data=lambda w: {"note": "受理"}),
+    Page("mediation:case_reject", CASE_WORKERS, "case", data=lambda w: {"reason": "不属于调解范围"}),
+    Page("mediation:case_start", CASE_WORKERS, "case", data=lambda w: {"note": "开始"}),
+    Page("mediation:case_succeed", CASE_WORKERS, "case", data=lambda w: {"note": "成功"}),
+    Page("mediation:case_fail", CASE_WORKERS, "case", data=lambda w: {"reason": "分歧大"}),
+    Page("mediation:case_refer", CASE_WORKERS, "case", data=lambda w: {"department": "court"}),
+    Page("mediation:case_terminate", CASE_WORKERS, "case", data=lambda w: {"reason": "撤回"}),
+    Page("mediation:case_extend", CASE_WORKERS, "case", data=lambda w: {"reason": "双方同意"}),
+    Page("mediation:case_reopen", CASE_REOPENERS, "case", data=lambda w: {"reason": "协议未履行"}),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -358,7 +404,7 @@ def test_every_url_pattern_is_in_the_table():
 
 
 def test_the_walk_notices_a_view_added_without_an_entry():
-    assert missing_from_table([*url_names(), "mediation:case_detail"]) == ["mediation:case_detail"]
+    assert missing_from_table([*url_names(), "services:ticket_detail"]) == ["services:ticket_detail"]
 
 
 def test_the_table_names_only_patterns_that_exist():
@@ -413,7 +459,7 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
-RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account"}
+RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case"}
 AT = {
     "sibling": RECORDS,
     "neighbour": RECORDS | {"community", "import", "report", "run"},

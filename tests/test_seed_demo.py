@@ -15,6 +15,7 @@ from demo.org import BIANDIANSUO
 from demo.steps import DEMO_PASSWORD
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit, phone_validator
 from grid.scope import scope_queryset
+from mediation.models import Case, CaseCounter, MediationTeam, Mediator, Party, Session
 from reports.models import ReportRun, SummaryReport
 from residents.models import FloatingRegistration, Household, Resident
 
@@ -57,6 +58,8 @@ def wipe() -> None:
         )
     ReportRun.objects.all().delete()
     SummaryReport.objects.all().delete()
+    for model in (Session, Party, Case, CaseCounter, Mediator, MediationTeam):
+        model.objects.all().delete()
     Transition.objects.all().delete()
     Change.objects.all().delete()
     FloatingRegistration.objects.all().delete()

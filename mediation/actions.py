@@ -1,0 +1,429 @@
+"""Writes to the mediation records. Every change goes through here, leaves its ``core.Change``
+(a party's or a session's filed under its case too) and moves statuses with
+``core.transitions.transition``: a move the table does not allow, or that the person may not
+make, is refused with a Chinese message and changes nothing.
+
+The file number （2026）变电所人调字第31号 comes from ``CaseCounter``, one row per community and
+year, raised by one ``UPDATE … SET last = last + 1`` under the row's lock, so two cases
+registered at the same moment never get the same number (and the unique constraint on
+(community, year, number) would refuse it if they did).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core import history
+from core.history import as_text, snapshot
+from core.transitions import TransitionRefused, transition
+from grid.models import OrgLevel, OrgUnit
+from grid.scope import scope_queryset, unit_in_scope
+from residents.models import Resident
+
+from .models import (
+    CLOSED,
+    OUTCOMES,
+    Case,
+    CaseAction,
+    CaseCounter,
+    CaseStatus,
+    Department,
+    Mediator,
+    Party,
+    Risk,
+    Session,
+)
+
+CASE_FIELDS = (
+    "grid",
+    "title",
+    "facts",
+    "category",
+    "source",
+    "risk",
+    "ethnic_factor",
+    "religious_factor",
+    "reported_on",
+)
+PARTY_FIELDS = ("resident", "name", "ethnicity", "phone", "side")
+
+
+def short_name(community: OrgUnit) -> str:
+    """变电所社区 → 变电所: how the file number names the community."""
+    name = community.name
+    return name[: -len("社区")] if name.endswith("社区") and len(name) > 2 else name
+
+
+def file_number(community: OrgUnit, year: int, number: int) -> str:
+    return f"（{year}）{short_name(community)}人调字第{number}号"
+
+
+def next_number(community: OrgUnit, year: int) -> int:
+    """The community's next file number in ``year``; call inside a transaction."""
+    counter, _ = CaseCounter.objects.get_or_create(community=community, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    return CaseCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+
+
+def deadline_for(case: Case, accepted_on: dt.date) -> dt.date:
+    """One month from acceptance (MEDIATION_DEADLINE_DAYS); 重大 cases less (…_MAJOR_…)."""
+    days = (
+        settings.MEDIATION_MAJOR_DEADLINE_DAYS
+        if case.risk == Risk.MAJOR
+        else settings.MEDIATION_DEADLINE_DAYS
+    )
+    return accepted_on + dt.timedelta(days=days)
+
+
+def _community_of(grid: OrgUnit) -> OrgUnit:
+    if grid.level != OrgLevel.GRID:
+        raise ValidationError({"grid": "案件只能登记在网格下。"})
+    community = OrgUnit.objects.get_parent(grid)
+    if community is None or community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"grid": "该网格不在任何社区之下。"})
+    return community
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _record(*, by, case: Case, action: str, changes: dict) -> None:
+    history.record(instance=case, action=action, changes=changes, by=by)
+
+
+def _check_party(by, fields: dict[str, Any]) -> dict[str, Any]:
+    """A party is a resident in the person's scope, or an outsider with a name."""
+    fields = dict(fields)
+    resident = fields.get("resident")
+    if resident is not None:
+        if by is not None and not scope_queryset(by, Resident).filter(pk=resident.pk).exists():
+            raise ValidationError({"resident": "所选居民不在您的管辖范围内。"})
+        fields["name"] = resident.name
+        fields["ethnicity"] = resident.ethnicity
+        if not fields.get("phone"):
+            fields["phone"] = resident.phone
+    elif not (fields.get("name") or "").strip():
+        raise ValidationError({"name": "请填写当事人姓名，或从台账中选择居民。"})
+    return fields
+
+
+def _add_party(*, by, case: Case, fields: dict[str, Any]) -> Party:
+    unknown = set(fields) - set(PARTY_FIELDS)
+    if unknown:
+        raise TypeError(f"Party has no field(s): {', '.join(sorted(unknown))}")
+    party = Party(case=case, **_check_party(by, fields))
+    party.full_clean()
+    party.save()
+    history.record(
+        instance=party, parent=case, action=history.CREATE, changes=snapshot(party, PARTY_FIELDS), by=by
+    )
+    return party
+
+
+@transaction.atomic
+def case_create(*, by, grid: OrgUnit, parties: list[dict[str, Any]], **fields: Any) -> Case:
+    """Register (登记) a dispute in ``grid`` with its parties (each a dict of PARTY_FIELDS)."""
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"Case has no field(s): {', '.join(sorted(unknown))}")
+    if by is not None and not unit_in_scope(by, grid):
+        raise ValidationError({"grid": "所选网格不在您的管辖范围内。"})
+    if not parties:
+        raise ValidationError("请至少填写一名当事人。")
+    community = _community_of(grid)
+    fields.setdefault("reported_on", timezone.localdate())
+    year = fields["reported_on"].year
+    number = next_number(community, year)
+    case = Case(
+        grid=grid,
+        community=community,
+        year=year,
+        number=number,
+        file_number=file_number(community, year, number),
+        reported_by=by if getattr(by, "pk", None) else None,
+        **fields,
+    )
+    case.full_clean()
+    case.save()
+    _record(by=by, case=case, action=history.CREATE, changes=snapshot(case, ("file_number", *CASE_FIELDS)))
+    for party in parties:
+        _add_party(by=by, case=case, fields=party)
+    return case
+
+
+@transaction.atomic
+def party_add(*, by, case: Case, **fields: Any) -> Party:
+    case = _locked(case)
+    return _add_party(by=by, case=case, fields=fields)
+
+
+@transaction.atomic
+def case_accept(*, by, case: Case, on: dt.date | None = None, note: str = "") -> Case:
+    """受理: the deadline starts (one month, less for 重大)."""
+    case = _locked(case)
+    on = on or timezone.localdate()
+    if on < case.reported_on:
+        raise ValidationError({"on": "受理日期不能早于登记日期。"})
+    deadline = deadline_for(case, on)
+    transition(case, CaseStatus.ACCEPTED, by=by, note=note, values={"accepted_on": on, "deadline": deadline})
+    _record(
+        by=by,
+        case=case,
+        action=CaseAction.ACCEPT,
+        changes={"accepted_on": ["", as_text(on)], "deadline": ["", as_text(deadline)]},
+    )
+    return case
+
+
+def _close(*, by, case: Case, target: str, action: str, note: str, on: dt.date | None, **values: Any) -> Case:
+    case = _locked(case)
+    on = on or timezone.localdate()
+    if case.accepted_on and on < case.accepted_on:
+        raise ValidationError({"on": "结案日期不能早于受理日期。"})
+    # A failed case referred or terminated keeps the day mediation ended.
+    closed_on = case.closed_on if case.closed_on and target in OUTCOMES else on
+    if target == CaseStatus.REJECTED:
+        closed_on = on
+    started = case.accepted_on or case.reported_on
+    values = {
+        "closed_on": closed_on,
+        "days_to_close": (closed_on - started).days,
+        "outcome_note": note.strip()[:500],
+        **values,
+    }
+    old = {name: as_text(getattr(case, name)) for name in values}
+    transition(case, target, by=by, note=note, values=values)
+    changes = {
+        name: [old[name], as_text(value)] for name, value in values.items() if old[name] != as_text(value)
+    }
+    _record(by=by, case=case, action=action, changes=changes)
+    return case
+
+
+@transaction.atomic
+def case_reject(*, by, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """不予受理, with the reason."""
+    return _close(by=by, case=case, target=CaseStatus.REJECTED, action=CaseAction.REJECT, note=reason, on=on)
+
+
+@transaction.atomic
+def case_start(*, by, case: Case, note: str = "") -> Case:
+    """调解中 (a closed case goes back there only by ``case_reopen``)."""
+    case = _locked(case)
+    if case.status != CaseStatus.ACCEPTED:
+        raise TransitionRefused(
+            f"纠纷案件当前为“{case.get_status_display()}”，不能改为“调解中”。", "not_allowed", case.status
+        )
+    transition(case, CaseStatus.MEDIATING, by=by, note=note)
+    _record(by=by, case=case, action=CaseAction.START, changes={})
+    return case
+
+
+@transaction.atomic
+def case_succeed(*, by, case: Case, note: str = "", on: dt.date | None = None) -> Case:
+    """调解成功."""
+    return _close(by=by, case=case, target=CaseStatus.SUCCEEDED, action=CaseAction.SUCCEED, note=note, on=on)
+
+
+@transaction.atomic
+def case_fail(*, by, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """调解不成, with what stood in the way."""
+    return _close(by=by, case=case, target=CaseStatus.FAILED, action=CaseAction.FAIL, note=reason, on=on)
+
+
+@transaction.atomic
+def case_refer(*, by, case: Case, department: str, note: str = "", on: dt.date | None = None) -> Case:
+    """转办 a failed case to a department (派出所, 司法所, 法院, 信访, 其他)."""
+    if department not in Department.values:
+        raise ValidationError({"department": "请选择转办部门。"})
+    return _close(
+        by=by,
+        case=case,
+        target=CaseStatus.REFERRED,
+        action=CaseAction.REFER,
+        note=note or f"转{Department(department).label}",
+        on=on,
+        referred_to=department,
+    )
+
+
+@transaction.atomic
+def case_terminate(*, by, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """终止, with the reason (a party withdrew, went to court …)."""
+    return _close(
+        by=by, case=case, target=CaseStatus.TERMINATED, action=CaseAction.TERMINATE, note=reason, on=on
+    )
+
+
+@transaction.atomic
+def case_reopen(*, by, case: Case, reason: str) -> Case:
+    """Staff reopen a closed case (recorded as 重新开启): 调解中 again, or 登记 if it was not accepted."""
+    case = _locked(case)
+    if case.status not in CLOSED:
+        raise TransitionRefused(
+            f"纠纷案件当前为“{case.get_status_display()}”，未结案，无需重新开启。", "not_allowed", case.status
+        )
+    target = CaseStatus.REGISTERED if case.status == CaseStatus.REJECTED else CaseStatus.MEDIATING
+    values = {"closed_on": None, "days_to_close": None, "referred_to": "", "outcome_note": ""}
+    old = {name: as_text(getattr(case, name)) for name in values}
+    transition(case, target, by=by, note=reason, values=values)
+    changes = {name: [old[name], ""] for name in values if old[name]}
+    _record(by=by, case=case, action=CaseAction.REOPEN, changes=changes)
+    return case
+
+
+@transaction.atomic
+def case_extend(*, by, case: Case, reason: str) -> Case:
+    """Extend the deadline once (MEDIATION_EXTENSION_DAYS), with both parties' consent and a reason."""
+    if by is not None and not by.has_perm("mediation.change_case"):
+        raise ValidationError("您的角色无权延长调解期限。")
+    case = _locked(case)
+    reason = reason.strip()
+    if not case.is_open:
+        raise ValidationError(f"案件当前为“{case.get_status_display()}”，不能延长期限。")
+    if case.extended:
+        raise ValidationError("调解期限只能延长一次，本案已延长过。")
+    if not reason:
+        raise ValidationError({"reason": "延长期限需要填写理由。"})
+    old = case.deadline
+    case.deadline = old + dt.timedelta(days=settings.MEDIATION_EXTENSION_DAYS)
+    case.extended = True
+    case.extension_reason = reason[:200]
+    case.save(update_fields=["deadline", "extended", "extension_reason", "updated_at"])
+    _record(
+        by=by,
+        case=case,
+        action=CaseAction.EXTEND,
+        changes={
+            "deadline": [as_text(old), as_text(case.deadline)],
+            "extended": ["否", "是"],
+            "extension_reason": ["", case.extension_reason],
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign(*, by, case: Case, mediators: list[Mediator]) -> Case:
+    """指派调解员: the case's mediators become ``mediators`` (from the case's community)."""
+    if by is not None and not by.has_perm("mediation.change_case"):
+        raise ValidationError("您的角色无权指派调解员。")
+    case = _locked(case)
+    wrong = [m for m in mediators if m.community_id != case.community_id]
+    if wrong:
+        raise ValidationError({"mediators": "只能指派本社区的调解员。"})
+    old = sorted(case.mediators.values_list("pk", flat=True))
+    new = sorted(m.pk for m in mediators)
+    if old == new:
+        return case
+    case.mediators.set(mediators)
+    _record(
+        by=by,
+        case=case,
+        action=CaseAction.ASSIGN,
+        changes={"mediators": [", ".join(map(str, old)), ", ".join(map(str, new))]},
+    )
+    return case
+
+
+@transaction.atomic
+def session_create(
+    *,
+    by,
+    case: Case,
+    held_on: dt.date,
+    place: str,
+    notes: str,
+    mediators: list[Mediator] = (),
+    parties: list[Party] = (),
+) -> Session:
+    """调解记录 of a case being mediated (受理 or 调解中; a session on an accepted case starts it)."""
+    if by is not None and not by.has_perm("mediation.add_session"):
+        raise ValidationError("您的角色无权记录调解。")
+    case = _locked(case)
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING):
+        raise ValidationError(f"案件当前为“{case.get_status_display()}”，不能记录调解。")
+    if case.accepted_on and held_on < case.accepted_on:
+        raise ValidationError({"held_on": "调解日期不能早于受理日期。"})
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "调解日期不能晚于今天。"})
+    if any(p.case_id != case.pk for p in parties):
+        raise ValidationError({"parties": "只能选择本案的当事人。"})
+    if any(m.community_id != case.community_id for m in mediators):
+        raise ValidationError({"mediators": "只能选择本社区的调解员。"})
+    if case.status == CaseStatus.ACCEPTED:
+        transition(case, CaseStatus.MEDIATING, by=by, note="首次调解")
+        _record(by=by, case=case, action=CaseAction.START, changes={})
+    session = Session(
+        case=case,
+        held_on=held_on,
+        place=place,
+        notes=notes,
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    session.full_clean()
+    session.save()
+    session.mediators.set(mediators)
+    session.parties.set(parties)
+    history.record(
+        instance=session,
+        parent=case,
+        action=history.CREATE,
+        changes=snapshot(session, ("held_on", "place", "notes")),
+        by=by,
+    )
+    return session
+
+
+def repeats(case: Case, days: int | None = None):
+    """Other cases sharing a party with ``case`` within ``MEDIATION_REPEAT_DAYS`` (重复纠纷)."""
+    return Case.objects.repeats_of(case, settings.MEDIATION_REPEAT_DAYS if days is None else days)
+
+
+MEDIATOR_FIELDS = ("resident", "name", "phone", "role", "organisation", "active")
+
+
+@transaction.atomic
+def mediator_create(*, by, community: OrgUnit, teams=(), **fields: Any) -> Mediator:
+    """A mediator on the community's roster (the admin keeps it)."""
+    if community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"community": "调解员登记在社区下。"})
+    if by is not None and not unit_in_scope(by, community):
+        raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
+    if fields.get("resident") is not None and not fields.get("name"):
+        fields["name"] = fields["resident"].name
+    mediator = Mediator(community=community, **fields)
+    mediator.full_clean()
+    mediator.save()
+    mediator.teams.set([team for team in teams if team.community_id == community.pk])
+    history.record(
+        instance=mediator, action=history.CREATE, changes=snapshot(mediator, MEDIATOR_FIELDS), by=by
+    )
+    return mediator
+
+
+@transaction.atomic
+def mediator_update(*, by, mediator: Mediator, teams=None, **fields: Any) -> Mediator:
+    current = Mediator.objects.select_for_update().get(pk=mediator.pk)
+    changes = history.diff(current, fields)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    if teams is not None:
+        old = sorted(current.teams.values_list("pk", flat=True))
+        current.teams.set([team for team in teams if team.community_id == current.community_id])
+        new = sorted(current.teams.values_list("pk", flat=True))
+        if old != new:
+            changes["teams"] = [", ".join(map(str, old)), ", ".join(map(str, new))]
+    if changes:
+        history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current

@@ -1,0 +1,117 @@
+"""What mediation plugs into the core: permissions per role, the menu entry and shortcut, the
+record types whose changes are kept and the class of each of its fields (数据清单,
+docs/security.md)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from core import history, inventory, registry
+from core.masking import mask_phone
+from core.registry import QuickLink, permissions_for
+from grid.models import Role
+
+from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
+from .models import Case, CaseAction, CaseCounter, MediationTeam, Mediator, Party, Session
+
+CASE_RECORDS = ("mediation.case", "mediation.party", "mediation.session")
+ROSTER = ("mediation.mediator", "mediation.mediationteam")
+
+# 网格员 find and report disputes in their grid, and read their grid's cases.
+registry.grant(
+    Role.GRID_WORKER,
+    *permissions_for(CASE_RECORDS, ("view",)),
+    "mediation.add_case",
+    "mediation.add_party",
+    *permissions_for(ROSTER, ("view",)),
+)
+# 调解员 and 社区工作人员 work cases through: accept, mediate, record sessions, close.
+for role in (Role.MEDIATOR, Role.STAFF):
+    registry.grant(
+        role,
+        *permissions_for(CASE_RECORDS, ("view", "add", "change")),
+        *permissions_for(ROSTER, ("view",)),
+    )
+# Only staff reopen a closed case (recorded as 重新开启).
+registry.grant(Role.STAFF, "mediation.reopen_case", *permissions_for(ROSTER, ("add", "change")))
+# 领导 read; 系统管理员 read and keep the roster of mediators and teams.
+registry.grant(Role.LEADER, *permissions_for(CASE_RECORDS, ("view",)), *permissions_for(ROSTER, ("view",)))
+registry.grant(
+    Role.ADMIN,
+    *permissions_for(CASE_RECORDS, ("view",)),
+    *permissions_for(ROSTER, ("view", "add", "change")),
+)
+
+registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
+
+
+def _quick_links(user) -> list[QuickLink]:
+    links = []
+    if user.has_perm("mediation.add_case"):
+        links.append(
+            QuickLink(
+                "登记纠纷", reverse("mediation:case_create"), "登记排查发现的矛盾纠纷，选择台账中的当事人"
+            )
+        )
+    elif user.has_perm("mediation.view_case"):
+        links.append(QuickLink("矛盾调解", reverse("mediation:case_list"), "查阅辖区的矛盾纠纷案件"))
+    return links
+
+
+registry.quick_links(_quick_links, order=40)
+
+# Parties' and mediators' phones are masked in the history; nobody reads them whole there.
+history.track(Case, actions=CaseAction)
+history.track(Party, personal={"phone": mask_phone})
+history.track(Session)
+history.track(Mediator, personal={"phone": mask_phone})
+
+
+# --- 数据清单 ------------------------------------------------------------------------------
+# A dispute is about people: its facts, its parties and what was said at a session are
+# personal; that it involves an ethnic or religious factor, and a party's 民族, are sensitive.
+inventory.classify(CaseCounter, business=("community", "year", "last"), system=("id",))
+inventory.classify(MediationTeam, business=("community", "name", "description"), system=("id",))
+inventory.classify(
+    Mediator,
+    personal=("resident", "name", "phone", "organisation"),
+    business=("community", "role", "teams", "active"),
+    system=("id",),
+)
+inventory.classify(
+    Case,
+    sensitive=("ethnic_factor", "religious_factor"),
+    personal=("title", "facts", "outcome_note", "extension_reason", "reported_by"),
+    business=(
+        "community",
+        "grid",
+        "year",
+        "number",
+        "file_number",
+        "category",
+        "source",
+        "risk",
+        "reported_on",
+        "accepted_on",
+        "deadline",
+        "extended",
+        "status",
+        "closed_on",
+        "days_to_close",
+        "referred_to",
+        "mediators",
+    ),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    Party,
+    sensitive=("ethnicity",),
+    personal=("case", "resident", "name", "phone", "side"),
+    system=("id",),
+)
+inventory.classify(
+    Session,
+    personal=("notes", "parties", "recorded_by"),
+    business=("case", "held_on", "place", "mediators"),
+    system=("id", "created_at"),
+)

@@ -1,0 +1,130 @@
+"""Mediation figures for an org unit and a period, as SQL aggregates (two queries).
+
+Flow figures count what happened inside the period, each on its own date:
+
+- 排查/登记 ``reported``: cases whose ``reported_on`` falls in the period;
+- 受理 ``accepted``: cases whose ``accepted_on`` falls in it;
+- 结案 by outcome: cases whose ``closed_on`` falls in it, by the outcome they hold
+  (调解成功, 调解不成, 转办, 终止; a case that failed and was then referred counts once, as
+  转办, on the day mediation ended); 不予受理 is counted apart and is no outcome;
+- **化解率** = 调解成功 ÷ (调解成功 + 调解不成 + 转办 + 终止), the cases closed in the period,
+  in percent to 0.1 (None when none closed: a rate of nothing is not 0%);
+- 涉及民族因素 / 宗教因素: reported in the period with the factor, and how many of them
+  are resolved (调解成功) by now;
+- 平均办理天数: the average of ``days_to_close`` (acceptance to closing) of the cases closed
+  in the period.
+
+One stock figure, as on the period's last day (today while it runs): 逾期 ``overdue``,
+the cases open then (受理, 调解中) whose deadline had passed. Cases that were open on that day
+but have closed since are not known to have been open then: the figure is of cases still
+open, past their deadline on that day.
+
+Called only with a unit that passed ``grid.scope.unit_in_scope``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from core.periods import Period
+from grid.models import OrgUnit
+
+from .models import OPEN, Case, CaseStatus, Category
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    reported: int = 0
+    accepted: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    referred: int = 0
+    terminated: int = 0
+    rejected: int = 0
+    ethnic: int = 0
+    ethnic_resolved: int = 0
+    religious: int = 0
+    religious_resolved: int = 0
+    overdue: int = 0
+    average_days: Decimal | None = None
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def closed(self) -> int:
+        """What 化解率 divides by: the cases closed with an outcome in the period."""
+        return self.succeeded + self.failed + self.referred + self.terminated
+
+    @property
+    def resolution_rate(self) -> Decimal | None:
+        """化解率 = 调解成功 ÷ (调解成功 + 调解不成 + 转办 + 终止), percent to 0.1."""
+        return percent(self.succeeded, self.closed)
+
+
+def cases_in(unit: OrgUnit):
+    return Case.objects.filter(grid__path__startswith=unit.path)
+
+
+def case_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> CaseFigures:
+    day = min(period.end, today or timezone.localdate())
+    during = {"gte": period.start, "lte": period.end}
+    reported = Q(reported_on__gte=during["gte"], reported_on__lte=during["lte"])
+    closed = Q(closed_on__gte=during["gte"], closed_on__lte=during["lte"])
+    row = cases_in(unit).aggregate(
+        reported=Count("pk", filter=reported),
+        accepted=Count("pk", filter=Q(accepted_on__gte=period.start, accepted_on__lte=period.end)),
+        succeeded=Count("pk", filter=closed & Q(status=CaseStatus.SUCCEEDED)),
+        failed=Count("pk", filter=closed & Q(status=CaseStatus.FAILED)),
+        referred=Count("pk", filter=closed & Q(status=CaseStatus.REFERRED)),
+        terminated=Count("pk", filter=closed & Q(status=CaseStatus.TERMINATED)),
+        rejected=Count("pk", filter=closed & Q(status=CaseStatus.REJECTED)),
+        ethnic=Count("pk", filter=reported & Q(ethnic_factor=True)),
+        ethnic_resolved=Count("pk", filter=reported & Q(ethnic_factor=True, status=CaseStatus.SUCCEEDED)),
+        religious=Count("pk", filter=reported & Q(religious_factor=True)),
+        religious_resolved=Count(
+            "pk", filter=reported & Q(religious_factor=True, status=CaseStatus.SUCCEEDED)
+        ),
+        overdue=Count("pk", filter=Q(status__in=OPEN, deadline__lt=day, accepted_on__lte=day)),
+        average_days=Avg(
+            "days_to_close",
+            filter=closed
+            & Q(
+                status__in=[
+                    CaseStatus.SUCCEEDED,
+                    CaseStatus.FAILED,
+                    CaseStatus.REFERRED,
+                    CaseStatus.TERMINATED,
+                ]
+            ),
+        ),
+    )
+    average = row.pop("average_days")
+    labels = dict(Category.choices)
+    by_category = [
+        (str(labels.get(item["category"], item["category"])), item["n"])
+        for item in cases_in(unit)
+        .filter(reported)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category")
+    ]
+    return CaseFigures(
+        **row,
+        average_days=None if average is None else Decimal(str(average)).quantize(Decimal("0.1")),
+        by_category=by_category,
+    )
+
+
+def overdue_cases(unit: OrgUnit, day: dt.date):
+    """The open cases past their deadline on ``day``, nearest deadline first (存在问题, lists)."""
+    return cases_in(unit).filter(status__in=OPEN, deadline__lt=day).order_by("deadline", "pk")

@@ -1,0 +1,133 @@
+"""二、矛盾纠纷调解 of the 创建工作 report, its 存在问题 and the dashboard's chart of cases by
+category, from ``mediation.queries`` alone. A figure that is zero is left unsaid."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.periods import Period
+from core.reporting import (
+    Chart,
+    Figure,
+    Section,
+    Series,
+    Table,
+    dashboard_chart,
+    enumerate_cn,
+    rate,
+    report_problems,
+    report_section,
+)
+from grid.models import OrgUnit
+
+from . import queries
+
+
+def _factor(label: str, total: int, resolved: int) -> str:
+    if resolved == total:
+        return f"其中涉及{label}{total}件，均已化解" if total > 1 else f"其中涉及{label}{total}件，已化解"
+    return f"其中涉及{label}{total}件，已化解{resolved}件"
+
+
+@report_section("mediation", "矛盾纠纷调解", order=20)
+def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
+    figures = queries.case_figures(unit, period)
+    if not figures.reported and not figures.closed and not figures.overdue:
+        return None
+    said = []
+    if figures.reported:
+        said.append(f"排查调处矛盾纠纷{figures.reported}件")
+    if figures.succeeded:
+        said.append(f"调解成功{figures.succeeded}件")
+    if figures.resolution_rate is not None:
+        said.append(f"化解率{rate(figures.resolution_rate)}")
+    text = "，".join(said)
+    outcomes = []
+    if figures.referred:
+        outcomes.append(f"依法转办{figures.referred}件")
+    if figures.failed:
+        outcomes.append(f"调解不成{figures.failed}件")
+    if figures.terminated:
+        outcomes.append(f"终止调解{figures.terminated}件")
+    if outcomes:
+        text += "；" + "，".join(outcomes)
+    factors = []
+    if figures.ethnic:
+        factors.append(_factor("民族因素", figures.ethnic, figures.ethnic_resolved))
+    if figures.religious:
+        factors.append(
+            _factor("宗教因素", figures.religious, figures.religious_resolved).removeprefix("其中")
+        )
+    if factors:
+        text += "，" + "；".join(factors)
+    paragraphs = [text + "。"] if text else []
+    if figures.average_days is not None:
+        paragraphs.append(f"结案纠纷平均办理{figures.average_days}天。")
+    if figures.by_category:
+        kinds = [f"{name}纠纷{n}件" for name, n in figures.by_category]
+        paragraphs.append(f"从类型看，{enumerate_cn(kinds)}。")
+    tables = []
+    if figures.by_category:
+        tables.append(
+            Table(title="矛盾纠纷类型", columns=["类型", "件数"], rows=[list(r) for r in figures.by_category])
+        )
+    return Section(
+        key="mediation",
+        title="矛盾纠纷调解",
+        figures={
+            "reported": figures.reported,
+            "accepted": figures.accepted,
+            "succeeded": figures.succeeded,
+            "failed": figures.failed,
+            "referred": figures.referred,
+            "terminated": figures.terminated,
+            "rejected": figures.rejected,
+            "closed": figures.closed,
+            "resolution_rate": figures.resolution_rate,
+            "ethnic": figures.ethnic,
+            "ethnic_resolved": figures.ethnic_resolved,
+            "religious": figures.religious,
+            "religious_resolved": figures.religious_resolved,
+            "overdue": figures.overdue,
+            "average_days": figures.average_days,
+            "by_category": figures.by_category,
+        },
+        headline=[
+            Figure("cases_reported", "矛盾纠纷", figures.reported, "件"),
+            Figure("cases_succeeded", "调解成功", figures.succeeded, "件"),
+            *(
+                [Figure("resolution_rate", "化解率", figures.resolution_rate, "%")]
+                if figures.resolution_rate is not None
+                else []
+            ),
+        ],
+        paragraphs=paragraphs,
+        tables=tables,
+    )
+
+
+@report_problems("mediation", order=30)
+def mediation_problems(unit: OrgUnit, period: Period) -> list[str]:
+    figures = queries.case_figures(unit, period)
+    if figures.overdue:
+        return [f"有{figures.overdue}件矛盾纠纷超过调解期限仍未办结，需加快化解。"]
+    return []
+
+
+@dashboard_chart("mediation_categories", "矛盾纠纷类型", order=40)
+def categories_chart(unit: OrgUnit, period: Period) -> Chart | None:
+    figures = queries.case_figures(unit, period, today=timezone.localdate())
+    if not figures.by_category:
+        return None
+    names = [name for name, _ in figures.by_category]
+    values = [n for _, n in figures.by_category]
+    return Chart(
+        key="mediation_categories",
+        title="矛盾纠纷类型",
+        kind="pie",
+        categories=names,
+        series=[Series("件数", values)],
+        table=Table(
+            title="矛盾纠纷类型", columns=["类型", "件数"], rows=[list(r) for r in figures.by_category]
+        ),
+    )
