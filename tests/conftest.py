@@ -24,6 +24,15 @@ from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitF
 pytest_plugins = ["tests.fixtures_worker", "tests.fixtures_browser"]
 
 
+@pytest.fixture(autouse=True)
+def _stale_figures():
+    """Each test starts with every cached figure stale: the cache outlives a test's database,
+    and another test's dashboard figures for a unit of the same pk would be read back."""
+    from core.reporting import _bump
+
+    _bump()
+
+
 @dataclass
 class Tree:
     district: OrgUnit

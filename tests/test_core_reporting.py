@@ -3,19 +3,14 @@ audited write, and the memo that lets a section and a chart share one query."""
 
 from __future__ import annotations
 
-import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
 from core import audit, reporting
 from core.models import AuditKind
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+# Each test starts with the cached figures stale (tests/conftest.py): never cache.clear(),
+# which on Redis empties the database the other test processes use too.
 
 
 def test_the_write_and_import_audit_kinds_bump_the_version(db):

@@ -15,7 +15,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -39,13 +38,8 @@ MAY = Period.month(2025, 5)
 URL = reverse("reports:dashboard")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The locmem cache outlives each test's database; a payload cached by another test for a
-    # unit of the same pk would otherwise be read back.
-    cache.clear()
-    yield
-    cache.clear()
+# Each test starts with the cached figures stale (tests/conftest.py): never cache.clear(),
+# which on Redis empties the database the other test processes use too.
 
 
 @pytest.fixture
