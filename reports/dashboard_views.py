@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.periods import Period, PeriodKind
 from core.views import Crumb, require
 from grid.models import OrgLevel, OrgUnit
-from grid.scope import get_in_scope_or_404, unit_in_scope, user_org_unit
+from grid.scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
 
 from .dashboard import dashboard_data
 from .hooks import VIEW
@@ -48,10 +48,10 @@ def _unit(request: HttpRequest, default: OrgUnit) -> OrgUnit:
     if not value:
         return default
     if value.isdigit() and len(value) <= MAX_PK_DIGITS:
-        try:
-            return get_in_scope_or_404(request.user, OrgUnit, pk=int(value))
-        except Http404:
-            pass  # a code of digits only (an administrative code)
+        by_pk = scope_queryset(request.user, OrgUnit).filter(pk=int(value)).first()
+        if by_pk is not None:
+            return by_pk
+    # Otherwise a code; administrative codes are digits only too.
     return get_in_scope_or_404(request.user, OrgUnit, code=value)
 
 
