@@ -313,6 +313,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
+    # Today's ledger counts of every grid kept ready, those past LEDGER_COUNTS_MAX_AGE
+    # deleted (residents.queries.grid_counts_refresh).
+    "refresh-grid-counts": {
+        "task": "residents.tasks.refresh_grid_counts",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
     # 创建工作 reports: just after midnight on the 1st, Beijing time (CELERY_TIMEZONE), last
     # month's (and quarter's, year's) reports for every community, street and district.
     "generate-due-reports": {
@@ -321,6 +328,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 6 * 3600},
     },
 }
+# Seconds a grid's kept ledger counts of a day are trusted (residents.queries.grid_counts).
+# Every write through the actions forgets them at once; this bounds a write that did not
+# (the shell, a restored database), as DASHBOARD_CACHE_SECONDS does for the cached pages.
+LEDGER_COUNTS_MAX_AGE = env.int("LEDGER_COUNTS_MAX_AGE", default=6 * 60 * 60)
 # A community's report is on time when it first goes up by this day of the month after
 # its period (completeness, 上报及时率).
 REPORT_DUE_DAY = env.int("REPORT_DUE_DAY", default=5)

@@ -32,6 +32,7 @@ from .models import (
     ResidenceStatus,
     Resident,
 )
+from .queries import ledger_changed
 
 HOUSEHOLD_FIELDS = ("grid", "building", "unit", "number", *Household.DESCRIPTION_FIELDS)
 RESIDENT_FIELDS = ("id_number", "gender", "birth_date", *Resident.DESCRIPTION_FIELDS)
@@ -49,6 +50,7 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
 
 def _record(*, by, action: str, changes: dict, household: Household, resident: Resident | None = None):
     """A household's change, or a member's filed under ``household`` (where it happened)."""
+    ledger_changed([household.grid_id])
     if resident is None:
         return history.record(instance=household, action=action, changes=changes, by=by)
     return history.record(instance=resident, parent=household, action=action, changes=changes, by=by)
@@ -98,6 +100,7 @@ def household_update(*, by, household: Household, **fields: Any) -> Household:
     changes = diff(current, fields)
     if not changes:
         return current
+    ledger_changed([current.grid_id])  # the grid it leaves, if it moves
     for name, value in fields.items():
         setattr(current, name, value)
     _check_place(current)

@@ -20,6 +20,7 @@ from .models import (
     ChangeAction,
     Ethnicity,
     FloatingRegistration,
+    GridCounts,
     Household,
     LedgerImport,
     LedgerImportRow,
@@ -156,6 +157,9 @@ inventory.classify(
 inventory.classify(
     FloatingRegistration, personal=("resident", *FloatingRegistration.DESCRIPTION_FIELDS), system=("id",)
 )
+# Counts per grid and day (residents.queries): a count of one or two in a small grid can
+# still point at someone, which is why the figures are read only within scope.
+inventory.classify(GridCounts, business=("grid", "day", "counts"), system=("id", "computed_at"))
 inventory.classify(
     LedgerImport,
     # The uploaded ledger itself: every column of every row, whole.

@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.jobs import Job, Phase
 from core.masking import mask_id_number
@@ -535,3 +536,39 @@ class LedgerImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.row_number}行 {self.get_outcome_display()}"
+
+
+class GridCountsQuerySet(models.QuerySet):
+    def forget(self, grid_ids) -> int:
+        """Every day's counts of these grids: their ledger has changed."""
+        return self.filter(grid_id__in=list(grid_ids)).delete()[0]
+
+
+class GridCounts(models.Model):
+    """网格台账计数: one grid's ledger counted on one day (居民, 户, 少数民族, 流动人口, 特殊群体,
+    年龄段, 每个民族的人数), kept so a street's or a district's figures add up its grids'
+    instead of reading its whole ledger at request time (docs/reports.md "The ledger's
+    figures").
+
+    A kept result, not a record: ``residents.queries`` writes a grid's row the first time a
+    figure of that day needs it, and every write to the grid's ledger (``residents.actions``,
+    the Excel import) deletes the grid's rows of every day. Counts only, never a person.
+    """
+
+    grid = models.ForeignKey(OrgUnit, verbose_name="网格", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("统计日")
+    # {"residents": 120, "households": 40, …, "band_3_1": 4, …, "ethnicity": {"03": 12, …}}
+    counts = models.JSONField("计数")
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    objects = GridCountsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "网格台账计数"
+        verbose_name_plural = "网格台账计数"
+        default_permissions = ()
+        permissions = model_permissions("gridcounts", verbose_name)
+        constraints = [models.UniqueConstraint(fields=["grid", "day"], name="residents_grid_counts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.day}"

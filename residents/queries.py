@@ -1,24 +1,30 @@
 """The ledger's figures for reports and dashboards, as SQL aggregates.
 
 Every figure is "on the ledger that day" (``Resident.objects.on_ledger_at``) inside an org
-unit's subtree (one prefix match on the grid's materialised path). Nothing here loads rows
-into Python to count them; reports and dashboards read the ledger only through these.
-Those they both call are ``@memoized``: a dashboard's section and charts share one run.
+unit's subtree. The ledger is counted per grid in grouped aggregates, never loaded into
+Python row by row; a unit's figures add up its grids' counts, which are kept per grid and
+day (``GridCounts``, below: a cache in a table, written here and forgotten by every ledger
+write). Reports and dashboards read the ledger only through these; those they both call
+are ``@memoized``: a dashboard's section and charts share one run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.utils import timezone
 
 from core.reporting import memoized
-from grid.models import OrgUnit
+from grid.models import OrgLevel, OrgUnit
 
-from .models import Gender, Relation, ResidenceStatus, Resident
+from .models import Ethnicity, Gender, GridCounts, Relation, ResidenceStatus, Resident
 
 MINORITY = Q(ethnicity__is_minority=True)
 FLOATING = Q(residence_status=ResidenceStatus.FLOATING)
@@ -60,18 +66,153 @@ def residents_on_ledger(unit: OrgUnit, day: dt.date) -> QuerySet[Resident]:
     return Resident.objects.on_ledger_at(day).filter(household__grid__path__startswith=unit.path)
 
 
-def _total_counts() -> dict[str, Count]:
+# --- the grids' counts ------------------------------------------------------------------------
+#
+# Every ledger figure of a unit is a sum over its grids: a household and a resident are in
+# one grid, so the counts add up, and a rate is recomputed from the summed numerator and
+# denominator; the number of 民族 is how many have a count above zero in the summed
+# breakdown. Each grid's counts of a day are kept (``GridCounts``) the first time a figure
+# needs them and deleted by every write to that grid's ledger, so a district's dashboard
+# after a write elsewhere reads 500 kept rows instead of its 500,000 residents.
+
+
+def _grid_count_fields(day: dt.date) -> dict[str, Count]:
     return {
         "residents": Count("pk"),
         "households": Count("household", distinct=True),
         "minority": Count("pk", filter=MINORITY),
         "floating": Count("pk", filter=FLOATING),
         "floating_minority": Count("pk", filter=FLOATING & MINORITY),
-        "ethnicities": Count("ethnicity", distinct=True),
         **{
             f"special_{name}": Count("pk", filter=Q(**{name: True})) for name in Resident.SPECIAL_GROUP_FIELDS
         },
+        **_age_counts(day),
     }
+
+
+def _count_grids(grids: list[OrgUnit], day: dt.date, *, whole: OrgUnit | None) -> dict[int, dict]:
+    """The counts of ``grids`` on ``day`` from the ledger: two grouped passes (by grid; by
+    grid and 民族) over ``whole``'s ledger when every grid under it is asked, else over
+    those grids' households."""
+    on_ledger = Resident.objects.on_ledger_at(day)
+    if whole is not None:
+        on_ledger = on_ledger.filter(household__grid__path__startswith=whole.path)
+    else:
+        on_ledger = on_ledger.filter(household__grid_id__in=[grid.pk for grid in grids])
+    names = list(_grid_count_fields(day))
+    counts: dict[int, dict] = {grid.pk: {**dict.fromkeys(names, 0), "ethnicity": {}} for grid in grids}
+    for row in on_ledger.order_by().values("household__grid_id").annotate(**_grid_count_fields(day)):
+        grid_id = row.pop("household__grid_id")
+        if grid_id in counts:
+            counts[grid_id].update(row)
+    by_ethnicity = (
+        on_ledger.order_by().values("household__grid_id", "ethnicity__code").annotate(n=Count("pk"))
+    )
+    for row in by_ethnicity:
+        if row["household__grid_id"] in counts:
+            counts[row["household__grid_id"]]["ethnicity"][row["ethnicity__code"]] = row["n"]
+    return counts
+
+
+def _max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "LEDGER_COUNTS_MAX_AGE", DEFAULT_COUNTS_MAX_AGE))
+
+
+DEFAULT_COUNTS_MAX_AGE = 6 * 60 * 60
+
+
+def grids_under(unit: OrgUnit) -> list[OrgUnit]:
+    """The 网格 of ``unit``'s subtree (``unit`` itself if it is one), in path order."""
+    return list(
+        OrgUnit.objects.filter(path__startswith=unit.path, level=OrgLevel.GRID)
+        .order_by("path")
+        .only("pk", "path")
+    )
+
+
+@memoized
+def grid_counts(unit: OrgUnit, day: dt.date) -> list[tuple[OrgUnit, dict]]:
+    """Each grid under ``unit`` with its counts on ``day``: kept ones if fresh (younger than
+    ``LEDGER_COUNTS_MAX_AGE``, the bound for a write that bypassed the actions), the rest
+    counted now and kept."""
+    grids = grids_under(unit)
+    if not grids:
+        return []
+    started = timezone.now()
+    kept = dict(
+        GridCounts.objects.filter(
+            grid__path__startswith=unit.path, day=day, computed_at__gte=started - _max_age()
+        ).values_list("grid_id", "counts")
+    )
+    # A row of another shape (kept before a count was added to the fields) is counted again.
+    shape = {*_grid_count_fields(day), "ethnicity"}
+    missing = [grid for grid in grids if grid.pk not in kept or kept[grid.pk].keys() != shape]
+    if missing:
+        counted = _count_grids(missing, day, whole=unit if len(missing) == len(grids) else None)
+        # The time it started, not the time it ended: a write that commits while this
+        # counts deletes the grid's rows again on commit (``ledger_changed``), and a row
+        # that still slips in between is stale for at most the max age.
+        GridCounts.objects.bulk_create(
+            [
+                GridCounts(grid_id=pk, day=day, counts=counts, computed_at=started)
+                for pk, counts in counted.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["grid", "day"],
+            update_fields=["counts", "computed_at"],
+        )
+        kept.update(counted)
+    return [(grid, kept[grid.pk]) for grid in grids]
+
+
+def _added(rows) -> dict:
+    """The counts of ``rows`` (grids' counts) added up, name by name: a district's 500 grids
+    are 30,000 numbers, summed in C (``sum(map(…))``) rather than one by one in Python."""
+    rows = list(rows)
+    ethnicity: Counter = Counter()
+    for counts in rows:
+        ethnicity.update(counts["ethnicity"])
+    names = [name for name in rows[0] if name != "ethnicity"] if rows else []
+    total: dict = {name: sum(map(itemgetter(name), rows)) for name in names}
+    total["ethnicity"] = ethnicity
+    return total
+
+
+@memoized
+def unit_counts(unit: OrgUnit, day: dt.date) -> dict:
+    """``unit``'s counts on ``day``: its grids' added up (see above); ``ethnicity`` is a
+    ``Counter`` of 民族 code → 人数."""
+    total = _added(counts for _grid, counts in grid_counts(unit, day))
+    if len(total) == 1:  # no grid: every count is zero
+        total.update(dict.fromkeys(_grid_count_fields(day), 0))
+    return total
+
+
+def ledger_changed(grid_ids) -> None:
+    """The ledger of these grids has changed (a write in ``residents.actions``, an import):
+    their kept counts of every day go, now and again when the write commits (a figure
+    counted in between, from the rows before the commit, would otherwise be kept)."""
+    grid_ids = {pk for pk in grid_ids if pk is not None}
+    if not grid_ids:
+        return
+    GridCounts.objects.forget(grid_ids)
+    transaction.on_commit(lambda: GridCounts.objects.forget(grid_ids))
+
+
+def grid_counts_refresh(*, now: dt.datetime | None = None) -> int:
+    """Keep today's counts of every grid ready (hourly, ``residents.tasks``): the first
+    dashboard of the day then reads kept rows, as later ones do. The counts past the max
+    age go first (nothing reads them any more). Returns how many were deleted."""
+    now = now or timezone.now()
+    forgotten = GridCounts.objects.filter(computed_at__lt=now - _max_age()).delete()[0]
+    today = timezone.localdate(now)
+    for root in OrgUnit.get_root_nodes():
+        grid_counts(root, today)
+    return forgotten
+
+
+def _ethnicity_names() -> dict[str, str]:
+    return dict(Ethnicity.objects.values_list("code", "name"))
 
 
 def _totals_from(unit: OrgUnit, day: dt.date, totals: dict) -> LedgerFigures:
@@ -82,40 +223,29 @@ def _totals_from(unit: OrgUnit, day: dt.date, totals: dict) -> LedgerFigures:
         residents=totals["residents"],
         minority_residents=totals["minority"],
         minority_percent=percent(totals["minority"], totals["residents"]),
-        ethnicity_count=totals["ethnicities"],
+        ethnicity_count=sum(1 for n in totals["ethnicity"].values() if n),
         floating_residents=totals["floating"],
         floating_minority=totals["floating_minority"],
         special_groups={name: totals[f"special_{name}"] for name in Resident.SPECIAL_GROUP_FIELDS},
     )
 
 
-@memoized
 def ledger_totals(unit: OrgUnit, day: dt.date) -> LedgerFigures:
-    """``ledger_figures`` without ``by_ethnicity``, from one aggregate of the counts alone:
-    every figure of 基本情况's headline (the dashboard's period before needs no more)."""
-    return _totals_from(unit, day, residents_on_ledger(unit, day).aggregate(**_total_counts()))
-
-
-@memoized
-def _totals_and_ages(unit: OrgUnit, day: dt.date) -> dict:
-    """The totals and the age counts (``age_figures``) in one pass over the unit's ledger:
-    the report and the dashboard need both, and each pass is the cost, not the counting."""
-    return residents_on_ledger(unit, day).aggregate(**_total_counts(), **_age_counts(day))
+    """``ledger_figures`` without ``by_ethnicity``: every figure of 基本情况's headline."""
+    return _totals_from(unit, day, unit_counts(unit, day))
 
 
 @memoized
 def ledger_figures(unit: OrgUnit, day: dt.date) -> LedgerFigures:
-    """The totals (``_totals_and_ages``) with the 民族 breakdown, most first (a grouped query)."""
-    by_ethnicity = (
-        residents_on_ledger(unit, day)
-        .order_by()
-        .values("ethnicity__name", "ethnicity__code")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "ethnicity__code")
+    """The totals with the 民族 breakdown, most first (ties by GB/T 3304 code)."""
+    counts = unit_counts(unit, day)
+    names = _ethnicity_names()
+    by_ethnicity = sorted(
+        ((code, n) for code, n in counts["ethnicity"].items() if n), key=lambda c: (-c[1], c[0])
     )
     return replace(
-        _totals_from(unit, day, _totals_and_ages(unit, day)),
-        by_ethnicity=[(row["ethnicity__name"], row["n"]) for row in by_ethnicity],
+        _totals_from(unit, day, counts),
+        by_ethnicity=[(names.get(code, code), n) for code, n in by_ethnicity],
     )
 
 
@@ -135,27 +265,17 @@ class ChildFigures:
 @memoized
 def ledger_figures_by_child(unit: OrgUnit, day: dt.date) -> list[ChildFigures]:
     """Households, residents and minority residents of each unit one level below ``unit``
-    (a drill-down row per 街道/社区/网格), in one grouped query on the path prefix."""
-    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1))
+    (a drill-down row per 街道/社区/网格): its grids' counts added up."""
+    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
     if not children:
         return []
     prefix_len = (unit.depth + 1) * OrgUnit.steplen
-    rows = (
-        residents_on_ledger(unit, day)
-        .order_by()
-        .annotate(child_path=Substr("household__grid__path", 1, prefix_len))
-        .values("child_path")
-        .annotate(
-            residents=Count("pk"),
-            households=Count("household", distinct=True),
-            minority=Count("pk", filter=MINORITY),
-            floating=Count("pk", filter=FLOATING),
-        )
-    )
-    by_path = {row["child_path"]: row for row in rows}
+    by_path: dict[str, list[dict]] = {}
+    for grid, counts in grid_counts(unit, day):
+        by_path.setdefault(grid.path[:prefix_len], []).append(counts)
     out = []
     for child in children:
-        row = by_path.get(child.path, {})
+        row = _added(by_path.get(child.path, []))
         out.append(
             ChildFigures(
                 unit=child,
@@ -218,9 +338,9 @@ def _age_counts(day: dt.date) -> dict[str, Count]:
 
 @memoized
 def age_figures(unit: OrgUnit, day: dt.date) -> AgeFigures:
-    """Age groups and the 5-year pyramid by sex on ``day``: conditional counts in the same
-    aggregate as the totals (``_totals_and_ages``, shared within a ``computation()``)."""
-    totals = _totals_and_ages(unit, day)
+    """Age groups and the 5-year pyramid by sex on ``day``: from the grids' counts, as the
+    totals (``unit_counts``)."""
+    totals = unit_counts(unit, day)
     return AgeFigures(
         day=day,
         groups=[(label, totals[f"group_{index}"]) for index, (label, _, _) in enumerate(AGE_GROUPS)],

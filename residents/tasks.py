@@ -15,6 +15,7 @@ from core.jobs import JobTask
 
 from .ledger_import.actions import ledger_import_commit, ledger_import_preview
 from .models import LedgerImport
+from .queries import grid_counts_refresh
 
 
 @shared_task(base=JobTask, bind=True, job_model="residents.LedgerImport")
@@ -33,3 +34,8 @@ def commit_ledger_import(self, import_id: int, skip_errors: bool | None = None) 
 @shared_task(base=JobTask, bind=True, job_model="core.ExportJob")
 def run_ledger_export(self, export_id: int) -> None:
     export_job_run(export_id=export_id, lease=self.request.id)
+
+
+@shared_task(ignore_result=True)
+def refresh_grid_counts() -> None:
+    grid_counts_refresh()

@@ -10,6 +10,7 @@ import factory
 from grid.models import OrgUnit
 from residents.idnumber import check_char
 from residents.models import Ethnicity, FloatingRegistration, Household, ResidenceStatus, Resident
+from residents.queries import ledger_changed
 
 
 def make_id_number(
@@ -31,7 +32,25 @@ def ethnicity(name: str) -> Ethnicity:
     return Ethnicity.objects.get(name=name)
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class _LedgerFactory(factory.django.DjangoModelFactory):
+    """A row written as the actions write it, as far as the kept figures go: the grid's
+    counts (``residents.queries.ledger_changed``) are forgotten, as every ledger write does."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        ledger_changed([cls._grid_id(obj)])
+        return obj
+
+    @staticmethod
+    def _grid_id(obj) -> int:
+        return obj.grid_id
+
+
+class HouseholdFactory(_LedgerFactory):
     """Pass ``grid`` (e.g. ``tree.grid``); the community is the grid's parent as in the product."""
 
     class Meta:
@@ -45,9 +64,13 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     phone = "13812345678"
 
 
-class ResidentFactory(factory.django.DjangoModelFactory):
+class ResidentFactory(_LedgerFactory):
     class Meta:
         model = Resident
+
+    @staticmethod
+    def _grid_id(obj) -> int:
+        return obj.household.grid_id
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"居民{n}")
@@ -60,9 +83,13 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     phone = "13912345678"
 
 
-class FloatingRegistrationFactory(factory.django.DjangoModelFactory):
+class FloatingRegistrationFactory(_LedgerFactory):
     class Meta:
         model = FloatingRegistration
+
+    @staticmethod
+    def _grid_id(obj) -> int:
+        return obj.resident.household.grid_id
 
     resident = factory.SubFactory(ResidentFactory, residence_status=ResidenceStatus.FLOATING)
     arrived_on = dt.date(2024, 3, 1)

@@ -116,24 +116,55 @@ def test_each_headline_builder_gives_its_section_s_headline(ledger, django_user_
     assert checked >= 12  # 基本情况 registers one
 
 
-def test_the_period_before_costs_only_its_headline(ledger):
+def _ledger_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if '"residents_resident"' in q["sql"]]
+
+
+def test_each_day_s_ledger_is_read_in_two_grouped_passes(ledger):
     with CaptureQueriesContext(connection) as queries:
         dashboard_data(ledger.street, JUNE)
-    ledger_sql = [q["sql"] for q in queries if "residents_resident" in q["sql"]]
-    may = MAY.end.isoformat()
-    # The period before: one aggregate (ledger_totals), no 民族, age, drill-down or 户主 query.
-    assert len([sql for sql in ledger_sql if may in sql]) == 1
+    reads = _ledger_reads(queries)
+    # This period's day and the period before's: by grid (the totals, the special groups
+    # and the ages), and by grid and 民族; the section, the charts and the drill-down add
+    # up those grids' counts.
+    for day in (JUNE.end.isoformat(), MAY.end.isoformat()):
+        assert len([sql for sql in reads if day in sql]) == 2
+    assert len(reads) == 4 and all("GROUP BY" in sql for sql in reads)
 
 
-def test_a_report_s_basic_section_reads_totals_and_ages_in_one_pass(ledger):
+def test_a_report_s_basic_section_reads_its_day_s_ledger_once(ledger):
     from residents.report import basic_section
 
     with CaptureQueriesContext(connection) as queries:
         section = basic_section(ledger.street, JUNE)
-    passes = [q["sql"] for q in queries if "residents_resident" in q["sql"] and "GROUP BY" not in q["sql"]]
+    passes = [sql for sql in _ledger_reads(queries) if "COUNT(DISTINCT" in sql]
     assert len(passes) == 1 and "birth_date" in passes[0]  # totals and ages, one aggregate
     assert section.figures["residents"] == 4
     assert sum(n for _, n in section.figures["age_groups"]) == 4
+
+
+def test_after_a_write_elsewhere_a_cold_dashboard_reads_no_ledger(ledger):
+    dashboard_data(ledger.district, JUNE)
+    reporting.figures_changed()  # a case registered, a role given: every payload is stale
+
+    with CaptureQueriesContext(connection) as queries:
+        again = dashboard_data(ledger.district, JUNE)
+
+    assert _ledger_reads(queries) == []
+    assert values(again)["residents"] == 5
+
+
+def test_a_write_to_the_ledger_recounts_only_its_grid(ledger, staff_user):
+    dashboard_data(ledger.district, JUNE)
+    resident = Resident.objects.get(name="张")
+    resident_actions.resident_update(by=staff_user, resident=resident, name="张三")
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_data(ledger.district, JUNE)
+
+    reads = _ledger_reads(queries)
+    assert len(reads) == 4  # two passes a day, over one grid's households
+    assert all(f"IN ({resident.household.grid_id})" in sql for sql in reads)
 
 
 def test_the_change_against_the_previous_period(ledger):
@@ -210,21 +241,6 @@ def test_a_warm_dashboard_runs_no_aggregate(ledger):
     with CaptureQueriesContext(connection) as queries:
         dashboard_data(ledger.community, JUNE)
     assert len(queries) == 0
-
-
-def test_a_cold_dashboard_runs_each_ledger_query_once(ledger):
-    # The section and the charts share ledger_figures, ledger_figures_by_child and
-    # age_figures of the period's day (core.reporting.memoized).
-    with CaptureQueriesContext(connection) as queries:
-        dashboard_data(ledger.street, JUNE)
-    pyramid_queries = [q for q in queries if "birth_date" in q["sql"] and "gender" in q["sql"]]
-    assert len(pyramid_queries) == 1  # this period's (the previous one's headline needs no ages)
-    totals = [
-        q
-        for q in queries
-        if "COUNT(DISTINCT" in q["sql"] and "ethnicity_id" in q["sql"] and "GROUP BY" not in q["sql"]
-    ]
-    assert len(totals) == 2  # ledger_totals of each period, once (the section's and the charts')
 
 
 def test_a_write_through_an_action_makes_the_cache_stale(ledger, staff_user):

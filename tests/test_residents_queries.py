@@ -14,9 +14,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from residents.models import LedgerStatus, ResidenceStatus
+from residents.actions import resident_update
+from residents.models import GridCounts, LedgerStatus, ResidenceStatus, Resident
 from residents.queries import households_without_head, ledger_figures, ledger_figures_by_child, percent
+from residents.tasks import refresh_grid_counts
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
 
 DAY = dt.date(2025, 6, 30)
@@ -92,9 +97,52 @@ def test_an_empty_unit_has_zero_figures_and_no_division_error(tree):
     assert (figures.residents, figures.minority_percent, figures.by_ethnicity) == (0, Decimal("0.0"), [])
 
 
-def test_figures_are_sql_aggregates_not_rows_loaded(ledger, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def _ledger_reads(queries) -> list[str]:
+    return [query["sql"] for query in queries if '"residents_resident"' in query["sql"]]
+
+
+def test_figures_are_sql_aggregates_not_rows_loaded(ledger):
+    # Two grouped aggregates (by grid; by grid and 民族), never the rows themselves.
+    with CaptureQueriesContext(connection) as queries:
         ledger_figures(ledger.community, DAY)
+    reads = _ledger_reads(queries.captured_queries)
+    assert len(reads) == 2
+    assert all("GROUP BY" in sql and "COUNT(" in sql for sql in reads)
+
+
+def test_a_day_s_counts_are_kept_per_grid_and_read_back_without_the_ledger(ledger):
+    first = ledger_figures(ledger.community, DAY)
+    assert set(GridCounts.objects.filter(day=DAY).values_list("grid_id", flat=True)) == {
+        ledger.grid.pk,
+        ledger.grid2.pk,
+    }
+
+    with CaptureQueriesContext(connection) as queries:
+        again = ledger_figures(ledger.community, DAY)
+
+    assert again == first
+    assert _ledger_reads(queries.captured_queries) == []
+
+
+def test_a_write_to_a_grid_forgets_its_kept_counts_only(ledger, staff_user):
+    ledger_figures(ledger.community, DAY)
+    resident = Resident.objects.filter(household__grid=ledger.grid).first()
+
+    resident_update(by=staff_user, resident=resident, name="改名")
+
+    assert list(GridCounts.objects.values_list("grid_id", flat=True)) == [ledger.grid2.pk]
+
+
+def test_kept_counts_older_than_the_max_age_are_counted_again(ledger, settings):
+    before = ledger_figures(ledger.community, DAY)
+    # A write that bypassed the actions (the shell, a restored database): the kept counts
+    # are wrong until they expire.
+    Resident.objects.filter(household__grid=ledger.grid).update(ethnicity=ethnicity("回族"))
+    GridCounts.objects.update(computed_at=timezone.now() - dt.timedelta(hours=7))
+
+    after = ledger_figures(ledger.community, DAY)
+
+    assert after.minority_residents > before.minority_residents
 
 
 def test_figures_by_child_unit_drill_down(ledger):
@@ -138,3 +186,31 @@ def test_households_without_a_head_on_the_ledger_that_day(tree):
 
     assert households_without_head(tree.community, DAY) == 2
     assert households_without_head(tree.district, DAY) == 3
+
+
+def test_the_hourly_refresh_keeps_today_s_counts_ready_and_drops_expired_ones(ledger):
+    old = ledger_figures(ledger.community, DAY)
+    GridCounts.objects.update(computed_at=timezone.now() - dt.timedelta(hours=7))
+
+    refresh_grid_counts()  # the task body, in this process (a worker sees only committed rows)
+
+    today = timezone.localdate()
+    assert not GridCounts.objects.filter(day=DAY).exists()
+    kept = set(GridCounts.objects.filter(day=today).values_list("grid_id", flat=True))
+    assert {ledger.grid.pk, ledger.grid2.pk, ledger.other_grid.pk} <= kept
+    assert ledger_figures(ledger.community, DAY) == old  # counted again when asked
+
+
+def test_the_refresh_is_scheduled_hourly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-grid-counts"]
+    assert entry["task"] == refresh_grid_counts.name
+    assert entry["schedule"] == 3600.0
+
+
+def test_kept_counts_of_another_shape_are_counted_again(ledger):
+    before = ledger_figures(ledger.community, DAY)
+    row = GridCounts.objects.get(grid=ledger.grid, day=DAY)
+    row.counts = {"residents": 99, "ethnicity": {}}  # kept by a release with fewer counts
+    row.save()
+
+    assert ledger_figures(ledger.community, DAY) == before

@@ -25,6 +25,7 @@ from core.transitions import TransitionRefused, transition
 from grid.models import OrgUnit
 from residents.bulk import bulk_insert
 from residents.models import ImportStatus, LedgerImport, LedgerImportRow
+from residents.queries import grids_under, ledger_changed
 
 from .files import LedgerFileError, check_xlsx_container, open_ledger, sniff_kind
 from .messages import error_record
@@ -255,6 +256,8 @@ def _commit(ledger_import: LedgerImport) -> ImportPlan:
         ImportStatus.DONE,
         values={**_counts(plan), "committed_at": timezone.now(), "message": ""},
     )
+    # Its rows are all in the community's grids: their kept counts are stale now.
+    ledger_changed(grid.pk for grid in grids_under(community))
     # One audit event for the whole file, inside the import's transaction: no rows, no event.
     counts = _counts(plan)
     audit.record(
