@@ -12,13 +12,15 @@ Measured, in one process, for last month's period (2026-11):
 
   baseline   one plain ``GROUP BY`` over the ledger: households, residents, minority and
              floating residents on the ledger that day for every community of the district
-  community  ``report_generate`` for one community (its report deleted before each run, so
-             each writes a version): the first run, then the median of ``--repeat``
+  community  ``report_generate`` for one community (its report and its grids' kept counts
+             deleted before each run, so each writes a version from the ledger itself):
+             the first run, then the median of ``--repeat``
   docx       the community's report exported to Word (``reports.docx.report_docx``),
              median of ``--repeat``
   district   the whole district's run through the task path: ``report_run_create``, whose
              task (``run_report_run`` → ``report_run_execute``) runs on commit, eagerly in
-             this process as without Redis; every reporting unit's report deleted first
+             this process as without Redis; every reporting unit's report and every
+             grid's kept counts deleted first
   dashboard  ``reports.dashboard.dashboard_data`` for the district, a street and a
              community: 3 calls with nothing kept, 5 after a write to one of its grids,
              5 after a write elsewhere (``figures_changed()``: the payload recomputed
@@ -390,6 +392,18 @@ def forget_reports(units) -> None:
     ReportRun.objects.all().delete()
 
 
+def forget_counts(unit=None) -> None:
+    """The grids' kept ledger counts (``residents.GridCounts``) of ``unit``'s subtree gone
+    (every unit's without one), as after a write to each of its grids: what is timed then
+    reads the ledger itself."""
+    from residents.models import GridCounts
+
+    rows = GridCounts.objects.all()
+    if unit is not None:
+        rows = rows.filter(grid__path__startswith=unit.path)
+    rows.delete()
+
+
 def docx_exporter():
     """The report's Word export (``reports.docx.report_docx(report, version) -> bytes``)."""
     from reports.docx import report_docx
@@ -406,6 +420,7 @@ def measure_community(community, repeat: int, baseline: dict) -> dict:
     version = None
     for _ in range(repeat + 1):
         forget_reports([community])
+        forget_counts(community)
         seconds, generation = timed(report_generate, unit=community, period=when, trigger=Trigger.COMMAND)
         check(generation.outcome == GENERATED, f"community: outcome {generation.outcome}")
         runs.append(seconds)
@@ -435,6 +450,7 @@ def measure_district() -> dict:
 
     units = reporting_units()
     forget_reports(units)
+    forget_counts()
     seconds, run = timed(report_run_create, period=period(), trigger=Trigger.COMMAND)
     run.refresh_from_db()
     check(run.status == RunStatus.DONE, f"district run ended {run.status}: {run.message}")
@@ -466,8 +482,8 @@ def measure_dashboard(
     """``reports.dashboard.dashboard_data(unit, period)`` for the district, a street and a
     community, in four states, each ``cold`` calls (3 for ``first``) then ``warm`` ones:
 
-    - ``first``: nothing kept (every ``residents.GridCounts`` row deleted, the figures'
-      version bumped): the day's ledger counted grid by grid, as on a day never asked for;
+    - ``first``: nothing kept (the unit's ``residents.GridCounts`` rows deleted, the
+      figures' version bumped): the day's ledger counted grid by grid, as on a day never asked for;
     - ``write``: one grid's ledger written (``ledger_changed`` of the unit's first grid, and
       the version bumped, as a resident's change does): that grid counted again;
     - ``cold``: a write elsewhere (``figures_changed()`` alone: a case, a role): the payload
@@ -480,7 +496,6 @@ def measure_dashboard(
 
     from core.reporting import figures_changed
     from reports.dashboard import dashboard_data
-    from residents.models import GridCounts
     from residents.queries import grids_under, ledger_changed
 
     when = period()
@@ -488,8 +503,8 @@ def measure_dashboard(
     for kind, unit in dashboard_units():
         first_grid = grids_under(unit)[0].pk
 
-        def nothing_kept() -> None:
-            GridCounts.objects.all().delete()
+        def nothing_kept(unit=unit) -> None:
+            forget_counts(unit)
             figures_changed()
 
         def one_grid_written(grid: int = first_grid) -> None:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.periods import Period
 from core.reporting import memoized
 from grid.models import OrgLevel, OrgUnit
 
@@ -135,13 +136,19 @@ def grid_counts(unit: OrgUnit, day: dt.date) -> list[tuple[OrgUnit, dict]]:
     """Each grid under ``unit`` with its counts on ``day``: kept ones if fresh (younger than
     ``LEDGER_COUNTS_MAX_AGE``, the bound for a write that bypassed the actions), the rest
     counted now and kept."""
+    return _kept_or_counted(unit, day, younger_than=_max_age())
+
+
+def _kept_or_counted(
+    unit: OrgUnit, day: dt.date, *, younger_than: dt.timedelta
+) -> list[tuple[OrgUnit, dict]]:
     grids = grids_under(unit)
     if not grids:
         return []
     started = timezone.now()
     kept = dict(
         GridCounts.objects.filter(
-            grid__path__startswith=unit.path, day=day, computed_at__gte=started - _max_age()
+            grid__path__startswith=unit.path, day=day, computed_at__gte=started - younger_than
         ).values_list("grid_id", "counts")
     )
     # A row of another shape (kept before a count was added to the fields) is counted again.
@@ -199,15 +206,23 @@ def ledger_changed(grid_ids) -> None:
     transaction.on_commit(lambda: GridCounts.objects.forget(grid_ids))
 
 
+def refreshed_days(today: dt.date) -> list[dt.date]:
+    """The days a leader opens most: today (this month's dashboard), the end of last month
+    (its report, the comparison) and of the month before (last month's comparison)."""
+    last_month = Period.month(today.year, today.month).previous()
+    return [today, last_month.end, last_month.previous().end]
+
+
 def grid_counts_refresh(*, now: dt.datetime | None = None) -> int:
-    """Keep today's counts of every grid ready (hourly, ``residents.tasks``): the first
-    dashboard of the day then reads kept rows, as later ones do. The counts past the max
-    age go first (nothing reads them any more). Returns how many were deleted."""
+    """Keep every grid's counts of ``refreshed_days`` ready (hourly, ``residents.tasks``), so
+    the first dashboard of the day, and of last month, reads kept rows as later ones do.
+    A row past half the max age is counted again, so none expires between two runs; those
+    past the max age go first (nothing reads them any more). Returns how many went."""
     now = now or timezone.now()
     forgotten = GridCounts.objects.filter(computed_at__lt=now - _max_age()).delete()[0]
-    today = timezone.localdate(now)
-    for root in OrgUnit.get_root_nodes():
-        grid_counts(root, today)
+    for day in refreshed_days(timezone.localdate(now)):
+        for root in OrgUnit.get_root_nodes():
+            _kept_or_counted(root, day, younger_than=_max_age() / 2)
     return forgotten
 
 

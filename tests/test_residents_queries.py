@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from residents.actions import resident_update
 from residents.models import GridCounts, LedgerStatus, ResidenceStatus, Resident
-from residents.queries import households_without_head, ledger_figures, ledger_figures_by_child, percent
+from residents.queries import (
+    households_without_head,
+    ledger_figures,
+    ledger_figures_by_child,
+    percent,
+    refreshed_days,
+)
 from residents.tasks import refresh_grid_counts
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
 
@@ -196,9 +202,30 @@ def test_the_hourly_refresh_keeps_today_s_counts_ready_and_drops_expired_ones(le
 
     today = timezone.localdate()
     assert not GridCounts.objects.filter(day=DAY).exists()
-    kept = set(GridCounts.objects.filter(day=today).values_list("grid_id", flat=True))
-    assert {ledger.grid.pk, ledger.grid2.pk, ledger.other_grid.pk} <= kept
+    for day in refreshed_days(today):
+        kept = set(GridCounts.objects.filter(day=day).values_list("grid_id", flat=True))
+        assert {ledger.grid.pk, ledger.grid2.pk, ledger.other_grid.pk} <= kept
     assert ledger_figures(ledger.community, DAY) == old  # counted again when asked
+
+
+def test_the_refresh_keeps_today_and_the_last_two_month_ends():
+    assert refreshed_days(dt.date(2026, 3, 15)) == [
+        dt.date(2026, 3, 15),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 1, 31),
+    ]
+
+
+def test_the_refresh_counts_again_a_row_past_half_the_max_age(ledger, settings):
+    settings.LEDGER_COUNTS_MAX_AGE = 3600
+    today = timezone.localdate()
+    ledger_figures(ledger.community, today)
+    GridCounts.objects.filter(day=today).update(computed_at=timezone.now() - dt.timedelta(minutes=40))
+
+    refresh_grid_counts()
+
+    ages = GridCounts.objects.filter(day=today, grid=ledger.grid).values_list("computed_at", flat=True)
+    assert timezone.now() - ages[0] < dt.timedelta(minutes=5)
 
 
 def test_the_refresh_is_scheduled_hourly(settings):
