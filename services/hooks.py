@@ -4,16 +4,35 @@ docs/security.md)."""
 
 from __future__ import annotations
 
-from core import inventory, registry
+from core import history, inventory, registry
 from core.registry import permissions_for
 from grid.models import Role
 
-from .models import Holiday
+from .models import Holiday, ServiceItem, Window
 
-REFERENCE = ("services.holiday",)
+CATALOGUE = ("services.serviceitem", "services.window")
 
-# 系统管理员 keep the calendar's amendments; everyone who works tickets reads them.
-registry.grant(Role.ADMIN, *permissions_for(REFERENCE, ("view", "add", "change", "delete")))
+# 系统管理员 keep the calendar's amendments, the catalogue and the windows with their clerks.
+registry.grant(
+    Role.ADMIN,
+    *permissions_for(("services.holiday",), ("view", "add", "change", "delete")),
+    *permissions_for(CATALOGUE, ("view", "add", "change")),
+)
+# Those who serve at or run the hall read the catalogue and the windows; staff set up windows.
+for role in (Role.WINDOW_CLERK, Role.STAFF, Role.LEADER):
+    registry.grant(role, *permissions_for(CATALOGUE, ("view",)))
+registry.grant(Role.STAFF, *permissions_for(("services.window",), ("add", "change")))
+
+history.track(Window)
 
 # --- 数据清单 ------------------------------------------------------------------------------
 inventory.classify(Holiday, business=("date", "kind", "name"), system=("id",))
+inventory.classify(
+    ServiceItem, business=("category", "name", "time_limit", "materials", "active"), system=("id",)
+)
+inventory.classify(
+    Window,
+    personal=("clerks",),
+    business=("community", "letter", "name", "is_minority_window", "languages", "categories", "active"),
+    system=("id",),
+)
