@@ -347,6 +347,16 @@ MEDIATION_EXTENSION_DAYS = env.int("MEDIATION_EXTENSION_DAYS", default=30)
 # A party in another case reported within this many days makes a repeat dispute (重复纠纷).
 MEDIATION_REPEAT_DAYS = env.int("MEDIATION_REPEAT_DAYS", default=90)
 
+# --- Services (services/) ----------------------------------------------------------------
+# 信访工作条例: whether a petition is accepted is decided within 15 days of its receipt, and an
+# accepted one handled within 60 days, extendable once by at most 30 with a reason. The
+# regulation counts 日 (calendar days); the catalogue's time limits count working days.
+PETITION_ACCEPT_DAYS = env.int("PETITION_ACCEPT_DAYS", default=15)
+PETITION_HANDLING_DAYS = env.int("PETITION_HANDLING_DAYS", default=60)
+PETITION_EXTENSION_DAYS = env.int("PETITION_EXTENSION_DAYS", default=30)
+# Working days to handle a 诉求 that names no catalogue item (hotline, grid reports).
+SERVICES_REQUEST_WORKING_DAYS = env.int("SERVICES_REQUEST_WORKING_DAYS", default=5)
+
 # --- Background jobs (core/jobs.py) ----------------------------------------------------
 # A running job touches its heartbeat at most every JOB_HEARTBEAT_INTERVAL seconds while it
 # reports progress; one silent for JOB_HEARTBEAT_TIMEOUT seconds is taken as lost. The

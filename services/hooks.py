@@ -5,10 +5,11 @@ docs/security.md)."""
 from __future__ import annotations
 
 from core import history, inventory, registry
+from core.masking import mask_phone
 from core.registry import permissions_for
 from grid.models import Role
 
-from .models import Holiday, ServiceItem, Window
+from .models import Holiday, QueueCounter, ServiceItem, Ticket, TicketAction, Window
 
 CATALOGUE = ("services.serviceitem", "services.window")
 
@@ -23,7 +24,18 @@ for role in (Role.WINDOW_CLERK, Role.STAFF, Role.LEADER):
     registry.grant(role, *permissions_for(CATALOGUE, ("view",)))
 registry.grant(Role.STAFF, *permissions_for(("services.window",), ("add", "change")))
 
+# Tickets: 窗口人员 and 社区工作人员 take, call and work them; 网格员 report what they find in
+# their grid (网格上报) and read their grid's; 领导 and 系统管理员 read.
+TICKETS = ("services.ticket",)
+for role in (Role.WINDOW_CLERK, Role.STAFF):
+    registry.grant(role, *permissions_for(TICKETS, ("view", "add", "change")))
+registry.grant(Role.GRID_WORKER, *permissions_for(TICKETS, ("view", "add")))
+registry.grant(Role.LEADER, *permissions_for(TICKETS, ("view",)))
+registry.grant(Role.ADMIN, *permissions_for(TICKETS, ("view",)))
+
 history.track(Window)
+# Applicants' phones are masked in the history; nobody reads them whole there.
+history.track(Ticket, actions=TicketAction, personal={"applicant_phone": mask_phone})
 
 # --- 数据清单 ------------------------------------------------------------------------------
 inventory.classify(Holiday, business=("date", "kind", "name"), system=("id",))
@@ -35,4 +47,46 @@ inventory.classify(
     personal=("clerks",),
     business=("community", "letter", "name", "is_minority_window", "languages", "categories", "active"),
     system=("id",),
+)
+inventory.classify(QueueCounter, business=("window", "day", "last"), system=("id",))
+# A ticket is about a person: who came, their 民族 (sensitive: the minority share is counted
+# from it), what they asked and how they rated it.
+inventory.classify(
+    Ticket,
+    sensitive=("applicant_ethnicity",),
+    personal=(
+        "resident",
+        "applicant_name",
+        "applicant_phone",
+        "subject",
+        "result",
+        "extension_reason",
+        "satisfaction_comment",
+        "created_by",
+        "handled_by",
+    ),
+    business=(
+        "community",
+        "unit",
+        "channel",
+        "kind",
+        "window",
+        "queue_day",
+        "queue_number",
+        "queue_code",
+        "called_at",
+        "item",
+        "received_on",
+        "accept_by",
+        "accepted_on",
+        "deadline",
+        "deadline_estimated",
+        "extended",
+        "status",
+        "closed_on",
+        "handling_days",
+        "referred_to",
+        "satisfaction",
+    ),
+    system=("id", "created_at", "updated_at"),
 )

@@ -5,12 +5,18 @@ service catalogue (事项) and the tickets (办件) across channels. Changes are
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from core.permissions import model_permissions
-from grid.models import OrgLevel, OrgUnit
+from core.transitions import Move, TransitionTable
+from grid.models import OrgLevel, OrgUnit, phone_validator
+from residents.models import Ethnicity, Resident
 
 
 class HolidayKind(models.TextChoices):
@@ -121,3 +127,245 @@ class Window(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [part.strip() for part in self.languages.replace(",", "、").split("、") if part.strip()]
+
+
+# --- tickets (办件) --------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口"
+    PETITION = "petition", "信访"
+    HOTLINE = "hotline", "热线"
+    GRID = "grid", "网格上报"
+    ONLINE = "online", "线上"
+
+
+class Kind(models.TextChoices):
+    CONSULT = "consult", "咨询"
+    CASE = "case", "办件"
+    REQUEST = "request", "诉求"
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", "等候"
+    ACCEPTED = "accepted", "受理"
+    IN_PROGRESS = "in_progress", "办理中"
+    COMPLETED = "completed", "办结"
+    RETURNED = "returned", "退回"
+    REFERRED = "referred", "转办"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class Department(models.TextChoices):
+    STREET = "street", "街道办事处"
+    CIVIL = "civil", "区民政局"
+    HUMAN_RESOURCES = "hr", "区人社局"
+    HEALTH = "health", "区卫健委"
+    DISABILITY = "disability", "区残联"
+    ETHNIC = "ethnic", "区民宗局"
+    JUSTICE = "justice", "司法所"
+    POLICE = "police", "派出所"
+    HOUSING = "housing", "住建部门"
+    OTHER = "other", "其他部门"
+
+
+# Open: accepted and not yet closed — the deadline runs. Closed: how a ticket ends.
+OPEN = (TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
+CLOSED = (TicketStatus.COMPLETED, TicketStatus.RETURNED, TicketStatus.REFERRED)
+WORK = "services.change_ticket"
+
+
+class TicketAction(models.TextChoices):
+    CALL = "call", "叫号"
+    RECORD = "record", "登记信息"
+    ACCEPT = "accept", "受理"
+    START = "start", "开始办理"
+    COMPLETE = "complete", "办结"
+    RETURN = "return", "退回"
+    REFER = "refer", "转办"
+    EXTEND = "extend", "延长期限"
+    RATE = "rate", "满意度评价"
+
+
+class QueueCounter(models.Model):
+    """The last queue number a window gave out on a day: A001, A002 … never repeat or skip."""
+
+    window = models.ForeignKey(Window, verbose_name="窗口", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("日期")
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    scope_path = "window__community"
+
+    class Meta:
+        verbose_name = "叫号计数"
+        verbose_name_plural = "叫号计数"
+        default_permissions = ()
+        permissions = model_permissions("queuecounter", verbose_name)
+        constraints = [
+            models.UniqueConstraint(fields=["window", "day"], name="services_queue_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.day}: {self.last}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def in_unit(self, unit: OrgUnit) -> TicketQuerySet:
+        return self.filter(unit__path__startswith=unit.path)
+
+    def open(self) -> TicketQuerySet:
+        return self.filter(status__in=OPEN)
+
+    def overdue(self, day: dt.date | None = None) -> TicketQuerySet:
+        """Open past the deadline on ``day``, or a 信访 still awaiting its acceptance decision
+        past the 15 days (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(
+            Q(status__in=OPEN, deadline__lt=day) | Q(status=TicketStatus.WAITING, accept_by__lt=day)
+        )
+
+
+class Ticket(models.Model):
+    """办件: a consultation, a case or a request, by any channel, filed under a community (or
+    the grid it was reported from)."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
+        related_name="service_tickets",
+        help_text="社区，或网格上报的网格",
+    )
+    channel = models.CharField("渠道", max_length=20, choices=Channel.choices, default=Channel.WINDOW)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.CONSULT)
+    window = models.ForeignKey(
+        Window, verbose_name="窗口", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    queue_day = models.DateField("取号日期", null=True, blank=True, editable=False)
+    queue_number = models.PositiveIntegerField("号码序号", null=True, blank=True, editable=False)
+    queue_code = models.CharField("排队号", max_length=8, blank=True, editable=False)
+    called_at = models.DateTimeField("叫号时间", null=True, blank=True, editable=False)
+    resident = models.ForeignKey(
+        Resident, verbose_name="居民", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applicant_name = models.CharField("申请人姓名", max_length=50, blank=True)
+    applicant_ethnicity = models.ForeignKey(
+        Ethnicity,
+        verbose_name="申请人民族",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applicant_phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name="事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    subject = models.CharField("内容摘要", max_length=300, blank=True)
+    received_on = models.DateField("登记日期")
+    accept_by = models.DateField("受理告知期限", null=True, blank=True, editable=False)
+    accepted_on = models.DateField("受理日期", null=True, blank=True, editable=False)
+    deadline = models.DateField("办理期限", null=True, blank=True, editable=False)
+    deadline_estimated = models.BooleanField("期限按周末估算", default=False, editable=False)
+    extended = models.BooleanField("已延期", default=False, editable=False)
+    extension_reason = models.CharField("延期理由", max_length=200, blank=True, editable=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    closed_on = models.DateField("办结日期", null=True, blank=True, editable=False)
+    # Working days from acceptance to closing, kept when it closes: the figures average it.
+    handling_days = models.PositiveIntegerField("办理工作日", null=True, blank=True, editable=False)
+    result = models.CharField("办理结果", max_length=500, blank=True)
+    referred_to = models.CharField("转办部门", max_length=20, choices=Department.choices, blank=True)
+    satisfaction = models.CharField("满意度", max_length=20, choices=Satisfaction.choices, blank=True)
+    satisfaction_comment = models.CharField("评价意见", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "unit"
+    objects = TicketQuerySet.as_manager()
+
+    transitions = TransitionTable(
+        TicketStatus,
+        [
+            Move(TicketStatus.WAITING, TicketStatus.ACCEPTED, WORK),
+            Move(TicketStatus.WAITING, TicketStatus.RETURNED, WORK, note_required=True),
+            Move(TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, WORK),
+            # 即办件: done on the spot, straight from 受理.
+            Move(TicketStatus.ACCEPTED, TicketStatus.COMPLETED, WORK),
+            Move(TicketStatus.IN_PROGRESS, TicketStatus.COMPLETED, WORK),
+            *(Move(status, TicketStatus.RETURNED, WORK, note_required=True) for status in OPEN),
+            *(Move(status, TicketStatus.REFERRED, WORK) for status in OPEN),
+        ],
+    )
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        default_permissions = ()
+        permissions = model_permissions("ticket", verbose_name)
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window", "queue_day", "queue_number"],
+                condition=Q(queue_number__isnull=False),
+                name="services_ticket_queue_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "received_on"]),
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["window", "queue_day", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        label = self.queue_code or f"#{self.pk}"
+        return f"{label} {self.item or self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        today = timezone.localdate()
+        if self.status == TicketStatus.WAITING:
+            return self.accept_by is not None and self.accept_by < today
+        return self.is_open and self.deadline is not None and self.deadline < today
+
+    @property
+    def applicant_label(self) -> str:
+        return self.applicant_name or "（未登记）"
+
+    @property
+    def is_minority(self) -> bool:
+        return bool(self.applicant_ethnicity_id and self.applicant_ethnicity.is_minority)

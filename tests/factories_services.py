@@ -19,3 +19,12 @@ def make_window(community, letter: str = "A", *, name: str = "综合受理窗口
     return actions.window_create(
         by=None, community=community, letter=letter, name=name, clerks=clerks, **fields
     )
+
+
+def make_ticket(unit, *, by=None, channel: str = "hotline", kind: str = "request", **fields):
+    from services.models import Ticket
+
+    fields.setdefault("applicant_name", "马大姐")
+    fields.setdefault("subject", "楼道灯不亮")
+    ticket: Ticket = actions.ticket_create(by=by, unit=unit, channel=channel, kind=kind, **fields)
+    return ticket
