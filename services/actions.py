@@ -432,6 +432,16 @@ def ticket_answer(*, by, ticket: Ticket, result: str = "") -> Ticket:
 
 
 @transaction.atomic
+def ticket_serve(*, by, ticket: Ticket, answer: bool = False, **fields: Any) -> Ticket:
+    """The desk's one step for the person called: record who and what, then 受理 — or, for a
+    question, answer it (受理 and 办结). All or nothing: a refused acceptance keeps no record."""
+    ticket = ticket_record(by=by, ticket=ticket, **fields)
+    if answer or ticket.kind == Kind.CONSULT:
+        return ticket_answer(by=by, ticket=ticket, result=ticket.subject)
+    return ticket_accept(by=by, ticket=ticket)
+
+
+@transaction.atomic
 def ticket_return(*, by, ticket: Ticket, reason: str, on: dt.date | None = None) -> Ticket:
     """退回, with the reason (材料不全, 不属于受理范围 …)."""
     return _close(

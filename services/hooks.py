@@ -4,9 +4,11 @@ docs/security.md)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from core import history, inventory, registry
 from core.masking import mask_phone
-from core.registry import permissions_for
+from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from .models import Holiday, QueueCounter, ServiceItem, Ticket, TicketAction, Window
@@ -32,6 +34,23 @@ for role in (Role.WINDOW_CLERK, Role.STAFF):
 registry.grant(Role.GRID_WORKER, *permissions_for(TICKETS, ("view", "add")))
 registry.grant(Role.LEADER, *permissions_for(TICKETS, ("view",)))
 registry.grant(Role.ADMIN, *permissions_for(TICKETS, ("view",)))
+
+registry.menu("便民服务", "services:ticket_list", permission="services.view_ticket", order=50)
+
+
+def _quick_links(user) -> list[QuickLink]:
+    if user.has_perm("services.change_ticket"):
+        return [QuickLink("窗口工作台", reverse("services:desk"), "叫号、受理、办结，在您所在的窗口办理")]
+    if user.has_perm("services.add_ticket"):
+        return [
+            QuickLink("上报诉求", reverse("services:ticket_create"), "登记网格中群众反映的诉求，跟踪办理")
+        ]
+    if user.has_perm("services.view_ticket"):
+        return [QuickLink("便民服务", reverse("services:ticket_list"), "查阅辖区的窗口办件、信访和热线诉求")]
+    return []
+
+
+registry.quick_links(_quick_links, order=50)
 
 history.track(Window)
 # Applicants' phones are masked in the history; nobody reads them whole there.

@@ -33,9 +33,11 @@ from core.periods import Period
 from grid.models import OrgLevel, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
+from services import actions as service_actions
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
 from tests.factories_mediation import make_case
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
+from tests.factories_services import make_ticket, make_window
 
 ALL = frozenset(Role)
 # Everyone but the 审计员, who reads the audit log and nothing else (三员分立).
@@ -50,11 +52,14 @@ REPORT_GENERATORS = frozenset({Role.ADMIN, Role.STAFF})
 REPORT_RETURNERS = frozenset({Role.LEADER})
 UNLOCKERS = frozenset({Role.ADMIN})
 # Apps whose tables must be untouched by a refused request (axes: the sign-in attempts).
-APPS = ("core", "grid", "residents", "mediation", "reports", "axes")
+APPS = ("core", "grid", "residents", "mediation", "services", "reports", "axes")
 CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR, Role.LEADER})
 CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
 CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
 CASE_REOPENERS = frozenset({Role.STAFF})
+TICKET_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK, Role.LEADER})
+TICKET_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK})
+TICKET_WORKERS = frozenset({Role.STAFF, Role.WINDOW_CLERK})
 
 
 @dataclass
@@ -107,7 +112,17 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         "account": _locked_account(grid, number),
         # A dispute in the grid, registered with the resident as its applicant.
         "case": make_case(grid, resident=resident, title=f"{name}邻里纠纷"),
+        # A grid report (网格上报) about the resident, waiting to be accepted.
+        "ticket": make_ticket(grid, channel="grid", resident=resident, subject=f"{name}反映楼道灯不亮"),
     }
+
+
+def _hall(community) -> dict[str, Any]:
+    """A community's window with one number taken and called (the desk's current ticket)."""
+    window = make_window(community, "A")
+    called = service_actions.ticket_take_number(by=None, window=window)
+    service_actions.window_call_next(by=None, window=window)
+    return {"window": window, "called": called}
 
 
 def _import(community, name: str) -> LedgerImport:
@@ -158,6 +173,7 @@ def world(tree) -> World:
             "community": tree.community,
             "import": _import(tree.community, "变电所"),
             **_report(tree.community),
+            **_hall(tree.community),
         },
         sibling=_records(
             tree.grid2,
@@ -179,6 +195,7 @@ def world(tree) -> World:
             "community": tree.other_community,
             "import": _import(tree.other_community, "北苑"),
             **_report(tree.other_community),
+            **_hall(tree.other_community),
         },
         far={
             **_records(
@@ -192,6 +209,7 @@ def world(tree) -> World:
             "community": community,
             "import": _import(community, "远郊"),
             **_report(community),
+            **_hall(community),
         },
     )
 
@@ -252,6 +270,17 @@ def _session(world: dict) -> dict:
         "place": "移动微调室",
         "notes": "双方到场",
         "parties": [world["case"].parties.get().pk],
+    }
+
+
+def _ticket(world: dict) -> dict:
+    return {
+        "channel": "hotline",
+        "kind": "request",
+        "unit": world["grid"].pk,
+        "resident": world["resident"].pk,
+        "subject": "路灯不亮",
+        "received_on": "2026-11-02",
     }
 
 
@@ -357,6 +386,27 @@ PAGES = [
     Page("mediation:case_terminate", CASE_WORKERS, "case", data=lambda w: {"reason": "撤回"}),
     Page("mediation:case_extend", CASE_WORKERS, "case", data=lambda w: {"reason": "双方同意"}),
     Page("mediation:case_reopen", CASE_REOPENERS, "case", data=lambda w: {"reason": "协议未履行"}),
+    # services: tickets, their steps, the clerk's desk
+    Page("services:ticket_list", TICKET_READERS),
+    Page("services:ticket_create", TICKET_REPORTERS, data=_ticket),
+    Page("services:ticket_detail", TICKET_READERS, "ticket"),
+    Page("services:ticket_accept", TICKET_WORKERS, "ticket", data=lambda w: {"note": "受理"}),
+    Page("services:ticket_start", TICKET_WORKERS, "ticket", data=lambda w: {"note": "开始"}),
+    Page("services:ticket_complete", TICKET_WORKERS, "ticket", data=lambda w: {"result": "已办结"}),
+    Page("services:ticket_return", TICKET_WORKERS, "ticket", data=lambda w: {"reason": "材料不全"}),
+    Page("services:ticket_refer", TICKET_WORKERS, "ticket", data=lambda w: {"department": "civil"}),
+    Page("services:ticket_extend", TICKET_WORKERS, "ticket", data=lambda w: {"reason": "情况复杂"}),
+    Page("services:ticket_rate", TICKET_WORKERS, "ticket", data=lambda w: {"satisfaction": "satisfied"}),
+    Page(
+        "services:desk_serve",
+        TICKET_WORKERS,
+        "called",
+        data=lambda w: {"kind": "case", "applicant_name": "马大姐"},
+    ),
+    Page("services:desk", TICKET_WORKERS),
+    Page("services:desk_window", TICKET_WORKERS, "window"),
+    Page("services:desk_call", TICKET_WORKERS, "window", method="post", ok=302, data=lambda w: {}),
+    Page("services:desk_take", TICKET_WORKERS, "window", method="post", ok=302, data=lambda w: {}),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -376,6 +426,11 @@ EXEMPT = {
     "residents:export_detail": "redirects to core:export_detail",
     "residents:export_progress": "redirects to core:export_progress",
     "residents:export_download": "redirects to core:export_download",
+    # The hall's display board: public by design (a screen in the hall, no sign-in); it shows
+    # queue codes, window names and counts only — tests/test_services_board.py checks that it
+    # holds no name, phone, item or 民族 of anyone.
+    "services:board": "public: the hall's display board, no personal data",
+    "services:board_data": "public: the display board's numbers (JSON), no personal data",
 }
 # The Django admin is scoped by ScopedAdmin and tested in test_admin_scope.py.
 EXEMPT_NAMESPACES = ("admin",)
@@ -404,7 +459,7 @@ def test_every_url_pattern_is_in_the_table():
 
 
 def test_the_walk_notices_a_view_added_without_an_entry():
-    assert missing_from_table([*url_names(), "services:ticket_detail"]) == ["services:ticket_detail"]
+    assert missing_from_table([*url_names(), "activities:activity_detail"]) == ["activities:activity_detail"]
 
 
 def test_the_table_names_only_patterns_that_exist():
@@ -459,11 +514,11 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
-RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case"}
+RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case", "ticket"}
 AT = {
     "sibling": RECORDS,
-    "neighbour": RECORDS | {"community", "import", "report", "run"},
-    "far": RECORDS | {"community", "import", "report", "run"},
+    "neighbour": RECORDS | {"community", "import", "report", "run", "window", "called"},
+    "far": RECORDS | {"community", "import", "report", "run", "window", "called"},
 }
 
 
