@@ -11,6 +11,7 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
+from . import report  # noqa: F401  (registers 便民服务, its 存在问题 and its charts)
 from .models import Holiday, QueueCounter, ServiceItem, Ticket, TicketAction, Window
 
 CATALOGUE = ("services.serviceitem", "services.window")
