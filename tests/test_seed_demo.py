@@ -18,6 +18,7 @@ from grid.scope import scope_queryset
 from mediation.models import Case, CaseCounter, MediationTeam, Mediator, Party, Session
 from reports.models import ReportRun, SummaryReport
 from residents.models import FloatingRegistration, Household, Resident
+from services.models import QueueCounter, ServiceItem, Ticket, Window
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
@@ -59,6 +60,8 @@ def wipe() -> None:
     ReportRun.objects.all().delete()
     SummaryReport.objects.all().delete()
     for model in (Session, Party, Case, CaseCounter, Mediator, MediationTeam):
+        model.objects.all().delete()
+    for model in (Ticket, QueueCounter, Window, ServiceItem):
         model.objects.all().delete()
     Transition.objects.all().delete()
     Change.objects.all().delete()
