@@ -304,3 +304,20 @@ def low_satisfaction_items(unit: OrgUnit, period: Period) -> list[tuple[str, int
         if row["n"] >= LOW_SATISFACTION_MIN_RATINGS and share < LOW_SATISFACTION_RATE:
             out.append((row["item__name"], row["n"], share))
     return sorted(out, key=lambda item: (item[2], item[0]))
+
+
+def headline_counts(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> tuple[Flow, int]:
+    """The whole flow (no channel split) and the overdue count, in one aggregate: what the
+    section's headline and its "left out" test need (the home page and the dashboard's period
+    before read only this)."""
+    day = min(period.end, today or timezone.localdate())
+    row = tickets_in(unit).aggregate(
+        **_flow_aggregates(period, day),
+        overdue=Count(
+            "pk",
+            filter=(Q(status__in=OPEN, deadline__lt=day, accepted_on__lte=day))
+            | Q(status=TicketStatus.WAITING, accept_by__lt=day),
+        ),
+    )
+    overdue = row.pop("overdue")
+    return Flow(**row), overdue

@@ -17,6 +17,7 @@ from core.reporting import (
     enumerate_cn,
     report_problems,
     report_section,
+    section_headline,
 )
 from grid.models import OrgUnit
 
@@ -167,13 +168,25 @@ def services_section(unit: OrgUnit, period: Period) -> Section | None:
             "satisfaction_rate": figures.satisfaction_rate,
             "by_category": figures.by_category,
         },
-        headline=[
-            Figure("tickets_received", "便民服务接待", total.received, "人次"),
-            *([Figure("tickets_rate", "办结率", total.rate, "%")] if total.rate is not None else []),
-        ],
+        headline=_headline(total),
         paragraphs=paragraphs,
         tables=tables,
     )
+
+
+def _headline(total: Flow) -> list[Figure]:
+    return [
+        Figure("tickets_received", "便民服务接待", total.received, "人次"),
+        *([Figure("tickets_rate", "办结率", total.rate, "%")] if total.rate is not None else []),
+    ]
+
+
+@section_headline("services")
+def services_headline(unit: OrgUnit, period: Period) -> list[Figure] | None:
+    total, overdue = queries.headline_counts(unit, period)
+    if not total.received and not total.accepted and not overdue:
+        return None
+    return _headline(total)
 
 
 @report_problems("services", order=35)

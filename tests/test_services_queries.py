@@ -232,3 +232,11 @@ def test_a_staff_member_in_scope_is_whom_the_figures_are_for(november, persona):
     section = report.services_section(november.community, NOVEMBER)
     text = " ".join(section.paragraphs)
     assert "马大姐" not in text and persona(Role.STAFF)
+
+
+def test_the_headline_alone_is_the_sections(november, monkeypatch):
+    monkeypatch.setattr(queries.timezone, "localdate", lambda: LATER)
+    for unit in (november.community, november.street, november.grid, november.other_community):
+        section = report.services_section(unit, NOVEMBER)
+        assert report.services_headline(unit, NOVEMBER) == (section.headline if section else None)
+    assert report.services_headline(november.community, Period.month(2025, 1)) is None
