@@ -281,7 +281,7 @@ def now_serving(window: Window, day: dt.date | None = None) -> Ticket | None:
 
 
 @transaction.atomic
-def ticket_create(*, by, unit: OrgUnit, **fields: Any) -> Ticket:
+def ticket_create(*, by, unit: OrgUnit, import_key: str = "", **fields: Any) -> Ticket:
     """A ticket from another channel (信访, 热线, 网格上报, 线上, or a window without a number),
     waiting for its acceptance; a 信访's acceptance decision is due in PETITION_ACCEPT_DAYS."""
     unknown = set(fields) - set(TICKET_FIELDS) - set(APPLICANT_FIELDS)
@@ -306,6 +306,7 @@ def ticket_create(*, by, unit: OrgUnit, **fields: Any) -> Ticket:
         community=community,
         unit=unit,
         created_by=by if getattr(by, "pk", None) else None,
+        import_key=import_key,
         **values,
         **applicant,
     )

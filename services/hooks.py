@@ -108,5 +108,5 @@ inventory.classify(
         "referred_to",
         "satisfaction",
     ),
-    system=("id", "created_at", "updated_at"),
+    system=("id", "created_at", "updated_at", "import_key"),
 )

@@ -308,6 +308,8 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
     )
+    # A past ledger's row this ticket came from (services.ticket_import): re-importing skips it.
+    import_key = models.CharField("导入标识", max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -339,6 +341,11 @@ class Ticket(models.Model):
                 fields=["window", "queue_day", "queue_number"],
                 condition=Q(queue_number__isnull=False),
                 name="services_ticket_queue_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "import_key"],
+                condition=~Q(import_key=""),
+                name="services_ticket_import_unique",
             ),
         ]
         indexes = [
