@@ -41,10 +41,10 @@ CLINIC_SHORT = {
 
 def clinic_sentence(clinic: queries.ClinicFigures) -> str:
     """ "法律诊所开展坐诊、义诊等服务12场，服务群众180人次，其中少数民族群众46人次。"; "" for none.
-    Two modes are named (the most used when there are more, then "等")."""
+    Two modes are named (the most held, then the most served, when there are more, and "等")."""
     if not clinic.sessions:
         return ""
-    modes = sorted(clinic.by_mode, key=lambda m: -m.sessions)
+    modes = sorted(clinic.by_mode, key=lambda m: (-m.sessions, -m.served))
     named = "、".join(
         CLINIC_SHORT[m.mode] for m in sorted(modes[:2], key=lambda m: list(CLINIC_SHORT).index(m.mode))
     )
