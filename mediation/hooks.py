@@ -81,8 +81,10 @@ registry.quick_links(_quick_links, order=40)
 
 
 def _my_cases_link(user) -> list[QuickLink]:
-    """A mediator whose account is linked to the roster: their open cases, nearest deadline."""
-    if not user.has_perm("mediation.view_case"):
+    """A mediator whose account is linked to the roster: their open cases, nearest deadline.
+    Only the mediator role is looked up: the other roles' home pages cost no query more."""
+    profile = getattr(user, "profile", None)
+    if getattr(profile, "role", None) != Role.MEDIATOR or not user.has_perm("mediation.view_case"):
         return []
     mediator = mediator_of(user)
     if mediator is None:
