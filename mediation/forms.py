@@ -349,6 +349,7 @@ class ClinicForm(forms.ModelForm):
         for community in OrgUnit.objects.filter(pk__in=community_ids):
             below |= Q(path__startswith=community.path)
         self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids()).filter(below)
+        self.fields["grid"].empty_label = "（社区内，不选网格）"
         self.fields["counsel"].queryset = scope_queryset(
             user, Mediator.objects.filter(role__in=COUNSEL_ROLES, community__in=community_ids, active=True)
         )
