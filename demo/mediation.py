@@ -1,22 +1,41 @@
 """The demo's disputes: a roster (移动微调室 and 金牌调解队) and a year of cases in every community,
 written through ``mediation.actions`` — most resolved, a few referred or ended, some still
 open and one or two overdue, one ethnic-factor case each — with their sessions. Each
-community that has cases already is left alone."""
+community that has cases already is left alone.
+
+Step 44 then gives each community's 专职调解员 an account linked to their roster record, a
+year of 法律诊所 sittings in the five modes (a few disputes registered from them), and takes
+a few cases on as 联调; a community with sittings already is left alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 from random import Random
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from faker import Faker
 
 from core.models import Transition
+from grid.models import Role
 from mediation import actions
-from mediation.models import Case, Category, MediationTeam, Mediator, MediatorRole, Risk, Source
+from mediation.models import (
+    OPEN,
+    Case,
+    Category,
+    ClinicMode,
+    ClinicSession,
+    JointDepartment,
+    MediationTeam,
+    Mediator,
+    MediatorRole,
+    Risk,
+    Source,
+)
 from residents.models import LedgerStatus, Resident
 
+from .org import seed_accounts
 from .steps import DemoContext, Tally, demo_step
 
 TEAMS = (
@@ -207,4 +226,182 @@ def mediation_step(ctx: DemoContext) -> None:
                 made += 1
             day += dt.timedelta(days=1)
         tally.add("纠纷案件", created=made)
+    tally.write(ctx.stdout)
+
+
+# --- 法律诊所, the mediators' accounts and 联调 (step 44) -----------------------------------------
+
+CLINIC_PLACES = {
+    ClinicMode.DAILY: "社区法律诊所",
+    ClinicMode.APPOINTMENT: "社区法律诊所",
+    ClinicMode.EXPERT: "社区党群服务中心",
+    ClinicMode.CAMPAIGN: "社区文化广场",
+}
+CLINIC_SERVED = {
+    ClinicMode.DAILY: (3, 12),
+    ClinicMode.APPOINTMENT: (1, 3),
+    ClinicMode.EXPERT: (2, 6),
+    ClinicMode.CIRCUIT: (5, 20),
+    ClinicMode.CAMPAIGN: (30, 80),
+}
+CLINIC_TOPICS = (
+    "婚姻家庭、赡养抚养",
+    "劳动争议、拖欠工资",
+    "房屋租赁、物业服务",
+    "邻里相邻关系",
+    "继承、遗嘱",
+    "消费维权",
+    "民间借贷",
+)
+# 集中义诊 in the weeks of 学雷锋日, 民法典宣传月 and 国家宪法日, about.
+CAMPAIGN_WEEKS = (9, 21, 48)
+
+
+def _clinic_modes(rng: Random, week: int) -> list[str]:
+    modes = []
+    if rng.random() < 0.9:
+        modes.append(ClinicMode.DAILY)
+    if rng.random() < 0.3:
+        modes.append(ClinicMode.APPOINTMENT)
+    if week % 4 == 1:
+        modes.append(ClinicMode.CIRCUIT)
+    if week % 13 == 6:
+        modes.append(ClinicMode.EXPERT)
+    if week in CAMPAIGN_WEEKS:
+        modes.append(ClinicMode.CAMPAIGN)
+    return modes
+
+
+def _mediator_account(ctx: DemoContext, community, rng: Random, fake) -> None:
+    """The community's 专职调解员 signs in: an account with the mediator role (the demo's
+    ``mediator`` in 变电所社区, ``mediator_<code>`` elsewhere) linked to their roster record,
+    the record named as the account is."""
+    record = Mediator.objects.filter(community=community, role=MediatorRole.FULL_TIME).order_by("pk").first()
+    if record is None or record.user_id:
+        return
+    account = next(
+        (a for a in ctx.accounts if a.role == Role.MEDIATOR and a.unit.pk == community.pk),
+        None,
+    )
+    if account is None:
+        places = [(f"mediator_{community.code[-6:]}", Role.MEDIATOR, community)]
+        made = seed_accounts(org=ctx.org, rng=rng, fake=fake, stdout=ctx.stdout, places=places)
+        ctx.accounts += made
+        account = made[0]
+    user = get_user_model().objects.get(username=account.username)
+    if Mediator.objects.filter(user=user).exists():
+        return
+    actions.mediator_update(by=None, mediator=record, name=user.first_name, user=user)
+
+
+def _clinic_case(rng: Random, clinic: ClinicSession, grids, residents, mediators, today) -> Case:
+    applicant, respondent = rng.sample(residents, 2)
+    grid = clinic.grid or next((g for g in grids if g.pk == applicant.household.grid_id), rng.choice(grids))
+    category = _pick(rng, CATEGORY_WEIGHTS)
+    case = actions.case_create(
+        by=None,
+        grid=grid,
+        parties=[
+            {"resident": applicant, "side": "applicant"},
+            {"resident": respondent, "side": "respondent"},
+        ],
+        title=rng.choice(TITLES[category]),
+        facts="群众到法律诊所咨询时反映，律师解答后建议申请人民调解，社区当场登记。",
+        category=category,
+        reported_on=clinic.held_on,
+        clinic_session=clinic,
+    )
+    days = [clinic.held_on + dt.timedelta(days=1)]
+    if days[0] > today:
+        return Case.objects.get(pk=case.pk)
+    actions.case_accept(by=None, case=case, on=days[0])
+    actions.case_assign(by=None, case=case, mediators=rng.sample(mediators, 2))
+    if rng.random() < 0.3:
+        # The harder ones are mediated jointly (大调解).
+        departments = rng.sample(
+            [
+                JointDepartment.POLICE,
+                JointDepartment.JUSTICE,
+                JointDepartment.LAW_FIRM,
+                JointDepartment.PROPERTY,
+            ],
+            2,
+        )
+        actions.case_mark_joint(by=None, case=case, departments=departments)
+    closing = days[0] + dt.timedelta(days=rng.randint(3, 18))
+    if closing <= today:
+        actions.case_start(by=None, case=case)
+        actions.case_succeed(by=None, case=case, note="双方达成调解协议。", on=closing)
+        days += [closing, closing]
+    _backdate(case, days)
+    return Case.objects.get(pk=case.pk)
+
+
+@demo_step(44, "法律诊所、调解员账号与联调（近一年）")
+def clinic_step(ctx: DemoContext) -> None:
+    rng = Random()
+    rng.setstate(ctx.rng.getstate())
+    rng.seed(rng.getrandbits(64) ^ 44)
+    fake = Faker("zh_CN")
+    fake.seed_instance(rng.getrandbits(32))
+    today = timezone.localdate()
+    tally = Tally()
+    for community in ctx.org.communities:
+        _mediator_account(ctx, community, rng, fake)
+        existing = ClinicSession.objects.filter(community=community)
+        if existing.exists():
+            tally.add("法律诊所服务", existing=existing.count())
+            continue
+        mediators = list(Mediator.objects.filter(community=community).order_by("pk"))
+        counsel = [m for m in mediators if m.role in (MediatorRole.COUNSEL, MediatorRole.LAWYER)]
+        residents = list(
+            Resident.objects.filter(household__community=community, status=LedgerStatus.ACTIVE)
+            .select_related("household")
+            .order_by("pk")[:1000]
+        )
+        grids = ctx.org.grids_of(community)
+        if len(mediators) < 2 or len(residents) < 2 or not counsel:
+            continue
+        start = today - dt.timedelta(days=364)
+        made = from_clinic = joint = 0
+        for week in range(52):
+            monday = start + dt.timedelta(days=7 * week - start.weekday())
+            for mode in _clinic_modes(rng, week):
+                held_on = min(today, max(start, monday + dt.timedelta(days=rng.randint(0, 4))))
+                low, high = CLINIC_SERVED[mode]
+                served = rng.randint(low, high)
+                grid = rng.choice(grids) if mode == ClinicMode.CIRCUIT else None
+                who = {"counsel": rng.choice(counsel)}
+                if mode in (ClinicMode.EXPERT, ClinicMode.CAMPAIGN) and rng.random() < 0.5:
+                    who = {
+                        "counsel_name": fake.name(),
+                        "counsel_organisation": f"{fake.last_name()}氏律师事务所",
+                    }
+                clinic = actions.clinic_session_create(
+                    by=None,
+                    community=community,
+                    grid=grid,
+                    mode=mode,
+                    held_on=held_on,
+                    place=f"{grid.name}居民活动室" if grid else CLINIC_PLACES[mode],
+                    served=served,
+                    minority_served=round(served * rng.uniform(0.1, 0.4)),
+                    topics="、".join(rng.sample(CLINIC_TOPICS, 2)) + "等法律咨询",
+                    **who,
+                )
+                made += 1
+                if rng.random() < 0.08:
+                    case = _clinic_case(rng, clinic, grids, residents, mediators, today)
+                    from_clinic += 1
+                    joint += case.is_joint
+        # A couple of the cases still being mediated are taken on jointly.
+        for case in Case.objects.filter(community=community, status__in=OPEN).order_by("pk")[:2]:
+            if not case.is_joint:
+                actions.case_mark_joint(
+                    by=None, case=case, departments=[JointDepartment.POLICE, JointDepartment.JUSTICE]
+                )
+                joint += 1
+        tally.add("法律诊所服务", created=made)
+        tally.add("法律诊所登记的纠纷", created=from_clinic)
+        tally.add("联调案件", created=joint)
     tally.write(ctx.stdout)

@@ -29,16 +29,21 @@ from residents.models import Resident
 
 from .models import (
     CLOSED,
+    COUNSEL_ROLES,
     OUTCOMES,
     Case,
     CaseAction,
     CaseCounter,
     CaseStatus,
+    ClinicSession,
     Department,
+    JointDepartment,
     Mediator,
     Party,
     Risk,
     Session,
+    Source,
+    joint_labels,
 )
 
 CASE_FIELDS = (
@@ -51,6 +56,7 @@ CASE_FIELDS = (
     "ethnic_factor",
     "religious_factor",
     "reported_on",
+    "clinic_session",
 )
 PARTY_FIELDS = ("resident", "name", "ethnicity", "phone", "side")
 
@@ -139,6 +145,8 @@ def case_create(*, by, grid: OrgUnit, parties: list[dict[str, Any]], **fields: A
     if not parties:
         raise ValidationError("请至少填写一名当事人。")
     community = _community_of(grid)
+    if fields.get("clinic_session") is not None:
+        _check_clinic_source(by, community, fields)
     fields.setdefault("reported_on", timezone.localdate())
     year = fields["reported_on"].year
     number = next_number(community, year)
@@ -157,6 +165,17 @@ def case_create(*, by, grid: OrgUnit, parties: list[dict[str, Any]], **fields: A
     for party in parties:
         _add_party(by=by, case=case, fields=party)
     return case
+
+
+def _check_clinic_source(by, community: OrgUnit, fields: dict[str, Any]) -> None:
+    """A case found at a legal-clinic sitting: the sitting is the case's community's, in the
+    person's scope, and the case's source is 法律诊所."""
+    clinic = fields["clinic_session"]
+    if clinic.community_id != community.pk or (
+        by is not None and not scope_queryset(by, ClinicSession).filter(pk=clinic.pk).exists()
+    ):
+        raise ValidationError({"clinic_session": "所选法律诊所服务不在本社区或不在您的管辖范围内。"})
+    fields["source"] = Source.CLINIC
 
 
 @transaction.atomic
@@ -388,7 +407,18 @@ def repeats(case: Case, days: int | None = None):
     return Case.objects.repeats_of(case, settings.MEDIATION_REPEAT_DAYS if days is None else days)
 
 
-MEDIATOR_FIELDS = ("resident", "name", "phone", "role", "organisation", "active")
+MEDIATOR_FIELDS = ("resident", "name", "phone", "role", "organisation", "active", "user")
+
+
+def _check_mediator_user(by, community: OrgUnit, user) -> None:
+    """A mediator's account is someone working in the mediator's community (or a grid of it)."""
+    if user is None:
+        return
+    unit = getattr(getattr(user, "profile", None), "org_unit", None)
+    if unit is None or not unit.path.startswith(community.path):
+        raise ValidationError({"user": "所选账号不在该调解员所在社区。"})
+    if by is not None and not unit_in_scope(by, unit):
+        raise ValidationError({"user": "所选账号不在您的管辖范围内。"})
 
 
 @transaction.atomic
@@ -400,6 +430,7 @@ def mediator_create(*, by, community: OrgUnit, teams=(), **fields: Any) -> Media
         raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
     if fields.get("resident") is not None and not fields.get("name"):
         fields["name"] = fields["resident"].name
+    _check_mediator_user(by, community, fields.get("user"))
     mediator = Mediator(community=community, **fields)
     mediator.full_clean()
     mediator.save()
@@ -413,6 +444,8 @@ def mediator_create(*, by, community: OrgUnit, teams=(), **fields: Any) -> Media
 @transaction.atomic
 def mediator_update(*, by, mediator: Mediator, teams=None, **fields: Any) -> Mediator:
     current = Mediator.objects.select_for_update().get(pk=mediator.pk)
+    if "user" in fields and fields["user"] is not None and fields["user"].pk != current.user_id:
+        _check_mediator_user(by, current.community, fields["user"])
     changes = history.diff(current, fields)
     for name, value in fields.items():
         setattr(current, name, value)
@@ -426,4 +459,101 @@ def mediator_update(*, by, mediator: Mediator, teams=None, **fields: Any) -> Med
             changes["teams"] = [", ".join(map(str, old)), ", ".join(map(str, new))]
     if changes:
         history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+# --- 联调 (joint mediation) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_mark_joint(*, by, case: Case, departments: list[str]) -> Case:
+    """联调: the departments taking part in mediating the case (an empty list: no longer joint)."""
+    if by is not None and not by.has_perm("mediation.change_case"):
+        raise ValidationError("您的角色无权组织联调。")
+    case = _locked(case)
+    if case.status in CLOSED:
+        raise ValidationError(f"案件当前为“{case.get_status_display()}”，已结案，不能组织联调。")
+    unknown = set(departments) - set(JointDepartment.values)
+    if unknown:
+        raise ValidationError({"departments": "请从列出的部门中选择联调部门。"})
+    # Stored in the choices' order: the same set always reads the same.
+    new = [value for value in JointDepartment.values if value in set(departments)]
+    old = list(case.joint_departments or [])
+    if new == old:
+        return case
+    case.joint_departments = new
+    case.save(update_fields=["joint_departments", "updated_at"])
+    changes = {"joint_departments": ["、".join(joint_labels(old)), "、".join(joint_labels(new))]}
+    _record(by=by, case=case, action=CaseAction.JOINT, changes=changes)
+    return case
+
+
+# --- 法律诊所 (legal clinic) ---------------------------------------------------------------------
+
+CLINIC_FIELDS = (
+    "grid",
+    "mode",
+    "held_on",
+    "place",
+    "counsel",
+    "counsel_name",
+    "counsel_organisation",
+    "served",
+    "minority_served",
+    "topics",
+)
+
+
+def _check_clinic(by, clinic: ClinicSession) -> None:
+    if by is not None and not by.has_perm("mediation.add_clinicsession"):
+        raise ValidationError("您的角色无权登记法律诊所服务。")
+    if clinic.community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"community": "法律诊所服务登记在社区下。"})
+    if by is not None and not unit_in_scope(by, clinic.community):
+        raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
+    if clinic.grid_id and not clinic.grid.path.startswith(clinic.community.path):
+        raise ValidationError({"grid": "所选网格不在该社区。"})
+    if clinic.counsel_id:
+        if clinic.counsel.community_id != clinic.community_id:
+            raise ValidationError({"counsel": "只能选择本社区名册上的律师或法律顾问。"})
+        if clinic.counsel.role not in COUNSEL_ROLES:
+            raise ValidationError({"counsel": "所选调解员不是律师或法律顾问。"})
+        # The roster is the record of who they are; a typed name would only disagree with it.
+        clinic.counsel_name = clinic.counsel.name
+        clinic.counsel_organisation = clinic.counsel.organisation
+    if clinic.held_on and clinic.held_on > timezone.localdate():
+        raise ValidationError({"held_on": "日期不能晚于今天。"})
+
+
+@transaction.atomic
+def clinic_session_create(*, by, community: OrgUnit, **fields: Any) -> ClinicSession:
+    """登记 a legal-clinic sitting (法律诊所服务) of ``community``."""
+    unknown = set(fields) - set(CLINIC_FIELDS)
+    if unknown:
+        raise TypeError(f"ClinicSession has no field(s): {', '.join(sorted(unknown))}")
+    clinic = ClinicSession(community=community, recorded_by=by if getattr(by, "pk", None) else None, **fields)
+    _check_clinic(by, clinic)
+    clinic.full_clean()
+    clinic.save()
+    history.record(instance=clinic, action=history.CREATE, changes=snapshot(clinic, CLINIC_FIELDS), by=by)
+    return clinic
+
+
+@transaction.atomic
+def clinic_session_update(*, by, clinic: ClinicSession, **fields: Any) -> ClinicSession:
+    unknown = set(fields) - set(CLINIC_FIELDS)
+    if unknown:
+        raise TypeError(f"ClinicSession has no field(s): {', '.join(sorted(unknown))}")
+    current = ClinicSession.objects.select_for_update().get(pk=clinic.pk)
+    before = {name: getattr(current, current._meta.get_field(name).attname) for name in CLINIC_FIELDS}
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_clinic(by, current)
+    current.full_clean()
+    after = {name: getattr(current, current._meta.get_field(name).attname) for name in CLINIC_FIELDS}
+    changes = history.diff_values(before, after)
+    if not changes:
+        return current
+    current.save()
+    history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
     return current

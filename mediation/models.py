@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,6 +82,7 @@ class CaseAction(models.TextChoices):
     REOPEN = "reopen", "重新开启"
     EXTEND = "extend", "延长期限"
     ASSIGN = "assign", "指派调解员"
+    JOINT = "joint", "联调"
 
 
 class CaseCounter(models.Model):
@@ -168,6 +170,15 @@ class Mediator(models.Model):
         MediationTeam, verbose_name="所在团队", blank=True, related_name="mediators"
     )
     active = models.BooleanField("在岗", default=True)
+    # The mediator's own account, when they sign in: "my cases" are this record's.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mediator",
+    )
 
     scope_path = "community"
 
@@ -182,6 +193,128 @@ class Mediator(models.Model):
         return f"{self.name}（{self.get_role_display()}）"
 
 
+def mediator_of(user) -> Mediator | None:
+    """The roster record a signed-in person is, when an admin linked their account to one."""
+    if not getattr(user, "pk", None):
+        return None
+    return Mediator.objects.filter(user=user, active=True).select_related("community").first()
+
+
+class ClinicMode(models.TextChoices):
+    """法律诊所's five ways of serving (seed 001)."""
+
+    DAILY = "daily", "日常坐诊"
+    APPOINTMENT = "appointment", "预约问诊"
+    EXPERT = "expert", "专家会诊"
+    CIRCUIT = "circuit", "定期巡诊"
+    CAMPAIGN = "campaign", "集中义诊"
+
+
+# Who may sit in the clinic from the roster: its legal advisers and lawyers.
+COUNSEL_ROLES = (MediatorRole.COUNSEL, MediatorRole.LAWYER)
+
+
+class ClinicSession(models.Model):
+    """法律诊所 sitting: when, where, in which mode, who counselled, how many people came
+    (and how many of them from minorities), what they asked, and the disputes it found."""
+
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name="社区",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": OrgLevel.COMMUNITY},
+    )
+    grid = models.ForeignKey(
+        OrgUnit,
+        verbose_name="网格",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"level": OrgLevel.GRID},
+    )
+    mode = models.CharField("服务方式", max_length=20, choices=ClinicMode.choices, default=ClinicMode.DAILY)
+    held_on = models.DateField("日期")
+    place = models.CharField("地点", max_length=100)
+    counsel = models.ForeignKey(
+        Mediator,
+        verbose_name="律师/法律顾问",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clinic_sessions",
+        limit_choices_to={"role__in": COUNSEL_ROLES},
+    )
+    counsel_name = models.CharField("律师/法律顾问姓名", max_length=50, blank=True)
+    counsel_organisation = models.CharField("所在单位", max_length=100, blank=True)
+    served = models.PositiveIntegerField("服务人数")
+    minority_served = models.PositiveIntegerField("其中少数民族", default=0)
+    topics = models.TextField("咨询事项")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "community"
+
+    class Meta:
+        verbose_name = "法律诊所服务"
+        verbose_name_plural = "法律诊所服务"
+        default_permissions = ()
+        permissions = model_permissions("clinicsession", verbose_name)
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["community", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_mode_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.served is not None
+            and self.minority_served is not None
+            and self.minority_served > self.served
+        ):
+            errors["minority_served"] = "其中少数民族人数不能超过服务人数。"
+        if self.counsel_id is None and not self.counsel_name.strip():
+            errors["counsel_name"] = "请选择律师或法律顾问，或填写其姓名。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def counsel_label(self) -> str:
+        if self.counsel_id:
+            organisation = self.counsel.organisation
+            return f"{self.counsel.name}（{organisation}）" if organisation else self.counsel.name
+        if self.counsel_organisation:
+            return f"{self.counsel_name}（{self.counsel_organisation}）"
+        return self.counsel_name
+
+
+class JointDepartment(models.TextChoices):
+    """Who takes part in a 联调 (joint mediation, 大调解) besides the community's mediators."""
+
+    POLICE = "police", "派出所"
+    JUSTICE = "justice", "司法所"
+    LAW_FIRM = "law_firm", "律师事务所"
+    PSYCHOLOGY = "psychology", "心理咨询"
+    PROPERTY = "property", "物业公司"
+    OTHER = "other", "其他"
+
+
+def joint_labels(codes) -> list[str]:
+    """The departments' names in the choices' order, whatever order they were stored in."""
+    codes = set(codes or ())
+    return [str(label) for value, label in JointDepartment.choices if value in codes]
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN)
@@ -192,6 +325,10 @@ class CaseQuerySet(models.QuerySet):
 
     def in_unit(self, unit: OrgUnit) -> CaseQuerySet:
         return self.filter(grid__path__startswith=unit.path)
+
+    def joint(self) -> CaseQuerySet:
+        """联调 cases: some department named beside the mediators."""
+        return self.exclude(joint_departments=[])
 
     def repeats_of(self, case: Case, days: int = 90) -> CaseQuerySet:
         """Other cases with a party of ``case`` (the same resident, or the same outside name
@@ -253,6 +390,19 @@ class Case(models.Model):
     referred_to = models.CharField("转办部门", max_length=20, choices=Department.choices, blank=True)
     outcome_note = models.CharField("结果说明", max_length=500, blank=True)
     mediators = models.ManyToManyField(Mediator, verbose_name="调解员", blank=True, related_name="cases")
+    # The legal-clinic sitting the dispute was found at (source 法律诊所).
+    clinic_session = models.ForeignKey(
+        ClinicSession,
+        verbose_name="法律诊所服务",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    # 联调: the departments taking part, as JointDepartment codes. A JSON list rather than a
+    # many-to-many to a table of six fixed rows: the same on SQLite and PostgreSQL, no
+    # reference rows to seed, and read whole with the case (never searched by department).
+    joint_departments = models.JSONField("联调部门", default=list, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -326,6 +476,14 @@ class Case(models.Model):
     def days_overdue(self) -> int:
         left = self.days_left
         return -left if left is not None and left < 0 else 0
+
+    @property
+    def is_joint(self) -> bool:
+        return bool(self.joint_departments)
+
+    @property
+    def joint_department_labels(self) -> list[str]:
+        return joint_labels(self.joint_departments)
 
     def flags(self) -> list[str]:
         """The markers shown wherever the case appears (预警)."""

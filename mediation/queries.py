@@ -28,13 +28,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from core.periods import Period
 from grid.models import OrgUnit
 
-from .models import OPEN, Case, CaseStatus, Category
+from .models import OPEN, Case, CaseStatus, Category, ClinicMode, ClinicSession
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -128,3 +128,62 @@ def case_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None)
 def overdue_cases(unit: OrgUnit, day: dt.date):
     """The open cases past their deadline on ``day``, nearest deadline first (存在问题, lists)."""
     return cases_in(unit).filter(status__in=OPEN, deadline__lt=day).order_by("deadline", "pk")
+
+
+# --- 法律诊所 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicModeFigures:
+    mode: str
+    label: str
+    sessions: int
+    served: int
+    minority_served: int
+
+
+@dataclass(frozen=True)
+class ClinicFigures:
+    """法律诊所's flow figures: the sittings held in the period (``held_on``), the people they
+    served (人次: a person who came twice counts twice) and, of those, minority people."""
+
+    sessions: int = 0
+    served: int = 0
+    minority_served: int = 0
+    by_mode: list[ClinicModeFigures] = field(default_factory=list)
+
+
+def clinics_in(unit: OrgUnit):
+    """A community (or above) counts its sittings; a grid those held in it."""
+    return ClinicSession.objects.filter(
+        Q(community__path__startswith=unit.path) | Q(grid__path__startswith=unit.path)
+    )
+
+
+def clinic_figures(unit: OrgUnit, period: Period) -> ClinicFigures:
+    """One query: the period's sittings grouped by mode, in the modes' order."""
+    rows = {
+        row["mode"]: row
+        for row in clinics_in(unit)
+        .filter(held_on__gte=period.start, held_on__lte=period.end)
+        .values("mode")
+        .annotate(n=Count("pk"), served=Sum("served"), minority=Sum("minority_served"))
+        .order_by("mode")
+    }
+    by_mode = [
+        ClinicModeFigures(
+            mode=value,
+            label=str(label),
+            sessions=rows[value]["n"],
+            served=rows[value]["served"] or 0,
+            minority_served=rows[value]["minority"] or 0,
+        )
+        for value, label in ClinicMode.choices
+        if value in rows
+    ]
+    return ClinicFigures(
+        sessions=sum(m.sessions for m in by_mode),
+        served=sum(m.served for m in by_mode),
+        minority_served=sum(m.minority_served for m in by_mode),
+        by_mode=by_mode,
+    )

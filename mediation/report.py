@@ -29,10 +29,38 @@ def _factor(label: str, total: int, resolved: int) -> str:
     return f"其中涉及{label}{total}件，已化解{resolved}件"
 
 
+# 日常坐诊 → 坐诊: how the report names a mode in a list ("开展坐诊、义诊等服务").
+CLINIC_SHORT = {
+    "daily": "坐诊",
+    "appointment": "问诊",
+    "expert": "会诊",
+    "circuit": "巡诊",
+    "campaign": "义诊",
+}
+
+
+def clinic_sentence(clinic: queries.ClinicFigures) -> str:
+    """ "法律诊所开展坐诊、义诊等服务12场，服务群众180人次，其中少数民族群众46人次。"; "" for none.
+    Two modes are named (the most held, then the most served, when there are more, and "等")."""
+    if not clinic.sessions:
+        return ""
+    modes = sorted(clinic.by_mode, key=lambda m: (-m.sessions, -m.served))
+    named = "、".join(
+        CLINIC_SHORT[m.mode] for m in sorted(modes[:2], key=lambda m: list(CLINIC_SHORT).index(m.mode))
+    )
+    text = f"法律诊所开展{named}{'等' if len(modes) > 2 else ''}服务{clinic.sessions}场"
+    if clinic.served:
+        text += f"，服务群众{clinic.served}人次"
+        if clinic.minority_served:
+            text += f"，其中少数民族群众{clinic.minority_served}人次"
+    return text + "。"
+
+
 @report_section("mediation", "矛盾纠纷调解", order=20)
 def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
     figures = queries.case_figures(unit, period)
-    if not figures.reported and not figures.closed and not figures.overdue:
+    clinic = queries.clinic_figures(unit, period)
+    if not figures.reported and not figures.closed and not figures.overdue and not clinic.sessions:
         return None
     said = []
     if figures.reported:
@@ -71,6 +99,15 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
         tables.append(
             Table(title="矛盾纠纷类型", columns=["类型", "件数"], rows=[list(r) for r in figures.by_category])
         )
+    if clinic.sessions:
+        paragraphs.append(clinic_sentence(clinic))
+        tables.append(
+            Table(
+                title="法律诊所服务",
+                columns=["服务方式", "场次", "服务人次", "其中少数民族"],
+                rows=[[m.label, m.sessions, m.served, m.minority_served] for m in clinic.by_mode],
+            )
+        )
     return Section(
         key="mediation",
         title="矛盾纠纷调解",
@@ -91,6 +128,10 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
             "overdue": figures.overdue,
             "average_days": figures.average_days,
             "by_category": figures.by_category,
+            "clinic_sessions": clinic.sessions,
+            "clinic_served": clinic.served,
+            "clinic_minority_served": clinic.minority_served,
+            "clinic_by_mode": [[m.label, m.sessions, m.served, m.minority_served] for m in clinic.by_mode],
         },
         headline=[
             Figure("cases_reported", "矛盾纠纷", figures.reported, "件"),

@@ -10,6 +10,11 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/mediators/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("cases/<int:pk>/joint/", views.case_joint, name="case_joint"),
+    path("clinic/", lists.clinic_list, name="clinic_list"),
+    path("clinic/new/", views.clinic_create, name="clinic_create"),
+    path("clinic/<int:pk>/", views.clinic_detail, name="clinic_detail"),
+    path("clinic/<int:pk>/edit/", views.clinic_update, name="clinic_update"),
     *(
         path(f"cases/<int:pk>/{step}/", views.case_step, {"step": step}, name=f"case_{step}")
         for step in views.STEPS

@@ -20,10 +20,21 @@ from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404, scope_queryset
 
 from . import actions
-from .forms import AssignForm, CaseForm, NoteForm, ReasonForm, ReferForm, SessionForm
-from .models import CLOSED, WORK, Case, CaseStatus, Mediator, Session
+from .forms import (
+    AssignForm,
+    CaseForm,
+    ClinicForm,
+    JointForm,
+    NoteForm,
+    ReasonForm,
+    ReferForm,
+    SessionForm,
+)
+from .models import CLOSED, WORK, Case, CaseStatus, ClinicSession, Mediator, Session, Source
 
 VIEW = "mediation.view_case"
+# 联调 is organised while a case is not yet closed.
+JOINT_OPEN = (CaseStatus.REGISTERED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING)
 
 
 def _cases():
@@ -40,7 +51,7 @@ def _crumbs(case: Case | None = None) -> list[Crumb]:
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
     require(request, "mediation.add_case")
-    form = CaseForm(posted(request), user=request.user)
+    form = CaseForm(posted(request), user=request.user, initial=_from_clinic(request))
     if form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "grid"}
         try:
@@ -62,6 +73,19 @@ def case_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _from_clinic(request: HttpRequest) -> dict:
+    """登记纠纷 from a legal-clinic sitting's page (``?clinic=``): the sitting, its grid and the
+    source 法律诊所 filled in. A sitting out of scope is 404, as its page is."""
+    pk = request.GET.get("clinic")
+    if request.method != "GET" or not pk or not request.user.has_perm("mediation.view_clinicsession"):
+        return {}
+    clinic = get_in_scope_or_404(request.user, ClinicSession, pk=pk)
+    initial = {"clinic_session": clinic.pk, "source": Source.CLINIC, "reported_on": clinic.held_on}
+    if clinic.grid_id:
+        initial["grid"] = clinic.grid_id
+    return initial
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
@@ -71,6 +95,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parties__ethnicity",
             "parties__resident",
             "mediators",
+            "clinic_session",
             Prefetch("sessions", queryset=Session.objects.prefetch_related("mediators", "parties")),
         ),
         pk=pk,
@@ -88,6 +113,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "moves": _timeline(case),
         "sessions": list(case.sessions.all()),
         "steps": steps,
+        "joint_open": JOINT_OPEN,
         "repeats": list(scope_queryset(request.user, actions.repeats(case)).order_by("-reported_on")[:10]),
         "history": history.page_history(request.user, case, masked=True),
         "crumbs": [*_crumbs(), Crumb(case.file_number)],
@@ -281,3 +307,110 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
         blocked="" if open_for_sessions else f"案件当前为“{case.get_status_display()}”，不能记录调解。",
         submit_label="保存调解记录",
     )
+
+
+@login_required
+def case_joint(request: HttpRequest, pk: int) -> HttpResponse:
+    """联调: which departments take part in mediating the case."""
+    require(request, WORK)
+    case = get_in_scope_or_404(request.user, _cases(), pk=pk)
+    form = JointForm(posted(request), initial={"departments": list(case.joint_departments)})
+    blocked = (
+        ""
+        if case.status in JOINT_OPEN
+        else f"案件当前为“{case.get_status_display()}”，已结案，不能组织联调。"
+    )
+    if not blocked and form.is_valid():
+        try:
+            actions.case_mark_joint(by=request.user, case=case, departments=form.cleaned_data["departments"])
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:case_detail", case.pk)
+    return form_page(
+        request,
+        title="联调",
+        crumbs=_crumbs(case),
+        cancel_url=reverse("mediation:case_detail", args=[case.pk]),
+        form=form,
+        blocked=blocked,
+        note="疑难复杂纠纷由派出所、司法所、律师、心理咨询师、物业公司等联合调解（大调解）。",
+        submit_label="保存",
+    )
+
+
+# --- 法律诊所 -------------------------------------------------------------------------------
+
+CLINIC_VIEW = "mediation.view_clinicsession"
+
+
+def _clinic_crumbs(clinic: ClinicSession | None = None) -> list[Crumb]:
+    crumbs = [Crumb("法律诊所", reverse("mediation:clinic_list"))]
+    if clinic is not None:
+        crumbs.append(Crumb(str(clinic), reverse("mediation:clinic_detail", args=[clinic.pk])))
+    return crumbs
+
+
+def _clinic_fields(form: ClinicForm) -> dict:
+    return {name: form.cleaned_data[name] for name in actions.CLINIC_FIELDS if name in form.cleaned_data}
+
+
+@login_required
+def clinic_create(request: HttpRequest) -> HttpResponse:
+    require(request, "mediation.add_clinicsession")
+    form = ClinicForm(posted(request), user=request.user)
+    if form.is_valid():
+        try:
+            clinic = actions.clinic_session_create(
+                by=request.user, community=form.cleaned_data["community"], **_clinic_fields(form)
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:clinic_detail", clinic.pk)
+    return form_page(
+        request,
+        title="登记法律诊所服务",
+        crumbs=_clinic_crumbs(),
+        cancel_url=reverse("mediation:clinic_list"),
+        form=form,
+        note="日常坐诊、预约问诊、专家会诊、定期巡诊、集中义诊，记录服务人数和咨询事项。",
+        submit_label="登记",
+    )
+
+
+@login_required
+def clinic_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "mediation.change_clinicsession")
+    clinic = get_in_scope_or_404(request.user, ClinicSession.objects.select_related("community"), pk=pk)
+    form = ClinicForm(posted(request), user=request.user, instance=clinic)
+    if form.is_valid():
+        try:
+            actions.clinic_session_update(by=request.user, clinic=clinic, **_clinic_fields(form))
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:clinic_detail", clinic.pk)
+    return form_page(
+        request,
+        title="修改法律诊所服务",
+        crumbs=_clinic_crumbs(clinic),
+        cancel_url=reverse("mediation:clinic_detail", args=[clinic.pk]),
+        form=form,
+    )
+
+
+@login_required
+def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, CLINIC_VIEW)
+    clinic = get_in_scope_or_404(
+        request.user, ClinicSession.objects.select_related("community", "grid", "counsel"), pk=pk
+    )
+    cases = scope_queryset(request.user, clinic.cases.select_related("grid")).order_by("-reported_on", "-pk")
+    context = {
+        "clinic": clinic,
+        "cases": list(cases) if request.user.has_perm(VIEW) else [],
+        "history": history.page_history(request.user, clinic, masked=True),
+        "crumbs": [*_clinic_crumbs(), Crumb(str(clinic))],
+    }
+    return render(request, "mediation/clinic_detail.html", context)

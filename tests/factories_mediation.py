@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mediation import actions
-from mediation.models import Case, Category, Mediator, MediatorRole
+from mediation.models import Case, Category, ClinicMode, ClinicSession, Mediator, MediatorRole
 
 
 def make_case(
@@ -56,3 +56,29 @@ def closed(case: Case, outcome: str, *, on: dt.date, accepted_on: dt.date | None
     if outcome == "referred":
         return actions.case_refer(by=None, case=case, department="court", on=on)
     return case
+
+
+def make_clinic(
+    community,
+    *,
+    by=None,
+    held_on: dt.date = dt.date(2026, 3, 10),
+    mode: str = ClinicMode.DAILY,
+    served: int = 10,
+    minority_served: int = 3,
+    **fields,
+) -> ClinicSession:
+    """A legal-clinic sitting through the action, counselled by a named lawyer unless ``counsel``."""
+    if "counsel" not in fields:
+        fields.setdefault("counsel_name", "马律师")
+    return actions.clinic_session_create(
+        by=by,
+        community=community,
+        mode=mode,
+        held_on=held_on,
+        place=fields.pop("place", "社区法律诊所"),
+        served=served,
+        minority_served=minority_served,
+        topics=fields.pop("topics", "婚姻家庭、房屋租赁咨询"),
+        **fields,
+    )

@@ -30,11 +30,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ExportJob, ExportStatus
 from core.periods import Period
-from grid.models import OrgLevel, PlaceKind, Role
+from grid.models import OrgLevel, OrgUnit, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
-from tests.factories_mediation import make_case
+from tests.factories_mediation import make_case, make_clinic
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 
 ALL = frozenset(Role)
@@ -55,6 +55,8 @@ CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATO
 CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
 CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
 CASE_REOPENERS = frozenset({Role.STAFF})
+CLINIC_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
+CLINIC_WRITERS = frozenset({Role.STAFF, Role.MEDIATOR})
 
 
 @dataclass
@@ -107,6 +109,8 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         "account": _locked_account(grid, number),
         # A dispute in the grid, registered with the resident as its applicant.
         "case": make_case(grid, resident=resident, title=f"{name}邻里纠纷"),
+        # A legal-clinic sitting of the grid's community, held in the grid.
+        "clinic": make_clinic(OrgUnit.objects.get_parent(grid), grid=grid),
     }
 
 
@@ -255,6 +259,20 @@ def _session(world: dict) -> dict:
     }
 
 
+def _clinic(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "grid": world["grid"].pk,
+        "mode": "daily",
+        "held_on": "2026-11-03",
+        "place": "社区法律诊所",
+        "counsel_name": "马律师",
+        "served": "5",
+        "minority_served": "2",
+        "topics": "婚姻家庭咨询",
+    }
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -357,6 +375,12 @@ PAGES = [
     Page("mediation:case_terminate", CASE_WORKERS, "case", data=lambda w: {"reason": "撤回"}),
     Page("mediation:case_extend", CASE_WORKERS, "case", data=lambda w: {"reason": "双方同意"}),
     Page("mediation:case_reopen", CASE_REOPENERS, "case", data=lambda w: {"reason": "协议未履行"}),
+    Page("mediation:case_joint", CASE_WORKERS, "case", data=lambda w: {"departments": ["police", "justice"]}),
+    # mediation: the legal clinic (法律诊所)
+    Page("mediation:clinic_list", CLINIC_READERS),
+    Page("mediation:clinic_create", CLINIC_WRITERS, data=_clinic),
+    Page("mediation:clinic_detail", CLINIC_READERS, "clinic"),
+    Page("mediation:clinic_update", CLINIC_WRITERS, "clinic", data=_clinic),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -459,7 +483,7 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
-RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case"}
+RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case", "clinic"}
 AT = {
     "sibling": RECORDS,
     "neighbour": RECORDS | {"community", "import", "report", "run"},

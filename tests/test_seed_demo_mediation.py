@@ -45,3 +45,37 @@ def test_the_district_rate_is_high_as_the_seeds_report():
         ),
     ).resolution_rate
     assert rate is not None and rate > 85
+
+
+def test_each_communitys_full_time_mediator_signs_in_as_their_roster_record():
+    from django.contrib.auth import get_user_model
+
+    from grid.models import Role
+    from mediation.models import MediatorRole
+
+    for community in OrgUnit.objects.filter(level=OrgLevel.COMMUNITY):
+        record = Mediator.objects.get(community=community, role=MediatorRole.FULL_TIME)
+        assert record.user is not None and record.user.profile.role == Role.MEDIATOR
+        assert record.user.profile.org_unit == community and record.name == record.user.first_name
+    assert Mediator.objects.get(user__username="mediator").community.name == "变电所社区"
+    assert get_user_model().objects.filter(username__startswith="mediator_").count() == 4
+
+
+def test_a_year_of_clinic_sittings_in_every_mode_some_cases_from_them_and_some_joint():
+    from mediation.models import ClinicMode, ClinicSession, Source
+
+    for community in OrgUnit.objects.filter(level=OrgLevel.COMMUNITY):
+        sittings = ClinicSession.objects.filter(community=community)
+        assert set(sittings.values_list("mode", flat=True)) == set(ClinicMode.values)
+        assert sittings.count() >= 50
+        assert all(s.minority_served <= s.served for s in sittings)
+    from_clinic = Case.objects.exclude(clinic_session=None)
+    assert from_clinic.exists() and set(from_clinic.values_list("source", flat=True)) == {Source.CLINIC}
+    assert Case.objects.joint().count() >= 5
+    district = OrgUnit.objects.get(level=OrgLevel.DISTRICT)
+    year = Period(
+        ClinicSession.objects.order_by("held_on").first().held_on,
+        ClinicSession.objects.order_by("-held_on").first().held_on,
+    )
+    figures = queries.clinic_figures(district, year)
+    assert figures.sessions == ClinicSession.objects.count() and figures.minority_served > 0
