@@ -10,11 +10,11 @@ page shows it.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from core.officialdoc import width
 from core.reporting import chinese_ordinal
 
 from .compose import Heading, document, report_title
@@ -76,11 +76,6 @@ def table_titles(heading: Heading) -> list[str]:
     return [
         f"（{chinese_ordinal(index)}）{table.title}" for index, table in enumerate(heading.tables, start=1)
     ]
-
-
-def width(text: str) -> float:
-    """How many characters ``text`` takes in a line: a Chinese character one, a digit half."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
 def chinese_date(day: dt.date) -> str:
