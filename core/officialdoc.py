@@ -20,6 +20,7 @@ page-number field. The 工作报告 (reports/docx.py) and the 人民调解协议
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,6 +97,11 @@ TITLE, BODY, HEADING, SUBHEADING, TABLE_TEXT, SIGNATURE, PAGE_NUMBER = (
 def width(text: str) -> float:
     """How many characters ``text`` takes in a line: a Chinese character one, a digit half."""
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def chinese_date(day: dt.date) -> str:
+    """2026年12月1日: the year in full, month and day without a leading zero (GB/T 9704 7.3.5)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- styles -----------------------------------------------------------------------------------

@@ -12,9 +12,26 @@ from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
-from .models import Case, CaseAction, CaseCounter, MediationTeam, Mediator, Party, Session
+from .models import (
+    Agreement,
+    Case,
+    CaseAction,
+    CaseCounter,
+    FollowUp,
+    MediationTeam,
+    Mediator,
+    Party,
+    Session,
+)
 
-CASE_RECORDS = ("mediation.case", "mediation.party", "mediation.session")
+# The agreement (调解协议书) and the follow-ups (回访) are read and worked as the case is.
+CASE_RECORDS = (
+    "mediation.case",
+    "mediation.party",
+    "mediation.session",
+    "mediation.agreement",
+    "mediation.followup",
+)
 ROSTER = ("mediation.mediator", "mediation.mediationteam")
 
 # 网格员 find and report disputes in their grid, and read their grid's cases.
@@ -43,6 +60,7 @@ registry.grant(
 )
 
 registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
+registry.menu("待回访", "mediation:followups_due", permission="mediation.view_followup", order=41)
 
 
 def _quick_links(user) -> list[QuickLink]:
@@ -64,6 +82,8 @@ registry.quick_links(_quick_links, order=40)
 history.track(Case, actions=CaseAction)
 history.track(Party, personal={"phone": mask_phone})
 history.track(Session)
+history.track(Agreement)
+history.track(FollowUp)
 history.track(Mediator, personal={"phone": mask_phone})
 
 
@@ -113,5 +133,28 @@ inventory.classify(
     Session,
     personal=("notes", "parties", "recorded_by"),
     business=("case", "held_on", "place", "mediators"),
+    system=("id", "created_at"),
+)
+# The agreement holds what the parties agreed to and what each is responsible for, the
+# visit what was found at their door: personal. Its scan is the signed document itself.
+inventory.classify(
+    Agreement,
+    personal=(
+        "facts",
+        "disputes",
+        "responsibilities",
+        "terms",
+        "performance_method",
+        "performance_place",
+        "scan",
+        "created_by",
+    ),
+    business=("case", "performance_deadline", "made_on", "signed_on", "scan_type"),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    FollowUp,
+    personal=("note", "visited_by", "performance"),
+    business=("case", "round", "due_on", "status", "visited_on", "mediator"),
     system=("id", "created_at"),
 )
