@@ -19,6 +19,16 @@ the cases open then (受理, 调解中) whose deadline had passed. Cases that we
 but have closed since are not known to have been open then: the figure is of cases still
 open, past their deadline on that day.
 
+Agreements and follow-ups (``followup_figures``), each on its own date too:
+
+- 协议 ``agreements``: agreements whose ``made_on`` falls in the period;
+- 应回访 ``due``: follow-ups (not cancelled) whose ``due_on`` falls in it;
+- 已回访 ``done``: follow-ups whose ``visited_on`` falls in it, and ``kept`` those of them
+  that found the agreement 正在履行 or 已履行完毕;
+- **协议履行率** = kept ÷ done, in percent to 0.1 (None when no visit was made);
+- 逾期未回访 ``overdue``: a stock, as on the period's last day (today while it runs): the
+  follow-ups still due whose day had passed.
+
 Called only with a unit that passed ``grid.scope.unit_in_scope``.
 """
 
@@ -34,7 +44,7 @@ from django.utils import timezone
 from core.periods import Period
 from grid.models import OrgUnit
 
-from .models import OPEN, Case, CaseStatus, Category
+from .models import KEPT, OPEN, Agreement, Case, CaseStatus, Category, FollowUp, FollowUpStatus
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -128,3 +138,40 @@ def case_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None)
 def overdue_cases(unit: OrgUnit, day: dt.date):
     """The open cases past their deadline on ``day``, nearest deadline first (存在问题, lists)."""
     return cases_in(unit).filter(status__in=OPEN, deadline__lt=day).order_by("deadline", "pk")
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    agreements: int = 0
+    due: int = 0
+    done: int = 0
+    kept: int = 0
+    overdue: int = 0
+
+    @property
+    def keep_rate(self) -> Decimal | None:
+        """协议履行率 = visits finding it kept ÷ visits made, percent to 0.1."""
+        return percent(self.kept, self.done)
+
+
+def followup_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> FollowUpFigures:
+    day = min(period.end, today or timezone.localdate())
+    visited = Q(visited_on__gte=period.start, visited_on__lte=period.end, status=FollowUpStatus.DONE)
+    row = FollowUp.objects.filter(case__grid__path__startswith=unit.path).aggregate(
+        due=Count(
+            "pk",
+            filter=Q(due_on__gte=period.start, due_on__lte=period.end) & ~Q(status=FollowUpStatus.CANCELLED),
+        ),
+        done=Count("pk", filter=visited),
+        kept=Count("pk", filter=visited & Q(performance__in=KEPT)),
+        overdue=Count("pk", filter=Q(status=FollowUpStatus.DUE, due_on__lt=day)),
+    )
+    agreements = Agreement.objects.filter(
+        case__grid__path__startswith=unit.path, made_on__gte=period.start, made_on__lte=period.end
+    ).count()
+    return FollowUpFigures(agreements=agreements, **row)
+
+
+def overdue_followups(unit: OrgUnit, day: dt.date):
+    """The follow-ups still due whose day passed before ``day``, the longest overdue first."""
+    return FollowUp.objects.in_unit(unit).overdue(day).order_by("due_on", "pk")

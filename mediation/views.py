@@ -107,7 +107,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": steps,
         "repeats": list(scope_queryset(request.user, actions.repeats(case)).order_by("-reported_on")[:10]),
         "agreement": Agreement.objects.filter(case=case).first(),
-        "followups": list(case.followups.select_related("visited_by", "mediator").order_by("round", "due_on")),
+        "followups": list(
+            case.followups.select_related("visited_by", "mediator").order_by("round", "due_on")
+        ),
         "agreement_statuses": actions.AGREEMENT_STATUSES,
         "history": history.page_history(request.user, case, masked=True),
         "crumbs": [*_crumbs(), Crumb(case.file_number)],
