@@ -82,3 +82,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 def scan_file(name: str = "协议.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def settled_with_agreement(grid, *, resident=None, title: str = "赔偿纠纷") -> dict:
+    """A case settled on 20 March 2026 with its agreement signed (the scan uploaded), and its
+    first follow-up: the records the agreement's and the visits' pages are about."""
+    case = closed(
+        make_case(grid, resident=resident, title=title, reported_on=dt.date(2026, 3, 2)),
+        "succeeded",
+        on=dt.date(2026, 3, 20),
+    )
+    agreement = make_agreement(case, made_on=dt.date(2026, 3, 20))
+    actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=dt.date(2026, 3, 21))
+    return {"settled": case, "followup": case.followups.order_by("due_on").first()}

@@ -6,7 +6,17 @@ from django.db.models import Count
 from core.periods import Period
 from grid.models import OrgLevel, OrgUnit
 from mediation import queries
-from mediation.models import OPEN, Case, CaseStatus, Mediator
+from mediation.models import (
+    KEPT,
+    OPEN,
+    Agreement,
+    Case,
+    CaseStatus,
+    FollowUp,
+    FollowUpStatus,
+    Mediator,
+    Performance,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
@@ -45,3 +55,19 @@ def test_the_district_rate_is_high_as_the_seeds_report():
         ),
     ).resolution_rate
     assert rate is not None and rate > 85
+
+
+def test_settled_cases_have_agreements_and_visits_mostly_kept():
+    for community in OrgUnit.objects.filter(level=OrgLevel.COMMUNITY):
+        settled = Case.objects.filter(community=community, status=CaseStatus.SUCCEEDED)
+        with_agreement = Agreement.objects.filter(case__in=settled).count()
+        assert with_agreement == settled.count()
+        done = FollowUp.objects.filter(case__community=community, status=FollowUpStatus.DONE)
+        kept = done.filter(performance__in=KEPT).count()
+        assert done.count() > 10 and kept / done.count() > 0.9
+        # One visit found the agreement broken: that case is being mediated again, the rest
+        # of its round cancelled.
+        broken = done.filter(performance=Performance.BROKEN).get()
+        assert broken.case.status == CaseStatus.MEDIATING
+        assert not broken.case.followups.filter(status=FollowUpStatus.DUE).exists()
+    assert FollowUp.objects.filter(status=FollowUpStatus.DUE).exists()
