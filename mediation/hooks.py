@@ -60,7 +60,6 @@ registry.grant(
 )
 
 registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
-registry.menu("待回访", "mediation:followups_due", permission="mediation.view_followup", order=41)
 
 
 def _quick_links(user) -> list[QuickLink]:

@@ -1,4 +1,5 @@
-"""Mediation figures for an org unit and a period, as SQL aggregates (two queries).
+"""Mediation figures for an org unit and a period, as SQL aggregates (two queries for the
+cases, one for their agreements and follow-ups).
 
 Flow figures count what happened inside the period, each on its own date:
 
@@ -44,7 +45,7 @@ from django.utils import timezone
 from core.periods import Period
 from grid.models import OrgUnit
 
-from .models import KEPT, OPEN, Agreement, Case, CaseStatus, Category, FollowUp, FollowUpStatus
+from .models import KEPT, OPEN, Case, CaseStatus, Category, FollowUp, FollowUpStatus
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -155,21 +156,30 @@ class FollowUpFigures:
 
 
 def followup_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> FollowUpFigures:
+    """One aggregate over the unit's cases: the agreement is one to one, so joining it beside
+    the follow-ups counts each follow-up once, and the agreements (distinct) once each."""
     day = min(period.end, today or timezone.localdate())
-    visited = Q(visited_on__gte=period.start, visited_on__lte=period.end, status=FollowUpStatus.DONE)
-    row = FollowUp.objects.filter(case__grid__path__startswith=unit.path).aggregate(
-        due=Count(
-            "pk",
-            filter=Q(due_on__gte=period.start, due_on__lte=period.end) & ~Q(status=FollowUpStatus.CANCELLED),
-        ),
-        done=Count("pk", filter=visited),
-        kept=Count("pk", filter=visited & Q(performance__in=KEPT)),
-        overdue=Count("pk", filter=Q(status=FollowUpStatus.DUE, due_on__lt=day)),
+    visited = Q(
+        followups__visited_on__gte=period.start,
+        followups__visited_on__lte=period.end,
+        followups__status=FollowUpStatus.DONE,
     )
-    agreements = Agreement.objects.filter(
-        case__grid__path__startswith=unit.path, made_on__gte=period.start, made_on__lte=period.end
-    ).count()
-    return FollowUpFigures(agreements=agreements, **row)
+    row = cases_in(unit).aggregate(
+        agreements=Count(
+            "agreement",
+            filter=Q(agreement__made_on__gte=period.start, agreement__made_on__lte=period.end),
+            distinct=True,
+        ),
+        due=Count(
+            "followups",
+            filter=Q(followups__due_on__gte=period.start, followups__due_on__lte=period.end)
+            & ~Q(followups__status=FollowUpStatus.CANCELLED),
+        ),
+        done=Count("followups", filter=visited),
+        kept=Count("followups", filter=visited & Q(followups__performance__in=KEPT)),
+        overdue=Count("followups", filter=Q(followups__status=FollowUpStatus.DUE, followups__due_on__lt=day)),
+    )
+    return FollowUpFigures(**row)
 
 
 def overdue_followups(unit: OrgUnit, day: dt.date):
