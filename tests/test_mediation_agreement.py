@@ -295,3 +295,24 @@ def test_the_action_refuses_a_bad_scan_too(case, media):
         )
     agreement.refresh_from_db()
     assert agreement.signed_on is None and Agreement.objects.get().case.status == CaseStatus.SUCCEEDED
+
+
+def test_an_agreement_drafted_while_mediating_stays_with_the_success(tree):
+    case = make_case(tree.grid, reported_on=TODAY - dt.timedelta(days=10))
+    case = actions.case_start(
+        by=None, case=actions.case_accept(by=None, case=case, on=TODAY - dt.timedelta(days=9))
+    )
+    agreement = make_agreement(case, made_on=TODAY - dt.timedelta(days=1))
+    actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=TODAY)
+    actions.case_succeed(by=None, case=case, on=TODAY)
+    agreement.refresh_from_db()
+    assert agreement.case.status == CaseStatus.SUCCEEDED and agreement.signed_on == TODAY
+
+
+def test_the_confirmation_reminder_goes_once_the_30_days_are_over(client, case, mediator):
+    agreement = make_agreement(case, made_on=case.closed_on)
+    actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=case.closed_on)
+    Agreement.objects.filter(pk=agreement.pk).update(signed_on=TODAY - dt.timedelta(days=31))
+    client.force_login(mediator)
+    page = client.get(reverse("mediation:case_detail", args=[case.pk])).content.decode()
+    assert 'data-testid="confirmation"' not in page and "签署" in page
