@@ -346,6 +346,11 @@ MEDIATION_MAJOR_DEADLINE_DAYS = env.int("MEDIATION_MAJOR_DEADLINE_DAYS", default
 MEDIATION_EXTENSION_DAYS = env.int("MEDIATION_EXTENSION_DAYS", default=30)
 # A party in another case reported within this many days makes a repeat dispute (重复纠纷).
 MEDIATION_REPEAT_DAYS = env.int("MEDIATION_REPEAT_DAYS", default=90)
+# 回访: the days after a case succeeds on which the parties are visited, one follow-up each
+# (env: "15,90").
+MEDIATION_FOLLOWUP_DAYS = tuple(env.list("MEDIATION_FOLLOWUP_DAYS", cast=int, default=[15, 90]))
+# The signed agreement's scan (PDF, JPG, PNG) may be at most this many megabytes.
+MEDIATION_SCAN_MAX_MB = env.int("MEDIATION_SCAN_MAX_MB", default=10)
 
 # --- Background jobs (core/jobs.py) ----------------------------------------------------
 # A running job touches its heartbeat at most every JOB_HEARTBEAT_INTERVAL seconds while it

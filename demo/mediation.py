@@ -1,7 +1,9 @@
 """The demo's disputes: a roster (移动微调室 and 金牌调解队) and a year of cases in every community,
 written through ``mediation.actions`` — most resolved, a few referred or ended, some still
-open and one or two overdue, one ethnic-factor case each — with their sessions. Each
-community that has cases already is left alone.
+open and one or two overdue, one ethnic-factor case each — with their sessions, the
+agreements of the settled cases and their follow-up visits (most made and kept, a few still
+due or overdue, one per community finding the agreement broken, which reopened the case).
+Each community that has cases already is left alone.
 
 Step 44 then gives each community's 专职调解员 an account linked to their roster record, a
 year of 法律诊所 sittings in the five modes (a few disputes registered from them), and takes
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from random import Random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -23,13 +26,17 @@ from mediation import actions
 from mediation.models import (
     OPEN,
     Case,
+    CaseStatus,
     Category,
     ClinicMode,
     ClinicSession,
+    FollowUp,
+    FollowUpStatus,
     JointDepartment,
     MediationTeam,
     Mediator,
     MediatorRole,
+    Performance,
     Risk,
     Source,
 )
@@ -189,6 +196,90 @@ def _case(
     return case
 
 
+TERMS = (
+    "一、{respondent}于{days}日内负责修复（或承担费用），并向{applicant}赔礼道歉。\n"
+    "二、双方今后互谅互让，不再因此事发生争执。",
+    "一、{respondent}一次性支付{applicant}补偿款人民币{money}元。\n二、双方就本纠纷再无其他争议。",
+)
+
+
+def _agreement(rng: Random, case: Case) -> None:
+    parties = list(case.parties.order_by("side", "pk"))
+    applicant, respondent = parties[0].name, parties[-1].name
+    actions.agreement_create(
+        by=None,
+        case=case,
+        facts=case.facts,
+        disputes=f"双方就{case.title.removesuffix('纠纷')}问题的责任和补偿发生争议。",
+        responsibilities=f"{respondent}对纠纷的发生负主要责任，{applicant}负次要责任。",
+        terms=rng.choice(TERMS).format(
+            applicant=applicant,
+            respondent=respondent,
+            days=rng.choice([3, 7, 10]),
+            money=rng.choice([300, 500, 800, 1200]),
+        ),
+        performance_method=rng.choice(["当面一次性履行", "现金一次性支付", "自行修复，社区见证"]),
+        performance_place=rng.choice(PLACES),
+        performance_deadline=case.closed_on + dt.timedelta(days=rng.randint(7, 30)),
+        made_on=case.closed_on,
+    )
+
+
+def _visits(rng: Random, case: Case, today: dt.date, *, broken: bool) -> bool:
+    """The case's visits that have fallen due: made a few days late at most, most finding the
+    agreement kept; a few still to make. ``broken``: the first finds it broken (reopens)."""
+    mediator = case.mediators.first()
+    for followup in case.followups.filter(status=FollowUpStatus.DUE).order_by("due_on"):
+        visited = followup.due_on + dt.timedelta(days=rng.randint(0, 3))
+        if visited > today or (not broken and rng.random() < 0.04):
+            continue
+        if broken:
+            actions.followup_record(
+                by=None,
+                followup=followup,
+                visited_on=visited,
+                performance=Performance.BROKEN,
+                note="当事人反映对方未按协议约定履行，经社区重新组织调解。",
+                mediator=mediator,
+            )
+            move = Transition.objects.filter(
+                content_type=ContentType.objects.get_for_model(Case), object_id=case.pk
+            ).latest("pk")
+            tz = timezone.get_current_timezone()
+            Transition.objects.filter(pk=move.pk).update(
+                at=dt.datetime.combine(visited, dt.time(15), tzinfo=tz)
+            )
+            return True
+        kept = Performance.PERFORMED if rng.random() < 0.8 else Performance.PERFORMING
+        actions.followup_record(
+            by=None,
+            followup=followup,
+            visited_on=visited,
+            performance=kept,
+            note="当事人表示协议已按约定履行。" if kept == Performance.PERFORMED else "正在按约定分期履行。",
+            mediator=mediator,
+        )
+    return False
+
+
+def _agreements_and_visits(rng: Random, community, today: dt.date, tally: Tally) -> None:
+    settled = list(
+        Case.objects.filter(community=community, status=CaseStatus.SUCCEEDED).order_by("closed_on", "pk")
+    )
+    # One settled case old enough for its first visit finds its agreement broken.
+    first_visit = min(settings.MEDIATION_FOLLOWUP_DAYS, default=15)
+    old = [c for c in settled if (today - c.closed_on).days > first_visit + 30]
+    breaker = rng.choice(old) if old else None
+    made = 0
+    for case in settled:
+        _agreement(rng, case)
+        made += 1
+        _visits(rng, case, today, broken=case is breaker)
+    tally.add("调解协议书", created=made)
+    done = FollowUp.objects.filter(case__community=community, status=FollowUpStatus.DONE).count()
+    tally.add("回访", created=done)
+
+
 @demo_step(40, "矛盾纠纷调解（近一年）")
 def mediation_step(ctx: DemoContext) -> None:
     # A copy of the shared stream: later steps draw what they drew before this one existed.
@@ -199,6 +290,7 @@ def mediation_step(ctx: DemoContext) -> None:
     fake.seed_instance(rng.getrandbits(32))
     today = timezone.localdate()
     tally = Tally()
+    seeded = []
     for community in ctx.org.communities:
         existing = Case.objects.filter(community=community)
         if existing.exists():
@@ -226,6 +318,11 @@ def mediation_step(ctx: DemoContext) -> None:
                 made += 1
             day += dt.timedelta(days=1)
         tally.add("纠纷案件", created=made)
+        seeded.append(community)
+    # Drawn after every community's cases, so those stay as they were before agreements.
+    later = Random(rng.getrandbits(64))
+    for community in seeded:
+        _agreements_and_visits(later, community, today, tally)
     tally.write(ctx.stdout)
 
 
@@ -334,7 +431,12 @@ def _clinic_case(rng: Random, clinic: ClinicSession, grids, residents, mediators
         actions.case_succeed(by=None, case=case, note="双方达成调解协议。", on=closing)
         days += [closing, closing]
     _backdate(case, days)
-    return Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=case.pk)
+    if case.status == CaseStatus.SUCCEEDED:
+        # Settled as the other cases are: its agreement, and the visits fallen due.
+        _agreement(rng, case)
+        _visits(rng, case, today, broken=False)
+    return case
 
 
 @demo_step(44, "法律诊所、调解员账号与联调（近一年）")

@@ -12,6 +12,7 @@ registered at the same moment never get the same number (and the unique constrai
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,15 +32,19 @@ from .models import (
     CLOSED,
     COUNSEL_ROLES,
     OUTCOMES,
+    Agreement,
     Case,
     CaseAction,
     CaseCounter,
     CaseStatus,
     ClinicSession,
     Department,
+    FollowUp,
+    FollowUpStatus,
     JointDepartment,
     Mediator,
     Party,
+    Performance,
     Risk,
     Session,
     Source,
@@ -248,8 +253,10 @@ def case_start(*, by, case: Case, note: str = "") -> Case:
 
 @transaction.atomic
 def case_succeed(*, by, case: Case, note: str = "", on: dt.date | None = None) -> Case:
-    """调解成功."""
-    return _close(by=by, case=case, target=CaseStatus.SUCCEEDED, action=CaseAction.SUCCEED, note=note, on=on)
+    """调解成功: the follow-up visits (回访) of this round fall due (MEDIATION_FOLLOWUP_DAYS)."""
+    case = _close(by=by, case=case, target=CaseStatus.SUCCEEDED, action=CaseAction.SUCCEED, note=note, on=on)
+    _schedule_followups(by=by, case=case)
+    return case
 
 
 @transaction.atomic
@@ -290,12 +297,20 @@ def case_reopen(*, by, case: Case, reason: str) -> Case:
         raise TransitionRefused(
             f"纠纷案件当前为“{case.get_status_display()}”，未结案，无需重新开启。", "not_allowed", case.status
         )
+    return _reopen(by=by, case=case, reason=reason, mover=by)
+
+
+def _reopen(*, by, case: Case, reason: str, mover) -> Case:
+    """Reopen the locked ``case``; ``mover`` makes the move (None: the system, for a visit
+    that found the agreement broken). The follow-ups still due are cancelled: the agreement
+    they would check is being mediated again."""
     target = CaseStatus.REGISTERED if case.status == CaseStatus.REJECTED else CaseStatus.MEDIATING
     values = {"closed_on": None, "days_to_close": None, "referred_to": "", "outcome_note": ""}
     old = {name: as_text(getattr(case, name)) for name in values}
-    transition(case, target, by=by, note=reason, values=values)
+    transition(case, target, by=mover, note=reason, values=values)
     changes = {name: [old[name], ""] for name in values if old[name]}
     _record(by=by, case=case, action=CaseAction.REOPEN, changes=changes)
+    _cancel_followups(by=by, case=case)
     return case
 
 
@@ -556,4 +571,244 @@ def clinic_session_update(*, by, clinic: ClinicSession, **fields: Any) -> Clinic
         return current
     current.save()
     history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+# --- 调解协议书 ------------------------------------------------------------------------------
+
+AGREEMENT_FIELDS = (
+    "facts",
+    "disputes",
+    "responsibilities",
+    "terms",
+    "performance_method",
+    "performance_place",
+    "performance_deadline",
+    "made_on",
+)
+# An agreement is drafted in the last sittings and signed when the case succeeds.
+AGREEMENT_STATUSES = (CaseStatus.MEDIATING, CaseStatus.SUCCEEDED)
+# The formats a signed scan may come in, by what the file's first bytes say it is.
+SCAN_TYPES = {"pdf": (b"%PDF-",), "png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",)}
+SCAN_EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpg", ".jpeg": "jpg"}
+SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+
+
+def _check_agreement(case: Case, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Agreement has no field(s): {', '.join(sorted(unknown))}")
+    if case.status not in AGREEMENT_STATUSES:
+        raise ValidationError(
+            f"案件当前为“{case.get_status_display()}”，调解中或调解成功的案件才能制作调解协议书。"
+        )
+    made_on = fields.get("made_on")
+    if made_on and case.accepted_on and made_on < case.accepted_on:
+        raise ValidationError({"made_on": "协议日期不能早于受理日期。"})
+    if made_on and made_on > timezone.localdate():
+        raise ValidationError({"made_on": "协议日期不能晚于今天。"})
+    deadline = fields.get("performance_deadline")
+    if deadline and made_on and deadline < made_on:
+        raise ValidationError({"performance_deadline": "履行期限不能早于协议日期。"})
+
+
+def _may(by, permission: str, message: str) -> None:
+    if by is not None and not by.has_perm(permission):
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def agreement_create(*, by, case: Case, **fields: Any) -> Agreement:
+    """制作调解协议书 for a case being mediated or just settled (one per case)."""
+    _may(by, "mediation.add_agreement", "您的角色无权制作调解协议书。")
+    case = _locked(case)
+    if Agreement.objects.filter(case=case).exists():
+        raise ValidationError("本案已有调解协议书，请修改原协议。")
+    fields.setdefault("made_on", timezone.localdate())
+    _check_agreement(case, fields)
+    agreement = Agreement(case=case, created_by=by if getattr(by, "pk", None) else None, **fields)
+    agreement.full_clean()
+    agreement.save()
+    history.record(
+        instance=agreement,
+        parent=case,
+        action=history.CREATE,
+        changes=snapshot(agreement, AGREEMENT_FIELDS),
+        by=by,
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, by, agreement: Agreement, **fields: Any) -> Agreement:
+    """Change the agreement's text. A signed one only after the case was reopened: what was
+    signed then no longer holds, so the signature (date and scan) goes and it is signed anew."""
+    _may(by, "mediation.change_agreement", "您的角色无权修改调解协议书。")
+    case = _locked(agreement.case)
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    merged = {name: getattr(current, name) for name in AGREEMENT_FIELDS} | fields
+    _check_agreement(case, merged)
+    if current.signed_on and case.status != CaseStatus.MEDIATING:
+        raise ValidationError("调解协议书已签署，不能修改；协议未履行需重新调解的，请先重新开启案件。")
+    changes = history.diff(current, fields)
+    if not changes:
+        return current
+    for name, value in fields.items():
+        setattr(current, name, value)
+    old_scan = current.scan.name if current.signed_on else ""
+    if current.signed_on:
+        changes["signed_on"] = [as_text(current.signed_on), ""]
+        changes["scan"] = ["已上传", ""]
+        current.signed_on, current.scan, current.scan_type = None, "", ""
+    current.full_clean()
+    current.save()
+    if old_scan:
+        storage = current.scan.storage
+        transaction.on_commit(lambda: storage.delete(old_scan))
+    history.record(instance=current, parent=case, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+def scan_kind(upload) -> str:
+    """What format the uploaded scan is (pdf, jpg, png), refused with the reason otherwise:
+    its name's extension and its first bytes must agree; its size is capped."""
+    limit = settings.MEDIATION_SCAN_MAX_MB
+    if upload is None:
+        raise ValidationError({"scan": "请选择签署后的协议书扫描件。"})
+    if upload.size == 0:
+        raise ValidationError({"scan": "上传的文件是空的。"})
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError({"scan": f"扫描件不能超过 {limit} MB，请压缩后再上传。"})
+    kind = SCAN_EXTENSIONS.get(Path(upload.name or "").suffix.lower())
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if kind is None or not head.startswith(SCAN_TYPES[kind]):
+        raise ValidationError(
+            {"scan": "扫描件须为 PDF、JPG 或 PNG 格式（文件内容与扩展名相符），请重新选择。"}
+        )
+    return kind
+
+
+@transaction.atomic
+def agreement_sign(*, by, agreement: Agreement, scan, signed_on: dt.date) -> Agreement:
+    """The signed agreement's scan, uploaded back, and the day it was signed (it takes
+    effect then; 司法确认 may be applied for within 30 days of it)."""
+    _may(by, "mediation.change_agreement", "您的角色无权上传调解协议书。")
+    case = _locked(agreement.case)
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if case.status not in AGREEMENT_STATUSES:
+        raise ValidationError(f"案件当前为“{case.get_status_display()}”，不能上传签署的协议书。")
+    if signed_on < current.made_on:
+        raise ValidationError({"signed_on": "签署日期不能早于协议日期。"})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "签署日期不能晚于今天。"})
+    kind = scan_kind(scan)
+    old_scan = current.scan.name
+    changes = {
+        "signed_on": [as_text(current.signed_on), as_text(signed_on)],
+        "scan": ["已上传" if old_scan else "", "已上传"],
+    }
+    current.signed_on = signed_on
+    current.scan_type = kind
+    # The name is made up by agreement_scan_path; the uploaded file's own name is not kept.
+    current.scan.save(f"scan.{kind}", scan, save=False)
+    current.save()
+    if old_scan:
+        storage = current.scan.storage
+        transaction.on_commit(lambda: storage.delete(old_scan))
+    history.record(instance=current, parent=case, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+# --- 回访 --------------------------------------------------------------------------------------
+
+
+def _schedule_followups(*, by, case: Case) -> list[FollowUp]:
+    """A follow-up for each of MEDIATION_FOLLOWUP_DAYS after the day the case succeeded, as a
+    new round (the previous round's visits were done or cancelled when it reopened)."""
+    last = FollowUp.objects.filter(case=case).order_by("-round").values_list("round", flat=True).first()
+    round_ = (last or 0) + 1
+    made = []
+    for days in sorted(set(settings.MEDIATION_FOLLOWUP_DAYS)):
+        followup = FollowUp.objects.create(
+            case=case, round=round_, due_on=case.closed_on + dt.timedelta(days=days)
+        )
+        history.record(
+            instance=followup,
+            parent=case,
+            action=history.CREATE,
+            changes=snapshot(followup, ("round", "due_on")),
+            by=by,
+        )
+        made.append(followup)
+    return made
+
+
+def _cancel_followups(*, by, case: Case) -> int:
+    pending = list(FollowUp.objects.select_for_update().filter(case=case, status=FollowUpStatus.DUE))
+    for followup in pending:
+        FollowUp.objects.filter(pk=followup.pk).update(status=FollowUpStatus.CANCELLED)
+        history.record(
+            instance=followup,
+            parent=case,
+            action=history.UPDATE,
+            changes={"status": [FollowUpStatus.DUE.label, FollowUpStatus.CANCELLED.label]},
+            by=by,
+        )
+    return len(pending)
+
+
+BROKEN_REASON = "回访发现调解协议未履行，重新调解"
+
+
+@transaction.atomic
+def followup_record(
+    *,
+    by,
+    followup: FollowUp,
+    visited_on: dt.date,
+    performance: str,
+    note: str = "",
+    mediator: Mediator | None = None,
+) -> FollowUp:
+    """回访: when, by whom, whether the agreement is kept. Found 未履行, the case reopens
+    (调解中, recorded as 重新开启 because of the visit) and the round's other visits are
+    cancelled; the next success schedules new ones."""
+    _may(by, "mediation.change_followup", "您的角色无权记录回访。")
+    case = _locked(followup.case)
+    current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    note = note.strip()
+    if current.status != FollowUpStatus.DUE:
+        raise ValidationError(f"这次回访已是“{current.get_status_display()}”，不能再记录。")
+    if case.status != CaseStatus.SUCCEEDED:
+        raise ValidationError(f"案件当前为“{case.get_status_display()}”，不能记录回访。")
+    if performance not in Performance.values:
+        raise ValidationError({"performance": "请选择协议履行情况。"})
+    if case.closed_on and visited_on < case.closed_on:
+        raise ValidationError({"visited_on": "回访日期不能早于结案日期。"})
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": "回访日期不能晚于今天。"})
+    if mediator is not None and mediator.community_id != case.community_id:
+        raise ValidationError({"mediator": "只能选择本社区的调解员。"})
+    if performance == Performance.BROKEN and not note:
+        raise ValidationError({"note": "协议未履行的，请写明回访了解的情况。"})
+    values = {
+        "status": FollowUpStatus.DONE,
+        "visited_on": visited_on,
+        "visited_by": by if getattr(by, "pk", None) else None,
+        "mediator": mediator,
+        "performance": performance,
+        "note": note,
+    }
+    changes = history.diff(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    history.record(instance=current, parent=case, action=history.UPDATE, changes=changes, by=by)
+    if performance == Performance.BROKEN:
+        # The rule reopens it, not the visitor's role: a mediator may record the visit
+        # though only staff reopen by hand. The move is the system's; the history names who.
+        _reopen(by=by, case=case, reason=BROKEN_REASON, mover=None)
     return current

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,10 +16,14 @@ from grid.scope import scope_queryset
 from residents.models import Ethnicity, Resident
 from residents.pickers import picker_label
 
+from .actions import (
+    scan_kind,
+)
 from .models import (
     CLOSED,
     COUNSEL_ROLES,
     OPEN,
+    Agreement,
     Case,
     CaseStatus,
     Category,
@@ -27,6 +33,7 @@ from .models import (
     JointDepartment,
     Mediator,
     Party,
+    Performance,
     Risk,
     Side,
 )
@@ -368,3 +375,77 @@ class ClinicForm(forms.ModelForm):
         # The model's own checks run in the action (full_clean there); a new sitting has no
         # community on its instance until the action sets it.
         pass
+
+
+class AgreementForm(forms.ModelForm):
+    """调解协议书: what §29 asks beyond the parties' particulars (those come from the case)."""
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "facts",
+            "disputes",
+            "responsibilities",
+            "terms",
+            "performance_method",
+            "performance_place",
+            "performance_deadline",
+            "made_on",
+        ]
+        widgets = {
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "disputes": forms.Textarea(attrs={"rows": 3}),
+            "responsibilities": forms.Textarea(attrs={"rows": 3}),
+            "terms": forms.Textarea(attrs={"rows": 5}),
+            "performance_deadline": DATE,
+            "made_on": DATE,
+        }
+        help_texts = {
+            "terms": "每条协议内容写一行，打印时逐条分段。",
+            "performance_method": "例如：一次性支付维修费用、当面赔礼道歉。",
+            "performance_place": "例如：社区调解室。",
+        }
+
+
+class ScanForm(forms.Form):
+    scan = forms.FileField(
+        label="签署后的协议书扫描件",
+        help_text="PDF、JPG 或 PNG 格式。",
+        error_messages={"required": "请选择签署后的协议书扫描件。", "empty": "上传的文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    signed_on = forms.DateField(label="签署日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].initial = timezone.localdate()
+        self.fields["scan"].help_text = f"PDF、JPG 或 PNG 格式，不超过 {settings.MEDIATION_SCAN_MAX_MB} MB。"
+
+    def clean_scan(self):
+        scan = self.cleaned_data["scan"]
+        try:
+            scan_kind(scan)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["scan"]) from None
+        return scan
+
+
+class FollowUpForm(forms.Form):
+    visited_on = forms.DateField(label="回访日期", widget=DATE)
+    performance = forms.ChoiceField(
+        label="协议履行情况", choices=Performance.choices, widget=forms.RadioSelect
+    )
+    mediator = forms.ModelChoiceField(
+        label="回访调解员", queryset=Mediator.objects.none(), required=False, empty_label="（不指定）"
+    )
+    note = forms.CharField(
+        label="回访情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="协议未履行的须写明情况：案件将重新开启调解，本轮其余回访取消。",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["mediator"].queryset = Mediator.objects.filter(community=case.community_id, active=True)

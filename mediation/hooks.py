@@ -14,10 +14,12 @@ from grid.models import Role
 from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
 from .models import (
     OPEN,
+    Agreement,
     Case,
     CaseAction,
     CaseCounter,
     ClinicSession,
+    FollowUp,
     MediationTeam,
     Mediator,
     Party,
@@ -25,7 +27,14 @@ from .models import (
     mediator_of,
 )
 
-CASE_RECORDS = ("mediation.case", "mediation.party", "mediation.session")
+# The agreement (调解协议书) and the follow-ups (回访) are read and worked as the case is.
+CASE_RECORDS = (
+    "mediation.case",
+    "mediation.party",
+    "mediation.session",
+    "mediation.agreement",
+    "mediation.followup",
+)
 ROSTER = ("mediation.mediator", "mediation.mediationteam")
 
 # 网格员 find and report disputes in their grid, and read their grid's cases.
@@ -102,6 +111,8 @@ registry.quick_links(_my_cases_link, order=39)
 history.track(Case, actions=CaseAction)
 history.track(Party, personal={"phone": mask_phone})
 history.track(Session)
+history.track(Agreement)
+history.track(FollowUp)
 history.track(Mediator, personal={"phone": mask_phone})
 history.track(ClinicSession)
 
@@ -161,4 +172,27 @@ inventory.classify(
     personal=("counsel", "counsel_name", "counsel_organisation", "topics", "recorded_by"),
     business=("community", "grid", "mode", "held_on", "place", "served", "minority_served"),
     system=("id", "created_at", "updated_at"),
+)
+# The agreement holds what the parties agreed to and what each is responsible for, the
+# visit what was found at their door: personal. Its scan is the signed document itself.
+inventory.classify(
+    Agreement,
+    personal=(
+        "facts",
+        "disputes",
+        "responsibilities",
+        "terms",
+        "performance_method",
+        "performance_place",
+        "scan",
+        "created_by",
+    ),
+    business=("case", "performance_deadline", "made_on", "signed_on", "scan_type"),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    FollowUp,
+    personal=("note", "visited_by", "performance"),
+    business=("case", "round", "due_on", "status", "visited_on", "mediator"),
+    system=("id", "created_at"),
 )

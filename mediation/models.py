@@ -5,6 +5,8 @@ them); statuses move through ``Case.transitions`` (``core.transitions``)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -562,3 +564,155 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.place}"
+
+
+# --- 调解协议书 and 回访 ------------------------------------------------------------------------
+
+# 人民调解法 §33: the parties may apply to the people's court for 司法确认 within 30 days of
+# the agreement taking effect. The statute's figure, not a setting.
+JUDICIAL_CONFIRMATION_DAYS = 30
+
+
+def agreement_scan_path(instance: Agreement, filename: str) -> str:
+    """A random name: the signed scan holds the parties' particulars, and its path must tell
+    nothing (no case number, no name) nor be guessed; it is served only by the scoped view."""
+    extension = Path(filename).suffix.lower()[:5]
+    return f"mediation/agreements/{uuid.uuid4().hex}{extension}"
+
+
+class Agreement(models.Model):
+    """人民调解协议书 of a case, with what 人民调解法 §29 requires: the parties' particulars
+    (from the case's parties and the ledger), the main facts and the matters in dispute with
+    each side's responsibility, the terms, and how, where and by when they are performed.
+
+    Drafted while the case is 调解中 or once it is 调解成功; printed for signing, and the
+    signed scan uploaded back (its date is when the agreement takes effect)."""
+
+    case = models.OneToOneField(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="agreement")
+    facts = models.TextField("纠纷主要事实")
+    disputes = models.TextField("争议事项")
+    responsibilities = models.TextField("各方责任")
+    terms = models.TextField("协议内容")
+    performance_method = models.CharField("履行方式", max_length=200)
+    performance_place = models.CharField("履行地点", max_length=100)
+    performance_deadline = models.DateField("履行期限")
+    made_on = models.DateField("协议日期")
+    signed_on = models.DateField("签署日期", null=True, blank=True, editable=False)
+    scan = models.FileField("签署扫描件", upload_to=agreement_scan_path, blank=True, editable=False)
+    scan_type = models.CharField("扫描件格式", max_length=10, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="制作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "case__grid"
+
+    class Meta:
+        verbose_name = "调解协议书"
+        verbose_name_plural = "调解协议书"
+        default_permissions = ()
+        permissions = model_permissions("agreement", verbose_name)
+        indexes = [models.Index(fields=["made_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.file_number} 调解协议书"
+
+    @property
+    def confirmation_deadline(self) -> dt.date | None:
+        """The last day to apply for 司法确认 (signed date + 30 days), once it is signed."""
+        if self.signed_on is None:
+            return None
+        return self.signed_on + dt.timedelta(days=JUDICIAL_CONFIRMATION_DAYS)
+
+    @property
+    def confirmation_open(self) -> bool:
+        deadline = self.confirmation_deadline
+        return deadline is not None and deadline >= timezone.localdate()
+
+
+class Performance(models.TextChoices):
+    PERFORMING = "performing", "正在履行"
+    PERFORMED = "performed", "已履行完毕"
+    BROKEN = "broken", "未履行"
+
+
+# What a visit finds that counts as the agreement kept (协议履行率).
+KEPT = (Performance.PERFORMING, Performance.PERFORMED)
+
+
+class FollowUpStatus(models.TextChoices):
+    DUE = "due", "待回访"
+    DONE = "done", "已回访"
+    CANCELLED = "cancelled", "已取消"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def due(self) -> FollowUpQuerySet:
+        return self.filter(status=FollowUpStatus.DUE)
+
+    def overdue(self, day: dt.date | None = None) -> FollowUpQuerySet:
+        return self.due().filter(due_on__lt=day or timezone.localdate())
+
+    def in_unit(self, unit: OrgUnit) -> FollowUpQuerySet:
+        return self.filter(case__grid__path__startswith=unit.path)
+
+
+class FollowUp(models.Model):
+    """回访: a visit due after a case succeeded (MEDIATION_FOLLOWUP_DAYS), and what it found."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="followups")
+    # Which success of the case it follows: a broken agreement reopens the case, and the
+    # next success starts a new round.
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    due_on = models.DateField("应回访日期")
+    status = models.CharField(
+        "状态", max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.DUE
+    )
+    visited_on = models.DateField("回访日期", null=True, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mediator = models.ForeignKey(
+        Mediator,
+        verbose_name="回访调解员",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    performance = models.CharField("履行情况", max_length=20, choices=Performance.choices, blank=True)
+    note = models.TextField("回访情况", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    scope_path = "case__grid"
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        default_permissions = ()
+        permissions = model_permissions("followup", verbose_name)
+        ordering = ["case", "due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.file_number} 回访 {self.due_on}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == FollowUpStatus.DUE and self.due_on < timezone.localdate()
+
+    @property
+    def days_overdue(self) -> int:
+        return (timezone.localdate() - self.due_on).days if self.is_overdue else 0

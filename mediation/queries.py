@@ -1,4 +1,5 @@
-"""Mediation figures for an org unit and a period, as SQL aggregates (two queries).
+"""Mediation figures for an org unit and a period, as SQL aggregates (two queries for the
+cases, one for their agreements and follow-ups).
 
 Flow figures count what happened inside the period, each on its own date:
 
@@ -19,6 +20,16 @@ the cases open then (受理, 调解中) whose deadline had passed. Cases that we
 but have closed since are not known to have been open then: the figure is of cases still
 open, past their deadline on that day.
 
+Agreements and follow-ups (``followup_figures``), each on its own date too:
+
+- 协议 ``agreements``: agreements whose ``made_on`` falls in the period;
+- 应回访 ``due``: follow-ups (not cancelled) whose ``due_on`` falls in it;
+- 已回访 ``done``: follow-ups whose ``visited_on`` falls in it, and ``kept`` those of them
+  that found the agreement 正在履行 or 已履行完毕;
+- **协议履行率** = kept ÷ done, in percent to 0.1 (None when no visit was made);
+- 逾期未回访 ``overdue``: a stock, as on the period's last day (today while it runs): the
+  follow-ups still due whose day had passed.
+
 Called only with a unit that passed ``grid.scope.unit_in_scope``.
 """
 
@@ -34,7 +45,17 @@ from django.utils import timezone
 from core.periods import Period
 from grid.models import OrgUnit
 
-from .models import OPEN, Case, CaseStatus, Category, ClinicMode, ClinicSession
+from .models import (
+    KEPT,
+    OPEN,
+    Case,
+    CaseStatus,
+    Category,
+    ClinicMode,
+    ClinicSession,
+    FollowUp,
+    FollowUpStatus,
+)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -187,3 +208,49 @@ def clinic_figures(unit: OrgUnit, period: Period) -> ClinicFigures:
         minority_served=sum(m.minority_served for m in by_mode),
         by_mode=by_mode,
     )
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    agreements: int = 0
+    due: int = 0
+    done: int = 0
+    kept: int = 0
+    overdue: int = 0
+
+    @property
+    def keep_rate(self) -> Decimal | None:
+        """协议履行率 = visits finding it kept ÷ visits made, percent to 0.1."""
+        return percent(self.kept, self.done)
+
+
+def followup_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> FollowUpFigures:
+    """One aggregate over the unit's cases: the agreement is one to one, so joining it beside
+    the follow-ups counts each follow-up once, and the agreements (distinct) once each."""
+    day = min(period.end, today or timezone.localdate())
+    visited = Q(
+        followups__visited_on__gte=period.start,
+        followups__visited_on__lte=period.end,
+        followups__status=FollowUpStatus.DONE,
+    )
+    row = cases_in(unit).aggregate(
+        agreements=Count(
+            "agreement",
+            filter=Q(agreement__made_on__gte=period.start, agreement__made_on__lte=period.end),
+            distinct=True,
+        ),
+        due=Count(
+            "followups",
+            filter=Q(followups__due_on__gte=period.start, followups__due_on__lte=period.end)
+            & ~Q(followups__status=FollowUpStatus.CANCELLED),
+        ),
+        done=Count("followups", filter=visited),
+        kept=Count("followups", filter=visited & Q(followups__performance__in=KEPT)),
+        overdue=Count("followups", filter=Q(followups__status=FollowUpStatus.DUE, followups__due_on__lt=day)),
+    )
+    return FollowUpFigures(**row)
+
+
+def overdue_followups(unit: OrgUnit, day: dt.date):
+    """The follow-ups still due whose day passed before ``day``, the longest overdue first."""
+    return FollowUp.objects.in_unit(unit).overdue(day).order_by("due_on", "pk")

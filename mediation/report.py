@@ -56,11 +56,26 @@ def clinic_sentence(clinic: queries.ClinicFigures) -> str:
     return text + "。"
 
 
+def _visits(visits: queries.FollowUpFigures) -> str:
+    """回访当事人N次，协议履行率M%: said only when visits were made."""
+    text = f"回访当事人{visits.done}次，协议履行率{rate(visits.keep_rate)}"
+    if visits.agreements:
+        text = f"制作人民调解协议书{visits.agreements}份，" + text
+    return text + "。"
+
+
 @report_section("mediation", "矛盾纠纷调解", order=20)
 def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
     figures = queries.case_figures(unit, period)
     clinic = queries.clinic_figures(unit, period)
-    if not figures.reported and not figures.closed and not figures.overdue and not clinic.sessions:
+    visits = queries.followup_figures(unit, period)
+    if (
+        not figures.reported
+        and not figures.closed
+        and not figures.overdue
+        and not clinic.sessions
+        and not visits.done
+    ):
         return None
     said = []
     if figures.reported:
@@ -91,6 +106,8 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
     paragraphs = [text + "。"] if text else []
     if figures.average_days is not None:
         paragraphs.append(f"结案纠纷平均办理{figures.average_days}天。")
+    if visits.done:
+        paragraphs.append(_visits(visits))
     if figures.by_category:
         kinds = [f"{name}纠纷{n}件" for name, n in figures.by_category]
         paragraphs.append(f"从类型看，{enumerate_cn(kinds)}。")
@@ -132,6 +149,12 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
             "clinic_served": clinic.served,
             "clinic_minority_served": clinic.minority_served,
             "clinic_by_mode": [[m.label, m.sessions, m.served, m.minority_served] for m in clinic.by_mode],
+            "agreements": visits.agreements,
+            "followups_due": visits.due,
+            "followups_done": visits.done,
+            "agreements_kept": visits.kept,
+            "keep_rate": visits.keep_rate,
+            "followups_overdue": visits.overdue,
         },
         headline=[
             Figure("cases_reported", "矛盾纠纷", figures.reported, "件"),
@@ -150,9 +173,13 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
 @report_problems("mediation", order=30)
 def mediation_problems(unit: OrgUnit, period: Period) -> list[str]:
     figures = queries.case_figures(unit, period)
+    problems = []
     if figures.overdue:
-        return [f"有{figures.overdue}件矛盾纠纷超过调解期限仍未办结，需加快化解。"]
-    return []
+        problems.append(f"有{figures.overdue}件矛盾纠纷超过调解期限仍未办结，需加快化解。")
+    visits = queries.followup_figures(unit, period)
+    if visits.overdue:
+        problems.append(f"有{visits.overdue}次调解回访超过应回访日期仍未进行，协议履行情况需及时跟进。")
+    return problems
 
 
 @dashboard_chart("mediation_categories", "矛盾纠纷类型", order=40)

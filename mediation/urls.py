@@ -15,6 +15,12 @@ urlpatterns = [
     path("clinic/new/", views.clinic_create, name="clinic_create"),
     path("clinic/<int:pk>/", views.clinic_detail, name="clinic_detail"),
     path("clinic/<int:pk>/edit/", views.clinic_update, name="clinic_update"),
+    path("cases/<int:pk>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path("cases/<int:pk>/agreement/docx/", views.agreement_docx, name="agreement_docx"),
+    path("cases/<int:pk>/agreement/scan/", views.agreement_scan, name="agreement_scan"),
+    path("cases/<int:pk>/agreement/scan/file/", views.agreement_scan_file, name="agreement_scan_file"),
+    path("followups/", views.followups_due, name="followups_due"),
+    path("followups/<int:pk>/", views.followup_record, name="followup_record"),
     *(
         path(f"cases/<int:pk>/{step}/", views.case_step, {"step": step}, name=f"case_{step}")
         for step in views.STEPS

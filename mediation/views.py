@@ -9,32 +9,54 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from core import audit, history, transitions
+from core.models import AuditKind
 from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404, scope_queryset
 
 from . import actions
+from .agreement_docx import agreement_docx as build_agreement_docx
+from .agreement_docx import filename as agreement_filename
 from .forms import (
+    AgreementForm,
     AssignForm,
     CaseForm,
     ClinicForm,
+    FollowUpForm,
     JointForm,
     NoteForm,
     ReasonForm,
     ReferForm,
+    ScanForm,
     SessionForm,
 )
-from .models import CLOSED, WORK, Case, CaseStatus, ClinicSession, Mediator, Session, Source
+from .models import (
+    CLOSED,
+    WORK,
+    Agreement,
+    Case,
+    CaseStatus,
+    ClinicSession,
+    FollowUp,
+    FollowUpStatus,
+    Mediator,
+    Session,
+    Source,
+)
 
 VIEW = "mediation.view_case"
 # 联调 is organised while a case is not yet closed.
 JOINT_OPEN = (CaseStatus.REGISTERED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _cases():
@@ -115,6 +137,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": steps,
         "joint_open": JOINT_OPEN,
         "repeats": list(scope_queryset(request.user, actions.repeats(case)).order_by("-reported_on")[:10]),
+        "agreement": Agreement.objects.filter(case=case).first(),
+        "followups": list(
+            case.followups.select_related("visited_by", "mediator").order_by("round", "due_on")
+        ),
+        "agreement_statuses": actions.AGREEMENT_STATUSES,
         "history": history.page_history(request.user, case, masked=True),
         "crumbs": [*_crumbs(), Crumb(case.file_number)],
     }
@@ -414,3 +441,177 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "crumbs": [*_clinic_crumbs(), Crumb(str(clinic))],
     }
     return render(request, "mediation/clinic_detail.html", context)
+
+
+# --- 调解协议书 and 回访 ------------------------------------------------------------------------
+
+
+def _agreement_or_404(request: HttpRequest, pk: int) -> tuple[Case, Agreement]:
+    case = get_in_scope_or_404(request.user, _cases(), pk=pk)
+    agreement = Agreement.objects.filter(case=case).first()
+    if agreement is None:
+        raise Http404("本案尚无调解协议书。")
+    agreement.case = case
+    return case, agreement
+
+
+@login_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """制作 or 修改 the case's agreement: the one form for both."""
+    require(request, "mediation.add_agreement")
+    require(request, "mediation.change_agreement")
+    case = get_in_scope_or_404(request.user, _cases(), pk=pk)
+    agreement = Agreement.objects.filter(case=case).first()
+    initial = {} if agreement else {"facts": case.facts, "made_on": timezone.localdate()}
+    form = AgreementForm(posted(request), instance=agreement, initial=initial)
+    blocked = ""
+    if case.status not in actions.AGREEMENT_STATUSES:
+        blocked = f"案件当前为“{case.get_status_display()}”，调解中或调解成功的案件才能制作调解协议书。"
+    elif agreement and agreement.signed_on and case.status != CaseStatus.MEDIATING:
+        blocked = "调解协议书已签署，不能修改；协议未履行需重新调解的，请先重新开启案件。"
+    if not blocked and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if agreement is None:
+                actions.agreement_create(by=request.user, case=case, **fields)
+            else:
+                actions.agreement_update(by=request.user, agreement=agreement, **fields)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:case_detail", case.pk)
+    note = "当事人的基本情况（姓名、性别、年龄、民族、职业、住址）取自本案当事人和居民台账，打印时自动填入。"
+    if agreement and agreement.signed_on:
+        note = "本协议已签署。修改后原签署扫描件作废，须重新打印签署并上传。"
+    return form_page(
+        request,
+        title="修改调解协议书" if agreement else "制作调解协议书",
+        crumbs=_crumbs(case),
+        cancel_url=reverse("mediation:case_detail", args=[case.pk]),
+        form=form,
+        note=note,
+        blocked=blocked,
+        submit_label="保存协议书",
+    )
+
+
+@login_required
+def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement to print and sign, with the parties' particulars whole: only for the
+    roles that see cases' full values, and audited as an export of full values."""
+    require(request, WORK)
+    case, agreement = _agreement_or_404(request, pk)
+    content = build_agreement_docx(agreement)
+    audit.record(AuditKind.EXPORT, request=request, obj=agreement, format="docx", full=True)
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, agreement_filename(agreement))
+    return response
+
+
+@login_required
+def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the signed agreement's scan, and the day it was signed."""
+    require(request, "mediation.change_agreement")
+    case, agreement = _agreement_or_404(request, pk)
+    form = ScanForm(posted(request), request.FILES or None)
+    blocked = ""
+    if case.status not in actions.AGREEMENT_STATUSES:
+        blocked = f"案件当前为“{case.get_status_display()}”，不能上传签署的协议书。"
+    if not blocked and form.is_valid():
+        try:
+            actions.agreement_sign(
+                by=request.user,
+                agreement=agreement,
+                scan=form.cleaned_data["scan"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:case_detail", case.pk)
+    return form_page(
+        request,
+        title="上传签署的调解协议书",
+        crumbs=_crumbs(case),
+        cancel_url=reverse("mediation:case_detail", args=[case.pk]),
+        form=form,
+        note="各方签名、调解员签名并加盖人民调解委员会印章后，扫描或拍照上传。"
+        + ("重新上传将替换原扫描件。" if agreement.scan else ""),
+        blocked=blocked,
+        submit_label="上传",
+    )
+
+
+@login_required
+def agreement_scan_file(request: HttpRequest, pk: int) -> FileResponse:
+    require(request, WORK)
+    case, agreement = _agreement_or_404(request, pk)
+    if not agreement.scan:
+        raise Http404("尚未上传签署的协议书。")
+    try:
+        handle = agreement.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404("扫描件文件已不存在，请重新上传。") from None
+    audit.record(AuditKind.EXPORT, request=request, obj=agreement, format="scan", full=True)
+    kind = agreement.scan_type or "pdf"
+    response = FileResponse(handle, as_attachment=True, filename=f"调解协议书{case.file_number}.{kind}")
+    response["Content-Type"] = actions.SCAN_CONTENT_TYPES.get(kind, "application/octet-stream")
+    return response
+
+
+@login_required
+def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "mediation.change_followup")
+    followup = get_in_scope_or_404(
+        request.user, FollowUp.objects.select_related("case__grid", "case__community"), pk=pk
+    )
+    case = followup.case
+    form = FollowUpForm(posted(request), case=case)
+    blocked = ""
+    if followup.status != FollowUpStatus.DUE:
+        blocked = f"这次回访已是“{followup.get_status_display()}”。"
+    elif case.status != CaseStatus.SUCCEEDED:
+        blocked = f"案件当前为“{case.get_status_display()}”，不能记录回访。"
+    if not blocked and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.followup_record(
+                by=request.user,
+                followup=followup,
+                visited_on=data["visited_on"],
+                performance=data["performance"],
+                note=data["note"],
+                mediator=data["mediator"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("mediation:case_detail", case.pk)
+    return form_page(
+        request,
+        title=f"记录回访（应回访日期 {followup.due_on:%Y-%m-%d}）",
+        crumbs=_crumbs(case),
+        cancel_url=reverse("mediation:case_detail", args=[case.pk]),
+        form=form,
+        blocked=blocked,
+        submit_label="保存回访",
+    )
+
+
+@login_required
+def followups_due(request: HttpRequest) -> HttpResponse:
+    """The visits still to make in the person's scope, the longest overdue first."""
+    require(request, "mediation.view_followup")
+    rows = (
+        scope_queryset(request.user, FollowUp.objects.due())
+        .select_related("case__grid")
+        .order_by("due_on", "pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": "",
+        "overdue": scope_queryset(request.user, FollowUp.objects.overdue()).count(),
+        "crumbs": [*_crumbs(), Crumb("待回访")],
+    }
+    return render(request, "mediation/followups_due.html", context)

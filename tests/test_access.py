@@ -34,7 +34,12 @@ from grid.models import OrgLevel, OrgUnit, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
-from tests.factories_mediation import make_case, make_clinic
+from tests.factories_mediation import (
+    make_case,
+    make_clinic,
+    scan_file,
+    settled_with_agreement,
+)
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 
 ALL = frozenset(Role)
@@ -111,6 +116,8 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         "case": make_case(grid, resident=resident, title=f"{name}邻里纠纷"),
         # A legal-clinic sitting of the grid's community, held in the grid.
         "clinic": make_clinic(OrgUnit.objects.get_parent(grid), grid=grid),
+        # A settled dispute with its signed agreement and the follow-up visits it scheduled.
+        **settled_with_agreement(grid, resident=resident, title=f"{name}赔偿纠纷"),
     }
 
 
@@ -273,6 +280,27 @@ def _clinic(world: dict) -> dict:
     }
 
 
+def _agreement(world: dict) -> dict:
+    return {
+        "facts": "漏水",
+        "disputes": "赔偿",
+        "responsibilities": "楼上负责",
+        "terms": "一、赔偿。",
+        "performance_method": "现金",
+        "performance_place": "调解室",
+        "performance_deadline": "2026-04-30",
+        "made_on": "2026-03-20",
+    }
+
+
+def _scan(world: dict) -> dict:
+    return {"scan": scan_file(), "signed_on": "2026-03-21"}
+
+
+def _followup(world: dict) -> dict:
+    return {"visited_on": "2026-04-05", "performance": "broken", "note": "未赔偿"}
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -381,6 +409,13 @@ PAGES = [
     Page("mediation:clinic_create", CLINIC_WRITERS, data=_clinic),
     Page("mediation:clinic_detail", CLINIC_READERS, "clinic"),
     Page("mediation:clinic_update", CLINIC_WRITERS, "clinic", data=_clinic),
+    # mediation: the agreement, its Word file and signed scan, the follow-up visits
+    Page("mediation:agreement_edit", CASE_WORKERS, "settled", data=_agreement),
+    Page("mediation:agreement_docx", CASE_WORKERS, "settled"),
+    Page("mediation:agreement_scan", CASE_WORKERS, "settled", data=_scan),
+    Page("mediation:agreement_scan_file", CASE_WORKERS, "settled"),
+    Page("mediation:followups_due", CASE_READERS),
+    Page("mediation:followup_record", CASE_WORKERS, "followup", data=_followup),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -483,7 +518,19 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
-RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case", "clinic"}
+RECORDS = {
+    "grid",
+    "building",
+    "unit",
+    "place",
+    "household",
+    "resident",
+    "account",
+    "case",
+    "clinic",
+    "settled",
+    "followup",
+}
 AT = {
     "sibling": RECORDS,
     "neighbour": RECORDS | {"community", "import", "report", "run"},

@@ -6,7 +6,17 @@ from django.db.models import Count
 from core.periods import Period
 from grid.models import OrgLevel, OrgUnit
 from mediation import queries
-from mediation.models import OPEN, Case, CaseStatus, Mediator
+from mediation.models import (
+    KEPT,
+    OPEN,
+    Agreement,
+    Case,
+    CaseStatus,
+    FollowUp,
+    FollowUpStatus,
+    Mediator,
+    Performance,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
@@ -79,3 +89,19 @@ def test_a_year_of_clinic_sittings_in_every_mode_some_cases_from_them_and_some_j
     )
     figures = queries.clinic_figures(district, year)
     assert figures.sessions == ClinicSession.objects.count() and figures.minority_served > 0
+
+
+def test_settled_cases_have_agreements_and_visits_mostly_kept():
+    for community in OrgUnit.objects.filter(level=OrgLevel.COMMUNITY):
+        settled = Case.objects.filter(community=community, status=CaseStatus.SUCCEEDED)
+        with_agreement = Agreement.objects.filter(case__in=settled).count()
+        assert with_agreement == settled.count()
+        done = FollowUp.objects.filter(case__community=community, status=FollowUpStatus.DONE)
+        kept = done.filter(performance__in=KEPT).count()
+        assert done.count() > 10 and kept / done.count() > 0.9
+        # One visit found the agreement broken: that case is being mediated again, the rest
+        # of its round cancelled.
+        broken = done.filter(performance=Performance.BROKEN).get()
+        assert broken.case.status == CaseStatus.MEDIATING
+        assert not broken.case.followups.filter(status=FollowUpStatus.DUE).exists()
+    assert FollowUp.objects.filter(status=FollowUpStatus.DUE).exists()

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0008_unlock_account'),
-        ('mediation', '0002_role_permissions'),
+        ('mediation', '0003_agreement_followup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
