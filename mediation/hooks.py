@@ -11,8 +11,11 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
-from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
-from .models import Case, CaseAction, CaseCounter, MediationTeam, Mediator, Party, Session
+from . import (
+    panels,
+    report,  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
+)
+from .models import Case, CaseAction, CaseCounter, Escalation, MediationTeam, Mediator, Party, Session
 
 CASE_RECORDS = ("mediation.case", "mediation.party", "mediation.session")
 ROSTER = ("mediation.mediator", "mediation.mediationteam")
@@ -113,5 +116,19 @@ inventory.classify(
     Session,
     personal=("notes", "parties", "recorded_by"),
     business=("case", "held_on", "place", "mediators"),
+    system=("id", "created_at"),
+)
+
+
+# --- 预警: the escalations, on leaders' home pages and the daily list ------------------------
+# Leaders are who the escalations are for; those who work cases see the list too.
+for role in (Role.LEADER, Role.STAFF, Role.MEDIATOR, Role.ADMIN):
+    registry.grant(role, "mediation.view_escalation")
+registry.home_panel(panels.home_panel, order=20)
+registry.related_panel("residents.Resident", panels.resident_cases_panel, order=40)
+history.track(Escalation)
+inventory.classify(
+    Escalation,
+    business=("case", "day", "overdue", "repeat"),
     system=("id", "created_at"),
 )

@@ -7,20 +7,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from core import audit, history, transitions
 from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404, scope_queryset
+from residents.models import Resident
 
-from . import actions
-from .forms import AssignForm, CaseForm, NoteForm, ReasonForm, ReferForm, SessionForm
+from . import actions, panels
+from .forms import DATE, AssignForm, CaseForm, NoteForm, ReasonForm, ReferForm, SessionForm
 from .models import CLOSED, WORK, Case, CaseStatus, Mediator, Session
 
 VIEW = "mediation.view_case"
@@ -80,6 +84,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if works:
         # 案件办理 call the parties: their phones are shown whole, and that is audited.
         audit.full_values_shown(request, case, *(party.phone for party in parties))
+    # A party's name links to their ledger page only where the reader may open it.
+    linked = set()
+    if request.user.has_perm("residents.view_resident"):
+        ids = [party.resident_id for party in parties if party.resident_id]
+        linked = set(scope_queryset(request.user, Resident).filter(pk__in=ids).values_list("pk", flat=True))
+    for party in parties:
+        party.linked = party.resident_id in linked
     steps = [step for step in STEPS.values() if step.offered(request.user, case)]
     context = {
         "case": case,
@@ -281,3 +292,36 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
         blocked="" if open_for_sessions else f"案件当前为“{case.get_status_display()}”，不能记录调解。",
         submit_label="保存调解记录",
     )
+
+
+# --- 预警案件: the daily list ------------------------------------------------------------------
+
+ESCALATIONS_PER_PAGE = 50
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label="预警日期", required=False, widget=DATE)
+
+
+@login_required
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    """The day's escalations in the reader's scope (today by default), with each case's flags."""
+    require(request, panels.VIEW_ESCALATIONS)
+    form = DayForm(request.GET or None)
+    day = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["day"]:
+        day = form.cleaned_data["day"]
+    elif not form.is_bound:
+        form = DayForm(initial={"day": day})
+    page = Paginator(panels.escalations_for(request.user, day), ESCALATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = panels.with_flags(page.object_list)
+    context = {
+        "form": form,
+        "day": day,
+        "page": page,
+        "query": f"day={day.isoformat()}",
+        "crumbs": [*_crumbs(), Crumb("预警案件")],
+    }
+    return render(request, "mediation/escalation_list.html", context)

@@ -55,6 +55,7 @@ CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATO
 CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
 CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
 CASE_REOPENERS = frozenset({Role.STAFF})
+ESCALATION_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
 
 
 @dataclass
@@ -357,6 +358,9 @@ PAGES = [
     Page("mediation:case_terminate", CASE_WORKERS, "case", data=lambda w: {"reason": "撤回"}),
     Page("mediation:case_extend", CASE_WORKERS, "case", data=lambda w: {"reason": "双方同意"}),
     Page("mediation:case_reopen", CASE_REOPENERS, "case", data=lambda w: {"reason": "协议未履行"}),
+    # mediation: the case list's export and the daily list of escalations (预警案件)
+    Page("mediation:case_export", CASE_READERS),
+    Page("mediation:escalations", ESCALATION_READERS),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
