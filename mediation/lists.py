@@ -42,6 +42,13 @@ def with_mediator_names(rows: QuerySet) -> QuerySet:
     return rows.annotate(mediator_names=Subquery(names, output_field=CharField()))
 
 
+def page_extras(rows: QuerySet) -> QuerySet:
+    """For the page's rows (and the export's): 重复纠纷 as one subquery of the query that
+    loads them, so ``Case.flags`` asks nothing per row; and the mediators' names. An export
+    selects only its columns, so the flag's subquery is not run there."""
+    return with_mediator_names(rows.with_repeat())
+
+
 def _label(name: str) -> Callable[[str], str]:
     labels = {key: str(label) for key, label in Case._meta.get_field(name).flatchoices}
     return lambda value: labels.get(value, value or "")
@@ -82,7 +89,7 @@ CASES = lists.register(
         rows=cases_for,
         order=("-reported_on", "-pk"),
         columns=tuple(case_columns()),
-        extras=with_mediator_names,
+        extras=page_extras,
         template="mediation/case_list.html",
         url_name="mediation:case_list",
         export_url_name="mediation:case_export",
