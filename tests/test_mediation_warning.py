@@ -160,8 +160,9 @@ def test_a_case_not_yet_reported_on_the_day_is_not_escalated(warnings):
 
 
 def test_the_daily_task_escalates_today_and_is_on_the_beat(warnings):
-    assert tasks.escalate_cases.delay(DAY.isoformat()).get() == 3
-    assert tasks.escalate_cases.delay(DAY.isoformat()).get() == 0
+    # In-process here; tests/test_mediation_worker.py runs it in the worker.
+    assert tasks.escalate_cases(DAY.isoformat()) == 3
+    assert tasks.escalate_cases(DAY.isoformat()) == 0
     entry = settings.CELERY_BEAT_SCHEDULE["escalate-mediation-cases"]
     assert entry["task"] == "mediation.tasks.escalate_cases"
     assert entry["schedule"].hour == {7}
