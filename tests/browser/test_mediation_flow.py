@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from mediation.models import Case, CaseStatus, Session
-from tests.factories_mediation import make_case
+from tests.factories_mediation import closed, make_case
 from tests.factories_residents import HouseholdFactory, ResidentFactory
 from tests.fixtures_browser import TIMEOUT_MS, login
 
@@ -125,3 +126,17 @@ def test_a_mediator_takes_a_case_to_success(live_server, office, tree, mediator)
     assert session.place == "移动微调室" and list(session.parties.values_list("name", flat=True)) == [
         "马福贵"
     ]
+
+
+def test_the_dashboard_draws_the_monthly_cases_and_rate(live_server, office, tree, leader):
+    page = office
+    today = timezone.localdate()
+    closed(make_case(tree.grid, reported_on=today.replace(day=1)), "succeeded", on=today.replace(day=1))
+    make_case(tree.grid, reported_on=today.replace(day=1), title="待受理纠纷")
+
+    login(page, live_server, leader.username, "pass-1234")
+    page.goto(f"{live_server.url}/reports/dashboard/?unit={tree.street.pk}")
+    box = page.locator('[data-chart="chart-data-mediation_months"]')
+    expect(box.locator("canvas").first).to_be_attached()
+    expect(page.locator("[data-figure=days_since_ethnic_escalation]")).to_have_text("无")
+    assert page.js_errors == [] and page.console_errors == []
