@@ -239,9 +239,9 @@ def _open_case(rng: Random, community, grids, residents, mediators, reported_on,
         reported_on=reported_on,
         **fields,
     )
-    actions.case_accept(by=None, case=case, on=reported_on)
+    case = actions.case_accept(by=None, case=case, on=reported_on)
     actions.case_assign(by=None, case=case, mediators=rng.sample(mediators, 2))
-    actions.case_start(by=None, case=case)
+    case = actions.case_start(by=None, case=case)
     _backdate(case, [reported_on, reported_on])
     return case
 
