@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
@@ -392,3 +393,33 @@ def test_the_dashboard_counts_the_days_since_the_last_ethnic_factor_escalation(t
     # A period that ended before the escalation reads as of its last day: none yet.
     before = Period.containing("month", today - dt.timedelta(days=70))
     assert report.days_since_ethnic_escalation(tree.community, before).value == "无"
+
+
+# --- the core registries the panels and the figure go through -----------------------------------
+
+
+def test_panels_are_registered_once_and_a_none_is_no_panel(monkeypatch):
+    from core import registry
+
+    monkeypatch.setattr(registry, "_home_panels", [])
+    monkeypatch.setattr(registry, "_related_panels", defaultdict(list))
+    shown = registry.Panel("x.html", {"n": 1})
+
+    def provider(user):
+        return shown if user == "yes" else None
+
+    registry.home_panel(provider, order=5)
+    registry.home_panel(provider, order=5)  # hooks imported twice add nothing
+    assert registry.home_panels_for("yes") == [shown]
+    assert registry.home_panels_for("no") == []
+    registry.related_panel("residents.Resident", lambda user, record: shown if record == 1 else None)
+    assert registry.related_panels_for("RESIDENTS.resident", "anyone", 1) == [shown]
+    assert registry.related_panels_for("residents.Resident", "anyone", 2) == []
+    assert registry.related_panels_for("grid.Building", "anyone", 1) == []
+
+
+def test_the_days_since_figure_is_registered_for_the_dashboard():
+    from core import reporting
+
+    assert "days_since_ethnic_escalation" in [spec.key for spec in reporting.figures()]
+    assert "mediation_months" in [spec.key for spec in reporting.charts()]
