@@ -92,6 +92,10 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
             "overdue": figures.overdue,
             "average_days": figures.average_days,
             "by_category": figures.by_category,
+            # 预警 and 来源, kept in the snapshot for the period's comparisons.
+            "escalations": queries.escalations(unit, period),
+            "repeats": queries.repeats(unit, period),
+            "by_source": queries.by_source(unit, period),
         },
         headline=[
             Figure("cases_reported", "矛盾纠纷", figures.reported, "件"),

@@ -423,3 +423,11 @@ def test_the_days_since_figure_is_registered_for_the_dashboard():
 
     assert "days_since_ethnic_escalation" in [spec.key for spec in reporting.figures()]
     assert "mediation_months" in [spec.key for spec in reporting.charts()]
+
+
+def test_the_report_section_keeps_escalations_repeats_and_sources(tree, warnings):
+    actions.cases_escalate(day=DAY)
+    section = report.mediation_section(tree.community, Period.quarter(2026, 2))
+    assert section.figures["escalations"] == 2
+    assert section.figures["repeats"] == 2
+    assert section.figures["by_source"] == [("网格排查", 5)]
