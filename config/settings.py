@@ -327,6 +327,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=10, hour=0, day_of_month=1),
         "options": {"expires": 6 * 3600},
     },
+    # 升级预警: every morning, Beijing time, the day's overdue and repeat disputes go up to the
+    # community's and the street's leaders (mediation.tasks.escalate_cases; idempotent per day).
+    "escalate-mediation-cases": {
+        "task": "mediation.tasks.escalate_cases",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 12 * 3600},
+    },
 }
 # Seconds a grid's kept ledger counts of a day are trusted (residents.queries.grid_counts).
 # Every write through the actions forgets them at once; this bounds a write that did not

@@ -5,6 +5,11 @@ agreements of the settled cases and their follow-up visits (most made and kept, 
 due or overdue, one per community finding the agreement broken, which reopened the case).
 Each community that has cases already is left alone.
 
+预警: a few cases overdue and one repeat dispute (an applicant back within weeks) in each
+community, escalated by ``mediation.actions.cases_escalate`` for the last few days as the
+daily task would have; and an ethnic-factor case escalated months ago, since resolved, so
+the dashboard has a 距上次涉及民族因素案件升级 to count.
+
 Step 44 then gives each community's 专职调解员 an account linked to their roster record, a
 year of 法律诊所 sittings in the five modes (a few disputes registered from them), and takes
 a few cases on as 联调; a community with sittings already is left alone."""
@@ -317,6 +322,7 @@ def mediation_step(ctx: DemoContext) -> None:
                 _case(rng, community, grids, residents, mediators, day, today, ethnic=ethnic, fake=fake)
                 made += 1
             day += dt.timedelta(days=1)
+        made += _warnings(rng, community, grids, residents, mediators, today, fake=fake)
         tally.add("纠纷案件", created=made)
         seeded.append(community)
     # Drawn after every community's cases, so those stay as they were before agreements.
@@ -506,4 +512,81 @@ def clinic_step(ctx: DemoContext) -> None:
         tally.add("法律诊所服务", created=made)
         tally.add("法律诊所登记的纠纷", created=from_clinic)
         tally.add("联调案件", created=joint)
+    # What the daily task would have raised on the last few mornings (idempotent per day).
+    escalated = sum(
+        len(actions.cases_escalate(day=today - dt.timedelta(days=back))) for back in range(3, -1, -1)
+    )
+    tally.add("升级预警", created=escalated)
     tally.write(ctx.stdout)
+
+
+def _open_case(rng: Random, community, grids, residents, mediators, reported_on, *, fake, **fields) -> Case:
+    """A case accepted on ``reported_on`` and being mediated, not closed (yet)."""
+    applicant = fields.pop("applicant", None) or rng.choice(residents)
+    grid = next((g for g in grids if g.pk == applicant.household.grid_id), rng.choice(grids))
+    case = actions.case_create(
+        by=None,
+        grid=grid,
+        parties=[
+            {"resident": applicant, "side": "applicant"},
+            {"name": fake.name(), "side": "respondent"},
+        ],
+        title=fields.pop("title", "噪音扰民纠纷"),
+        facts="网格员排查发现，当事人双方因此多次发生争执，经社区登记后进入调解程序。",
+        category=fields.pop("category", Category.NEIGHBOUR),
+        source=Source.GRID,
+        reported_on=reported_on,
+        **fields,
+    )
+    case = actions.case_accept(by=None, case=case, on=reported_on)
+    actions.case_assign(by=None, case=case, mediators=rng.sample(mediators, 2))
+    case = actions.case_start(by=None, case=case)
+    _backdate(case, [reported_on, reported_on])
+    return case
+
+
+def _warnings(rng: Random, community, grids, residents, mediators, today, *, fake) -> int:
+    """Two overdue cases, one repeat dispute and an ethnic-factor case escalated months ago."""
+    for weeks in (7, 9):
+        _open_case(rng, community, grids, residents, mediators, today - dt.timedelta(weeks=weeks), fake=fake)
+    first = _open_case(
+        rng,
+        community,
+        grids,
+        residents,
+        mediators,
+        today - dt.timedelta(days=20),
+        fake=fake,
+        title="楼道堆物纠纷",
+    )
+    _open_case(
+        rng,
+        community,
+        grids,
+        residents,
+        mediators,
+        today - dt.timedelta(days=5),
+        fake=fake,
+        applicant=first.parties.get(side="applicant").resident,
+        title="楼道堆物纠纷（再次发生）",
+    )
+    # Months ago: an ethnic-factor dispute ran past its deadline, was escalated, then resolved.
+    reported = today - dt.timedelta(days=rng.randint(120, 200))
+    ethnic = _open_case(
+        rng,
+        community,
+        grids,
+        residents,
+        mediators,
+        reported,
+        fake=fake,
+        title="商铺租赁纠纷",
+        category=Category.BUSINESS,
+        ethnic_factor=True,
+    )
+    escalated_on = ethnic.deadline + dt.timedelta(days=1)
+    actions.cases_escalate(day=escalated_on)
+    closing = escalated_on + dt.timedelta(days=6)
+    actions.case_succeed(by=None, case=ethnic, note="经金牌调解队联合调解，双方达成协议。", on=closing)
+    _backdate(ethnic, [reported, reported, closing])
+    return 5

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import history
@@ -31,6 +31,7 @@ from residents.models import Resident
 from .models import (
     CLOSED,
     COUNSEL_ROLES,
+    OPEN,
     OUTCOMES,
     Agreement,
     Case,
@@ -39,6 +40,7 @@ from .models import (
     CaseStatus,
     ClinicSession,
     Department,
+    Escalation,
     FollowUp,
     FollowUpStatus,
     JointDepartment,
@@ -420,6 +422,45 @@ def session_create(
 def repeats(case: Case, days: int | None = None):
     """Other cases sharing a party with ``case`` within ``MEDIATION_REPEAT_DAYS`` (重复纠纷)."""
     return Case.objects.repeats_of(case, settings.MEDIATION_REPEAT_DAYS if days is None else days)
+
+
+def escalation_candidates(day: dt.date):
+    """The cases still being handled (登记, 受理, 调解中) that are overdue on ``day`` or a
+    repeat dispute, each with ``repeat_flag``: what ``cases_escalate`` raises."""
+    return (
+        Case.objects.exclude(status__in=CLOSED)
+        .filter(reported_on__lte=day)
+        .with_repeat()
+        .filter(Q(status__in=OPEN, deadline__lt=day) | Q(repeat_flag=True))
+    )
+
+
+@transaction.atomic
+def cases_escalate(*, day: dt.date, by=None) -> list[Escalation]:
+    """升级预警 for ``day``: one ``Escalation`` per flagged case overdue or a repeat on that
+    day, filed under its case's history (and so in the audit log). Run again for the same
+    day it writes nothing: a case has one row per day, and the unique constraint keeps
+    two runs at once from writing it twice (``get_or_create`` then finds the other's)."""
+    done = set(Escalation.objects.filter(day=day).values_list("case_id", flat=True))
+    made = []
+    for case in escalation_candidates(day).order_by("pk"):
+        if case.pk in done:
+            continue
+        overdue = case.status in OPEN and case.deadline is not None and case.deadline < day
+        escalation, created = Escalation.objects.get_or_create(
+            case=case, day=day, defaults={"overdue": overdue, "repeat": bool(case.repeat_flag)}
+        )
+        if not created:  # another run of the same day wrote it first
+            continue
+        history.record(
+            instance=escalation,
+            parent=case,
+            action=history.CREATE,
+            changes={"day": ["", as_text(day)], "reasons": ["", "、".join(escalation.reasons)]},
+            by=by,
+        )
+        made.append(escalation)
+    return made
 
 
 MEDIATOR_FIELDS = ("resident", "name", "phone", "role", "organisation", "active", "user")

@@ -11,7 +11,10 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
-from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
+from . import (
+    panels,
+    report,  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
+)
 from .models import (
     OPEN,
     Agreement,
@@ -19,6 +22,7 @@ from .models import (
     CaseAction,
     CaseCounter,
     ClinicSession,
+    Escalation,
     FollowUp,
     MediationTeam,
     Mediator,
@@ -194,5 +198,19 @@ inventory.classify(
     FollowUp,
     personal=("note", "visited_by", "performance"),
     business=("case", "round", "due_on", "status", "visited_on", "mediator"),
+    system=("id", "created_at"),
+)
+
+
+# --- 预警: the escalations, on leaders' home pages and the daily list ------------------------
+# Leaders are who the escalations are for; those who work cases see the list too.
+for role in (Role.LEADER, Role.STAFF, Role.MEDIATOR, Role.ADMIN):
+    registry.grant(role, "mediation.view_escalation")
+registry.home_panel(panels.home_panel, order=20)
+registry.related_panel("residents.Resident", panels.resident_cases_panel, order=40)
+history.track(Escalation)
+inventory.classify(
+    Escalation,
+    business=("case", "day", "overdue", "repeat"),
     system=("id", "created_at"),
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from core.permissions import model_permissions
@@ -325,6 +325,12 @@ class CaseQuerySet(models.QuerySet):
         """Open (受理, 调解中) and past the deadline on ``day`` (today by default)."""
         return self.open().filter(deadline__lt=day or timezone.localdate())
 
+    def with_repeat(self, days: int | None = None) -> CaseQuerySet:
+        """Each case with ``repeat_flag``: whether one of its parties is in another case
+        reported within ``days`` (MEDIATION_REPEAT_DAYS) of it — one subquery in the list's
+        query, no query per row. ``Case.flags`` reads it."""
+        return self.annotate(repeat_flag=repeat_exists(days))
+
     def in_unit(self, unit: OrgUnit) -> CaseQuerySet:
         return self.filter(grid__path__startswith=unit.path)
 
@@ -352,6 +358,38 @@ def repeat_condition(parties, around: dt.date, days: int = 90) -> Q:
             people |= Q(parties__resident__isnull=True, parties__name=party.name, parties__phone=party.phone)
     window = dt.timedelta(days=days)
     return people & Q(reported_on__gte=around - window, reported_on__lte=around + window)
+
+
+def repeat_exists(days: int | None = None, *, case: str = "pk") -> Exists:
+    """True for a case (the outer query's row) with a party in another case within ``days``
+    of it: the same resident, or an outsider with the same name and phone — as ``repeat_condition``.
+    ``case`` names the outer query's case id (``"case_id"`` on a query of escalations)."""
+    window = dt.timedelta(days=settings.MEDIATION_REPEAT_DAYS if days is None else days)
+    # The other case's date is shifted, never the compared one: SQLite compares dates as
+    # text, and a shifted date carries a time ("2026-03-02 00:00:00"), which must be on the
+    # side where equality still holds.
+    others = (
+        Party.objects.exclude(case_id=OuterRef("case_id"))
+        .alias(
+            other_late=ExpressionWrapper(F("case__reported_on") + window, output_field=DateField()),
+        )
+        .filter(
+            other_late__gte=OuterRef("case__reported_on"),
+            case__reported_on__lte=ExpressionWrapper(
+                OuterRef("case__reported_on") + window, output_field=DateField()
+            ),
+        )
+    )
+    same_resident = others.filter(resident_id=OuterRef("resident_id"))
+    same_outsider = others.filter(resident__isnull=True, name=OuterRef("name"), phone=OuterRef("phone"))
+    return Exists(
+        Party.objects.filter(case_id=OuterRef(case))
+        .annotate(_resident=Exists(same_resident), _outsider=Exists(same_outsider))
+        .filter(
+            Q(resident__isnull=False, _resident=True)
+            | (Q(resident__isnull=True, _outsider=True) & ~Q(phone=""))
+        )
+    )
 
 
 class Case(models.Model):
@@ -498,7 +536,20 @@ class Case(models.Model):
             flags.append("涉及宗教因素")
         if self.is_overdue:
             flags.append("已逾期")
+        if self.is_repeat:
+            flags.append("重复纠纷")
         return flags
+
+    @property
+    def is_repeat(self) -> bool:
+        """A party of this case is in another dispute within MEDIATION_REPEAT_DAYS (重复纠纷):
+        the list's annotation (``CaseQuerySet.with_repeat``) when it has it, else one query."""
+        if not hasattr(self, "repeat_flag"):
+            self.repeat_flag = (
+                Case.objects.filter(pk=self.pk).with_repeat().values_list("repeat_flag", flat=True).first()
+                or False
+            )
+        return bool(self.repeat_flag)
 
 
 class Side(models.TextChoices):
@@ -716,3 +767,35 @@ class FollowUp(models.Model):
     @property
     def days_overdue(self) -> int:
         return (timezone.localdate() - self.due_on).days if self.is_overdue else 0
+
+
+class Escalation(models.Model):
+    """升级预警: a flagged case that was overdue or a repeat on ``day``, written once per case
+    and day by the daily task (``mediation.actions.cases_escalate``). It is what the
+    community's and the street's leaders see on their home pages and in the daily list."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="escalations")
+    day = models.DateField("预警日期")
+    overdue = models.BooleanField("已逾期", default=False)
+    repeat = models.BooleanField("重复纠纷", default=False)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    scope_path = "case__grid"
+
+    class Meta:
+        verbose_name = "升级预警"
+        verbose_name_plural = "升级预警"
+        default_permissions = ()
+        permissions = model_permissions("escalation", verbose_name)
+        ordering = ["-day", "case"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "day"], name="mediation_escalation_unique"),
+        ]
+        indexes = [models.Index(fields=["day", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.case_id}"
+
+    @property
+    def reasons(self) -> list[str]:
+        return [label for label, on in (("已逾期", self.overdue), ("重复纠纷", self.repeat)) if on]

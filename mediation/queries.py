@@ -30,6 +30,13 @@ Agreements and follow-ups (``followup_figures``), each on its own date too:
 - 逾期未回访 ``overdue``: a stock, as on the period's last day (today while it runs): the
   follow-ups still due whose day had passed.
 
+By source (来源) and by month: the cases reported in the period by their source, and per
+calendar month of the period (Asia/Shanghai) the cases reported in it and its 化解率 — of
+the cases *closed* in that month, by the same definition as above. 预警 ``escalations``:
+the cases escalated (``Escalation``) on a day of the period, each case once. 重复纠纷
+``repeats``: cases reported in the period with a party in another dispute within
+MEDIATION_REPEAT_DAYS (``Case.is_repeat``).
+
 Called only with a unit that passed ``grid.scope.unit_in_scope``.
 """
 
@@ -39,7 +46,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    Max,
+    Q,
+    Sum,
+)
+from django.db.models.functions import (
+    TruncMonth,
+)
 from django.utils import timezone
 
 from core.periods import Period
@@ -48,13 +64,16 @@ from grid.models import OrgUnit
 from .models import (
     KEPT,
     OPEN,
+    OUTCOMES,
     Case,
     CaseStatus,
     Category,
     ClinicMode,
     ClinicSession,
+    Escalation,
     FollowUp,
     FollowUpStatus,
+    Source,
 )
 
 
@@ -254,3 +273,111 @@ def followup_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = N
 def overdue_followups(unit: OrgUnit, day: dt.date):
     """The follow-ups still due whose day passed before ``day``, the longest overdue first."""
     return FollowUp.objects.in_unit(unit).overdue(day).order_by("due_on", "pk")
+
+
+def by_source(unit: OrgUnit, period: Period) -> list[tuple[str, int]]:
+    """Cases reported in the period by source (来源), most first."""
+    labels = dict(Source.choices)
+    rows = (
+        cases_in(unit)
+        .filter(reported_on__gte=period.start, reported_on__lte=period.end)
+        .values("source")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "source")
+    )
+    return [(str(labels.get(row["source"], row["source"])), row["n"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class Month:
+    start: dt.date
+    reported: int = 0
+    succeeded: int = 0
+    closed: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}年{self.start.month}月"
+
+    @property
+    def resolution_rate(self) -> Decimal | None:
+        """化解率 of the cases closed in the month (``CaseFigures.resolution_rate``'s rule)."""
+        return percent(self.succeeded, self.closed)
+
+
+def _months(period: Period) -> list[dt.date]:
+    months, day = [], period.start.replace(day=1)
+    while day <= period.end:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_of(value) -> dt.date:
+    # TruncMonth of a DateField gives a date; some backends hand back a datetime.
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def by_month(unit: OrgUnit, period: Period) -> list[Month]:
+    """Per calendar month of the period: cases reported, and of those closed in it how many
+    succeeded (化解率). Two grouped aggregates; months with nothing are there with zeros."""
+    cases = cases_in(unit)
+    reported = {
+        _month_of(row["month"]): row["n"]
+        for row in cases.filter(reported_on__gte=period.start, reported_on__lte=period.end)
+        .annotate(month=TruncMonth("reported_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    }
+    closed = {
+        _month_of(row["month"]): row
+        for row in cases.filter(closed_on__gte=period.start, closed_on__lte=period.end, status__in=OUTCOMES)
+        .annotate(month=TruncMonth("closed_on"))
+        .values("month")
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(status=CaseStatus.SUCCEEDED)))
+        .order_by("month")
+    }
+    return [
+        Month(
+            start=month,
+            reported=reported.get(month, 0),
+            succeeded=closed[month]["ok"] if month in closed else 0,
+            closed=closed[month]["n"] if month in closed else 0,
+        )
+        for month in _months(period)
+    ]
+
+
+def escalations(unit: OrgUnit, period: Period) -> int:
+    """Cases escalated on a day of the period (a case escalated on several days counts once)."""
+    return (
+        Escalation.objects.filter(
+            case__grid__path__startswith=unit.path, day__gte=period.start, day__lte=period.end
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )
+
+
+def repeats(unit: OrgUnit, period: Period) -> int:
+    """Cases reported in the period that are repeat disputes (重复纠纷)."""
+    return (
+        cases_in(unit)
+        .filter(reported_on__gte=period.start, reported_on__lte=period.end)
+        .with_repeat()
+        .filter(repeat_flag=True)
+        .count()
+    )
+
+
+def last_ethnic_escalation(unit: OrgUnit, day: dt.date) -> dt.date | None:
+    """The last day, up to ``day``, a case with an ethnic factor was escalated in the unit."""
+    return Escalation.objects.filter(
+        case__grid__path__startswith=unit.path, case__ethnic_factor=True, day__lte=day
+    ).aggregate(last=Max("day"))["last"]
+
+
+def has_cases(unit: OrgUnit) -> bool:
+    return cases_in(unit).exists()

@@ -13,6 +13,7 @@ from core.reporting import (
     Series,
     Table,
     dashboard_chart,
+    dashboard_figure,
     enumerate_cn,
     rate,
     report_problems,
@@ -155,6 +156,10 @@ def mediation_section(unit: OrgUnit, period: Period) -> Section | None:
             "agreements_kept": visits.kept,
             "keep_rate": visits.keep_rate,
             "followups_overdue": visits.overdue,
+            # 预警 and 来源, kept in the snapshot for the period's comparisons.
+            "escalations": queries.escalations(unit, period),
+            "repeats": queries.repeats(unit, period),
+            "by_source": queries.by_source(unit, period),
         },
         headline=[
             Figure("cases_reported", "矛盾纠纷", figures.reported, "件"),
@@ -176,6 +181,9 @@ def mediation_problems(unit: OrgUnit, period: Period) -> list[str]:
     problems = []
     if figures.overdue:
         problems.append(f"有{figures.overdue}件矛盾纠纷超过调解期限仍未办结，需加快化解。")
+    repeats = queries.repeats(unit, period)
+    if repeats:
+        problems.append(f"重复纠纷{repeats}件，同一当事人短期内再次发生纠纷，需加强回访和源头化解。")
     visits = queries.followup_figures(unit, period)
     if visits.overdue:
         problems.append(f"有{visits.overdue}次调解回访超过应回访日期仍未进行，协议履行情况需及时跟进。")
@@ -199,3 +207,45 @@ def categories_chart(unit: OrgUnit, period: Period) -> Chart | None:
             title="矛盾纠纷类型", columns=["类型", "件数"], rows=[list(r) for r in figures.by_category]
         ),
     )
+
+
+@dashboard_chart("mediation_months", "矛盾纠纷与化解率（按月）", order=38)
+def months_chart(unit: OrgUnit, period: Period) -> Chart | None:
+    """Bars: the cases reported each month; line: that month's 化解率 (of the cases closed in it)."""
+    months = queries.by_month(unit, period)
+    if not any(month.reported or month.closed for month in months):
+        return None
+    rates = [month.resolution_rate for month in months]
+    return Chart(
+        key="mediation_months",
+        title="矛盾纠纷与化解率（按月）",
+        kind="trend",
+        categories=[month.label for month in months],
+        series=[
+            Series("矛盾纠纷（件）", [month.reported for month in months]),
+            # A month that closed nothing has no rate: a gap in the line, not 0%.
+            Series("化解率（%）", [None if r is None else float(r) for r in rates], kind="line", axis=1),
+        ],
+        table=Table(
+            title="矛盾纠纷与化解率（按月）",
+            columns=["月份", "登记（件）", "结案（件）", "调解成功（件）", "化解率"],
+            rows=[
+                [month.label, month.reported, month.closed, month.succeeded, "—" if r is None else rate(r)]
+                for month, r in zip(months, rates, strict=True)
+            ],
+        ),
+    )
+
+
+@dashboard_figure("days_since_ethnic_escalation", order=20)
+def days_since_ethnic_escalation(unit: OrgUnit, period: Period) -> Figure | None:
+    """距上次涉及民族因素案件升级 N天 (无: never), as of the period's last day (today while it
+    runs); nothing for a unit without any case."""
+    if not queries.has_cases(unit):
+        return None
+    day = min(period.end, timezone.localdate())
+    last = queries.last_ethnic_escalation(unit, day)
+    label = "距上次涉及民族因素案件升级"
+    if last is None:
+        return Figure("days_since_ethnic_escalation", label, "无")
+    return Figure("days_since_ethnic_escalation", label, (day - last).days, "天")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,11 +23,16 @@ from core import audit, history, transitions
 from core.models import AuditKind
 from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404, scope_queryset
+from residents.models import Resident
 
-from . import actions
+from . import (
+    actions,
+    panels,
+)
 from .agreement_docx import agreement_docx as build_agreement_docx
 from .agreement_docx import filename as agreement_filename
 from .forms import (
+    DATE,
     AgreementForm,
     AssignForm,
     CaseForm,
@@ -127,6 +133,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if works:
         # 案件办理 call the parties: their phones are shown whole, and that is audited.
         audit.full_values_shown(request, case, *(party.phone for party in parties))
+    # A party's name links to their ledger page only where the reader may open it.
+    linked = set()
+    if request.user.has_perm("residents.view_resident"):
+        ids = [party.resident_id for party in parties if party.resident_id]
+        linked = set(scope_queryset(request.user, Resident).filter(pk__in=ids).values_list("pk", flat=True))
+    for party in parties:
+        party.linked = party.resident_id in linked
     steps = [step for step in STEPS.values() if step.offered(request.user, case)]
     context = {
         "case": case,
@@ -615,3 +628,36 @@ def followups_due(request: HttpRequest) -> HttpResponse:
         "crumbs": [*_crumbs(), Crumb("待回访")],
     }
     return render(request, "mediation/followups_due.html", context)
+
+
+# --- 预警案件: the daily list ------------------------------------------------------------------
+
+ESCALATIONS_PER_PAGE = 50
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label="预警日期", required=False, widget=DATE)
+
+
+@login_required
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    """The day's escalations in the reader's scope (today by default), with each case's flags."""
+    require(request, panels.VIEW_ESCALATIONS)
+    form = DayForm(request.GET or None)
+    day = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["day"]:
+        day = form.cleaned_data["day"]
+    elif not form.is_bound:
+        form = DayForm(initial={"day": day})
+    page = Paginator(panels.escalations_for(request.user, day), ESCALATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = panels.with_flags(page.object_list)
+    context = {
+        "form": form,
+        "day": day,
+        "page": page,
+        "query": f"day={day.isoformat()}",
+        "crumbs": [*_crumbs(), Crumb("预警案件")],
+    }
+    return render(request, "mediation/escalation_list.html", context)

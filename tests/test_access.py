@@ -62,6 +62,7 @@ CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
 CASE_REOPENERS = frozenset({Role.STAFF})
 CLINIC_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
 CLINIC_WRITERS = frozenset({Role.STAFF, Role.MEDIATOR})
+ESCALATION_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
 
 
 @dataclass
@@ -416,6 +417,9 @@ PAGES = [
     Page("mediation:agreement_scan_file", CASE_WORKERS, "settled"),
     Page("mediation:followups_due", CASE_READERS),
     Page("mediation:followup_record", CASE_WORKERS, "followup", data=_followup),
+    # mediation: the case list's export and the daily list of escalations (预警案件)
+    Page("mediation:case_export", CASE_READERS),
+    Page("mediation:escalations", ESCALATION_READERS),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),

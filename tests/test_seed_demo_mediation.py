@@ -105,3 +105,18 @@ def test_settled_cases_have_agreements_and_visits_mostly_kept():
         assert broken.case.status == CaseStatus.MEDIATING
         assert not broken.case.followups.filter(status=FollowUpStatus.DUE).exists()
     assert FollowUp.objects.filter(status=FollowUpStatus.DUE).exists()
+
+
+def test_the_demo_escalates_overdue_and_repeat_cases_and_one_ethnic_case_months_ago():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from mediation.models import Escalation
+
+    today = timezone.localdate()
+    for community in OrgUnit.objects.filter(level=OrgLevel.COMMUNITY):
+        escalated = Escalation.objects.filter(case__community=community)
+        assert escalated.filter(day=today, overdue=True).count() >= 2, community.name
+        assert escalated.filter(day=today, repeat=True).exists(), community.name
+        assert escalated.filter(case__ethnic_factor=True, day__lt=today - dt.timedelta(days=60)).exists()
