@@ -327,6 +327,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=10, hour=0, day_of_month=1),
         "options": {"expires": 6 * 3600},
     },
+    # 升级预警: every morning, Beijing time, the day's overdue and repeat disputes go up to the
+    # community's and the street's leaders (mediation.tasks.escalate_cases; idempotent per day).
+    "escalate-mediation-cases": {
+        "task": "mediation.tasks.escalate_cases",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 12 * 3600},
+    },
 }
 # Seconds a grid's kept ledger counts of a day are trusted (residents.queries.grid_counts).
 # Every write through the actions forgets them at once; this bounds a write that did not
@@ -346,6 +353,11 @@ MEDIATION_MAJOR_DEADLINE_DAYS = env.int("MEDIATION_MAJOR_DEADLINE_DAYS", default
 MEDIATION_EXTENSION_DAYS = env.int("MEDIATION_EXTENSION_DAYS", default=30)
 # A party in another case reported within this many days makes a repeat dispute (重复纠纷).
 MEDIATION_REPEAT_DAYS = env.int("MEDIATION_REPEAT_DAYS", default=90)
+# 回访: the days after a case succeeds on which the parties are visited, one follow-up each
+# (env: "15,90").
+MEDIATION_FOLLOWUP_DAYS = tuple(env.list("MEDIATION_FOLLOWUP_DAYS", cast=int, default=[15, 90]))
+# The signed agreement's scan (PDF, JPG, PNG) may be at most this many megabytes.
+MEDIATION_SCAN_MAX_MB = env.int("MEDIATION_SCAN_MAX_MB", default=10)
 
 # --- Services (services/) ----------------------------------------------------------------
 # 信访工作条例: whether a petition is accepted is decided within 15 days of its receipt, and an

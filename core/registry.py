@@ -15,6 +15,8 @@ A ``hooks.py``::
     registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
     registry.quick_links(lambda user: [...])
     registry.picker("mediation.Case", "mediation:case_picker")
+    registry.home_panel(lambda user: Panel("mediation/_home_panel.html", {...}) or None)
+    registry.related_panel("residents.Resident", lambda user, resident: ...)
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _grants: dict[str, set[str]] = defaultdict(set)
 _menu: list[MenuEntry] = []
 _quick_links: list[tuple[int, Callable[[object], list[QuickLink]]]] = []
 _pickers: dict[str, str] = {}
+_home_panels: list[tuple[int, Callable[[object], Panel | None]]] = []
+_related_panels: dict[str, list[tuple[int, Callable[[object, object], Panel | None]]]] = defaultdict(list)
 
 
 # --- role grants ----------------------------------------------------------------------
@@ -137,3 +141,45 @@ def picker_url_for(model_label: str) -> str | None:
     no installed app offers one (a form then falls back to a plain select)."""
     url_name = _pickers.get(model_label.lower())
     return reverse(url_name) if url_name else None
+
+
+# --- panels ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block an app adds to a page it does not own: its template and that template's
+    context (given to it as ``panel``). The app decides who sees it: the provider returns
+    None for anyone else, and narrows what it shows to the reader's scope itself."""
+
+    template: str
+    context: dict
+
+
+def _add(into: list, provider: Callable, order: int) -> None:
+    if all(existing is not provider for _, existing in into):
+        into.append((order, provider))
+
+
+def home_panel(provider: Callable[[object], Panel | None], *, order: int = 100) -> None:
+    """``provider(user)`` gives the app's panel on that person's home page, or None."""
+    _add(_home_panels, provider, order)
+
+
+def home_panels_for(user) -> list[Panel]:
+    panels = (provider(user) for _, provider in sorted(_home_panels, key=lambda item: item[0]))
+    return [panel for panel in panels if panel is not None]
+
+
+def related_panel(
+    model_label: str, provider: Callable[[object, object], Panel | None], *, order: int = 100
+) -> None:
+    """``provider(user, record)`` gives a panel on the page of a ``model_label`` record
+    (``"residents.Resident"``) — the app's own records about it, say — or None."""
+    _add(_related_panels[model_label.lower()], provider, order)
+
+
+def related_panels_for(model_label: str, user, record) -> list[Panel]:
+    providers = sorted(_related_panels.get(model_label.lower(), []), key=lambda item: item[0])
+    panels = (provider(user, record) for _, provider in providers)
+    return [panel for panel in panels if panel is not None]

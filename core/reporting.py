@@ -14,6 +14,9 @@ An app registers, in its ``hooks.py``:
   list[str]``, each a sentence on what the figures show falling short.
 - **charts** for the dashboard: ``dashboard_chart(key, title, order)`` on a function
   ``(unit, period) -> Chart | None``; each chart carries its numbers as a table too.
+- **figures** for the dashboard alone: ``dashboard_figure(key, order)`` on a function
+  ``(unit, period) -> Figure | None``, shown after the headline without a comparison with
+  the period before (a figure of a moment, "days since …", is not a period's figure).
 
 ``reports/`` puts them together for an org unit and a :class:`~core.periods.Period`, in
 ``order``; the same builders give the report and the dashboard, so they always agree.
@@ -100,13 +103,17 @@ class Section:
 class Series:
     name: str
     values: list[Value]
+    # In a ``trend`` chart: drawn as "bar" or "line", against the left (0) or right (1) axis.
+    kind: str = "bar"
+    axis: int = 0
 
 
 @dataclass
 class Chart:
-    """Data for one ECharts chart: ``kind`` is ``pie``, ``bar`` (categories × series) or
-    ``pyramid`` (categories × two series drawn to either side); the page script builds the
-    option. ``table`` holds the same numbers for screen readers and print."""
+    """Data for one ECharts chart: ``kind`` is ``pie``, ``bar`` (categories × series),
+    ``pyramid`` (categories × two series drawn to either side) or ``trend`` (categories
+    along the bottom, months say, each series a bar or a line on its own axis); the page
+    script builds the option. ``table`` holds the same numbers for screen readers and print."""
 
     key: str
     title: str
@@ -137,6 +144,7 @@ SectionBuilder = Callable[[Any, Any], Section | None]
 ProblemFinder = Callable[[Any, Any], list[str]]
 ChartBuilder = Callable[[Any, Any], Chart | None]
 HeadlineBuilder = Callable[[Any, Any], list[Figure] | None]
+FigureBuilder = Callable[[Any, Any], Figure | None]
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ _sections: dict[str, Registered] = {}
 _problems: dict[str, Registered] = {}
 _charts: dict[str, Registered] = {}
 _headlines: dict[str, Callable] = {}
+_figures: dict[str, Registered] = {}
 
 
 def _register(into: dict[str, Registered], key: str, title: str, order: int) -> Callable:
@@ -183,6 +192,10 @@ def dashboard_chart(key: str, title: str, *, order: int) -> Callable[[ChartBuild
     return _register(_charts, key, title, order)
 
 
+def dashboard_figure(key: str, *, order: int) -> Callable[[FigureBuilder], FigureBuilder]:
+    return _register(_figures, key, "", order)
+
+
 def sections() -> list[Registered]:
     return sorted(_sections.values(), key=lambda item: (item.order, item.key))
 
@@ -198,6 +211,10 @@ def problem_finders() -> list[Registered]:
 
 def charts() -> list[Registered]:
     return sorted(_charts.values(), key=lambda item: (item.order, item.key))
+
+
+def figures() -> list[Registered]:
+    return sorted(_figures.values(), key=lambda item: (item.order, item.key))
 
 
 # --- when the figures change -------------------------------------------------------------------

@@ -5,13 +5,18 @@ written through ``mediation.actions`` so their changes are in the history; nobod
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 
 from core.masking import mask_phone
 from grid.admin import ScopedAdmin
+from grid.models import Profile
 from grid.scope import scope_queryset
 
 from . import actions
 from .models import MediationTeam, Mediator
+from .roster import MediatorResource
 
 
 @admin.register(MediationTeam)
@@ -25,7 +30,12 @@ class MediationTeamAdmin(ScopedAdmin):
 
 
 @admin.register(Mediator)
-class MediatorAdmin(ScopedAdmin):
+class MediatorAdmin(ImportExportMixin, ScopedAdmin):
+    """The roster, and its ``.xlsx`` import and export (``mediation.roster``)."""
+
+    resource_classes = [MediatorResource]
+    import_formats = [XLSX]
+    export_formats = [XLSX]
     personal_fields = ("phone",)
     list_display = ("name", "community", "role", "masked_phone", "active")
     list_filter = ("role", "active", "community")
@@ -39,6 +49,24 @@ class MediatorAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("mediation.add_mediator") and request.user.has_perm(
+            "mediation.change_mediator"
+        )
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("mediation.view_mediator")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Accounts of people working in the admin's scope; the action checks the community.
+            people = scope_queryset(request.user, Profile).values("user_id")
+            kwargs["queryset"] = get_user_model().objects.filter(pk__in=people).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "teams":

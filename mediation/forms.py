@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,7 +16,27 @@ from grid.scope import scope_queryset
 from residents.models import Ethnicity, Resident
 from residents.pickers import picker_label
 
-from .models import CLOSED, OPEN, Case, CaseStatus, Category, Department, Mediator, Party, Risk, Side
+from .actions import (
+    scan_kind,
+)
+from .models import (
+    CLOSED,
+    COUNSEL_ROLES,
+    OPEN,
+    Agreement,
+    Case,
+    CaseStatus,
+    Category,
+    ClinicMode,
+    ClinicSession,
+    Department,
+    JointDepartment,
+    Mediator,
+    Party,
+    Performance,
+    Risk,
+    Side,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,10 +64,14 @@ class CaseFilterForm(ListFilterForm):
     grid = forms.ModelChoiceField(
         label="网格", queryset=OrgUnit.objects.none(), required=False, empty_label="全部网格"
     )
+    mediator = forms.ModelChoiceField(
+        label="调解员", queryset=Mediator.objects.none(), required=False, empty_label="全部调解员"
+    )
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, user=user, **kwargs)
         self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids())
+        self.fields["mediator"].queryset = scope_queryset(user, Mediator.objects.order_by("name", "pk"))
 
 
 def cases_for(user, filters: dict):
@@ -69,6 +95,8 @@ def cases_for(user, filters: dict):
         rows = rows.overdue()
     if filters.get("grid"):
         rows = rows.filter(grid=filters["grid"])
+    if filters.get("mediator"):
+        rows = rows.filter(mediators=filters["mediator"])
     if term := filters.get("q", "").strip():
         rows = rows.filter(
             Q(file_number__contains=term) | Q(title__contains=term) | Q(parties__name=term)
@@ -116,8 +144,13 @@ class CaseForm(forms.ModelForm):
             "ethnic_factor",
             "religious_factor",
             "reported_on",
+            "clinic_session",
         ]
-        widgets = {"reported_on": DATE, "facts": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "reported_on": DATE,
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "clinic_session": forms.HiddenInput,
+        }
         help_texts = {"title": "例如：楼上漏水纠纷、物业费纠纷。"}
 
     def __init__(self, *args, user, **kwargs):
@@ -127,6 +160,12 @@ class CaseForm(forms.ModelForm):
         if grids.count() == 1:
             self.fields["grid"].initial = grids.first().pk
         self.fields["reported_on"].initial = timezone.localdate()
+        # Registered from a legal-clinic sitting's page: the sitting rides along, hidden.
+        self.fields["clinic_session"].queryset = (
+            scope_queryset(user, ClinicSession)
+            if user.has_perm("mediation.view_clinicsession")
+            else ClinicSession.objects.none()
+        )
         residents = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
         url = registry.picker_url_for("residents.Resident")
         for side in SIDES:
@@ -213,3 +252,200 @@ class SessionForm(forms.Form):
         self.fields["held_on"].initial = timezone.localdate()
         self.fields["mediators"].queryset = Mediator.objects.filter(community=case.community_id, active=True)
         self.fields["parties"].queryset = case.parties.all()
+
+
+class JointForm(forms.Form):
+    departments = forms.MultipleChoiceField(
+        label="联调部门",
+        choices=JointDepartment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="选择参加联合调解的部门；全部取消即不再作为联调案件。",
+    )
+
+
+# --- 法律诊所 -------------------------------------------------------------------------------
+
+
+class ClinicFilterForm(ListFilterForm):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "地点、咨询事项或律师姓名", "type": "search"}),
+    )
+    mode = forms.ChoiceField(
+        label="服务方式", required=False, choices=[("", "全部方式"), *ClinicMode.choices]
+    )
+    month = forms.CharField(
+        label="月份", required=False, widget=forms.TextInput(attrs={"type": "month"}), max_length=7
+    )
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return ""
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                raise ValueError
+        except ValueError:
+            raise forms.ValidationError("月份格式应为 2026-03。") from None
+        return f"{year:04d}-{month:02d}"
+
+
+def clinics_for(user, filters: dict):
+    """The legal-clinic sittings the list shows: in ``user``'s scope, filtered."""
+    rows = scope_queryset(user, ClinicSession.objects.select_related("community", "grid", "counsel"))
+    if filters.get("mode"):
+        rows = rows.filter(mode=filters["mode"])
+    if filters.get("month"):
+        year, month = (int(part) for part in filters["month"].split("-"))
+        rows = rows.filter(held_on__year=year, held_on__month=month)
+    if term := filters.get("q", "").strip():
+        rows = rows.filter(
+            Q(place__contains=term)
+            | Q(topics__contains=term)
+            | Q(counsel_name__contains=term)
+            | Q(counsel__name=term)
+        )
+    return rows
+
+
+class ClinicForm(forms.ModelForm):
+    """法律诊所服务: the counsel is picked from the roster, or named when not on it."""
+
+    community = forms.ModelChoiceField(label="社区", queryset=OrgUnit.objects.none())
+
+    class Meta:
+        model = ClinicSession
+        fields = [
+            "community",
+            "mode",
+            "held_on",
+            "place",
+            "grid",
+            "counsel",
+            "counsel_name",
+            "counsel_organisation",
+            "served",
+            "minority_served",
+            "topics",
+        ]
+        widgets = {"held_on": DATE, "topics": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "counsel_name": "名册上没有的律师或法律顾问，填写姓名和所在单位。",
+            "topics": "例如：婚姻家庭、劳动争议、房屋租赁等咨询事项。",
+            "grid": "到网格巡诊时选择；社区内坐诊可不选。",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        communities = scope_queryset(user, OrgUnit.objects.communities())
+        if editing:
+            del self.fields["community"]
+            community_ids = [self.instance.community_id]
+        else:
+            self.fields["community"].queryset = communities
+            if communities.count() == 1:
+                self.fields["community"].initial = communities.first().pk
+            self.fields["held_on"].initial = timezone.localdate()
+            community_ids = list(communities.values_list("pk", flat=True))
+        below = Q(pk__in=[])
+        for community in OrgUnit.objects.filter(pk__in=community_ids):
+            below |= Q(path__startswith=community.path)
+        self.fields["grid"].queryset = scope_queryset(user, OrgUnit.objects.grids()).filter(below)
+        self.fields["grid"].empty_label = "（社区内，不选网格）"
+        self.fields["counsel"].queryset = scope_queryset(
+            user, Mediator.objects.filter(role__in=COUNSEL_ROLES, community__in=community_ids, active=True)
+        )
+        self.fields["counsel"].empty_label = "（不在名册上，填写姓名）"
+
+    def clean(self):
+        cleaned = super().clean()
+        served, minority = cleaned.get("served"), cleaned.get("minority_served")
+        if served is not None and minority is not None and minority > served:
+            self.add_error("minority_served", "其中少数民族人数不能超过服务人数。")
+        if not cleaned.get("counsel") and not (cleaned.get("counsel_name") or "").strip():
+            self.add_error("counsel_name", "请选择律师或法律顾问，或填写其姓名。")
+        return cleaned
+
+    def _post_clean(self):
+        # The model's own checks run in the action (full_clean there); a new sitting has no
+        # community on its instance until the action sets it.
+        pass
+
+
+class AgreementForm(forms.ModelForm):
+    """调解协议书: what §29 asks beyond the parties' particulars (those come from the case)."""
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "facts",
+            "disputes",
+            "responsibilities",
+            "terms",
+            "performance_method",
+            "performance_place",
+            "performance_deadline",
+            "made_on",
+        ]
+        widgets = {
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "disputes": forms.Textarea(attrs={"rows": 3}),
+            "responsibilities": forms.Textarea(attrs={"rows": 3}),
+            "terms": forms.Textarea(attrs={"rows": 5}),
+            "performance_deadline": DATE,
+            "made_on": DATE,
+        }
+        help_texts = {
+            "terms": "每条协议内容写一行，打印时逐条分段。",
+            "performance_method": "例如：一次性支付维修费用、当面赔礼道歉。",
+            "performance_place": "例如：社区调解室。",
+        }
+
+
+class ScanForm(forms.Form):
+    scan = forms.FileField(
+        label="签署后的协议书扫描件",
+        help_text="PDF、JPG 或 PNG 格式。",
+        error_messages={"required": "请选择签署后的协议书扫描件。", "empty": "上传的文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    signed_on = forms.DateField(label="签署日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].initial = timezone.localdate()
+        self.fields["scan"].help_text = f"PDF、JPG 或 PNG 格式，不超过 {settings.MEDIATION_SCAN_MAX_MB} MB。"
+
+    def clean_scan(self):
+        scan = self.cleaned_data["scan"]
+        try:
+            scan_kind(scan)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["scan"]) from None
+        return scan
+
+
+class FollowUpForm(forms.Form):
+    visited_on = forms.DateField(label="回访日期", widget=DATE)
+    performance = forms.ChoiceField(
+        label="协议履行情况", choices=Performance.choices, widget=forms.RadioSelect
+    )
+    mediator = forms.ModelChoiceField(
+        label="回访调解员", queryset=Mediator.objects.none(), required=False, empty_label="（不指定）"
+    )
+    note = forms.CharField(
+        label="回访情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="协议未履行的须写明情况：案件将重新开启调解，本轮其余回访取消。",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["mediator"].queryset = Mediator.objects.filter(community=case.community_id, active=True)

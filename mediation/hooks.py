@@ -11,10 +11,34 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
-from . import report  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
-from .models import Case, CaseAction, CaseCounter, MediationTeam, Mediator, Party, Session
+from . import (
+    panels,
+    report,  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
+)
+from .models import (
+    OPEN,
+    Agreement,
+    Case,
+    CaseAction,
+    CaseCounter,
+    ClinicSession,
+    Escalation,
+    FollowUp,
+    MediationTeam,
+    Mediator,
+    Party,
+    Session,
+    mediator_of,
+)
 
-CASE_RECORDS = ("mediation.case", "mediation.party", "mediation.session")
+# The agreement (调解协议书) and the follow-ups (回访) are read and worked as the case is.
+CASE_RECORDS = (
+    "mediation.case",
+    "mediation.party",
+    "mediation.session",
+    "mediation.agreement",
+    "mediation.followup",
+)
 ROSTER = ("mediation.mediator", "mediation.mediationteam")
 
 # 网格员 find and report disputes in their grid, and read their grid's cases.
@@ -44,6 +68,14 @@ registry.grant(
 
 registry.menu("矛盾调解", "mediation:case_list", permission="mediation.view_case", order=40)
 
+# 法律诊所: community staff and mediators record the sittings, leaders and admins read them.
+CLINIC = ("mediation.clinicsession",)
+for role in (Role.MEDIATOR, Role.STAFF):
+    registry.grant(role, *permissions_for(CLINIC, ("view", "add", "change")))
+for role in (Role.LEADER, Role.ADMIN):
+    registry.grant(role, *permissions_for(CLINIC, ("view",)))
+registry.menu("法律诊所", "mediation:clinic_list", permission="mediation.view_clinicsession", order=41)
+
 
 def _quick_links(user) -> list[QuickLink]:
     links = []
@@ -60,11 +92,33 @@ def _quick_links(user) -> list[QuickLink]:
 
 registry.quick_links(_quick_links, order=40)
 
+
+def _my_cases_link(user) -> list[QuickLink]:
+    """A mediator whose account is linked to the roster: their open cases, nearest deadline.
+    Only the mediator role is looked up: the other roles' home pages cost no query more."""
+    profile = getattr(user, "profile", None)
+    if getattr(profile, "role", None) != Role.MEDIATOR or not user.has_perm("mediation.view_case"):
+        return []
+    mediator = mediator_of(user)
+    if mediator is None:
+        return []
+    mine = Case.objects.filter(mediators=mediator, status__in=OPEN)
+    count = mine.count()
+    nearest = mine.exclude(deadline=None).order_by("deadline").values_list("deadline", flat=True).first()
+    description = f"最近期限 {nearest:%Y-%m-%d}" if nearest else "暂无待办期限"
+    return [QuickLink(f"我的案件 {count}件", reverse("mediation:case_list"), description)]
+
+
+registry.quick_links(_my_cases_link, order=39)
+
 # Parties' and mediators' phones are masked in the history; nobody reads them whole there.
 history.track(Case, actions=CaseAction)
 history.track(Party, personal={"phone": mask_phone})
 history.track(Session)
+history.track(Agreement)
+history.track(FollowUp)
 history.track(Mediator, personal={"phone": mask_phone})
+history.track(ClinicSession)
 
 
 # --- 数据清单 ------------------------------------------------------------------------------
@@ -74,7 +128,7 @@ inventory.classify(CaseCounter, business=("community", "year", "last"), system=(
 inventory.classify(MediationTeam, business=("community", "name", "description"), system=("id",))
 inventory.classify(
     Mediator,
-    personal=("resident", "name", "phone", "organisation"),
+    personal=("resident", "name", "phone", "organisation", "user"),
     business=("community", "role", "teams", "active"),
     system=("id",),
 )
@@ -100,6 +154,8 @@ inventory.classify(
         "days_to_close",
         "referred_to",
         "mediators",
+        "clinic_session",
+        "joint_departments",
     ),
     system=("id", "created_at", "updated_at"),
 )
@@ -113,5 +169,48 @@ inventory.classify(
     Session,
     personal=("notes", "parties", "recorded_by"),
     business=("case", "held_on", "place", "mediators"),
+    system=("id", "created_at"),
+)
+inventory.classify(
+    ClinicSession,
+    personal=("counsel", "counsel_name", "counsel_organisation", "topics", "recorded_by"),
+    business=("community", "grid", "mode", "held_on", "place", "served", "minority_served"),
+    system=("id", "created_at", "updated_at"),
+)
+# The agreement holds what the parties agreed to and what each is responsible for, the
+# visit what was found at their door: personal. Its scan is the signed document itself.
+inventory.classify(
+    Agreement,
+    personal=(
+        "facts",
+        "disputes",
+        "responsibilities",
+        "terms",
+        "performance_method",
+        "performance_place",
+        "scan",
+        "created_by",
+    ),
+    business=("case", "performance_deadline", "made_on", "signed_on", "scan_type"),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    FollowUp,
+    personal=("note", "visited_by", "performance"),
+    business=("case", "round", "due_on", "status", "visited_on", "mediator"),
+    system=("id", "created_at"),
+)
+
+
+# --- 预警: the escalations, on leaders' home pages and the daily list ------------------------
+# Leaders are who the escalations are for; those who work cases see the list too.
+for role in (Role.LEADER, Role.STAFF, Role.MEDIATOR, Role.ADMIN):
+    registry.grant(role, "mediation.view_escalation")
+registry.home_panel(panels.home_panel, order=20)
+registry.related_panel("residents.Resident", panels.resident_cases_panel, order=40)
+history.track(Escalation)
+inventory.classify(
+    Escalation,
+    business=("case", "day", "overdue", "repeat"),
     system=("id", "created_at"),
 )

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from core.periods import Period
 from core.reporting import Figure, Value, charts, computation, figures_version
+from core.reporting import figures as dashboard_figures
 from grid.models import OrgUnit
 
 from .compose import generated_headlines, generated_sections
@@ -194,6 +195,8 @@ def _compute(unit, period: Period, version: int | None) -> Dashboard:
         now = headline(unit, period, version=version, whole=True)
         before = {figure.key: figure.value for figure in headline(unit, previous, version=version)}
         built = [spec.build(unit, period) for spec in charts()]
+        # Figures of a moment (core.reporting.dashboard_figure): no period before to compare.
+        extra = [figure for spec in dashboard_figures() if (figure := spec.build(unit, period)) is not None]
     children = OrgUnit.objects.get_children(unit)
     return Dashboard(
         unit_id=unit.pk,
@@ -204,7 +207,8 @@ def _compute(unit, period: Period, version: int | None) -> Dashboard:
         figures=[
             FigureChange(figure.key, figure.label, figure.value, figure.unit, before.get(figure.key))
             for figure in now
-        ],
+        ]
+        + [FigureChange(figure.key, figure.label, figure.value, figure.unit) for figure in extra],
         charts=[chart.as_json() for chart in built if chart is not None],
         children=[ChildUnit(child.pk, child.name) for child in children],
         computed_at=timezone.now(),

@@ -19,255 +19,35 @@
   type area, as the standard lays them out for a document printed on both sides.
 
 Built with python-docx, which gives each run's ``w:rFonts`` and the field code directly;
-no Word template to maintain (docs/reports.md says why).
+no Word template to maintain (docs/reports.md says why). The layout's primitives (page,
+faces, styles, runs, title, tables, page numbers) are ``core.officialdoc``'s, shared with
+the other official documents the apps print (the 人民调解协议书).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 
 from django.utils import timezone
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from lxml import etree
 
+from core import officialdoc as doc
+from core.officialdoc import (
+    BODY,
+    BODY_FACE,
+    HEADING,
+    HEADING_FACE,
+    SIGNATURE,
+    SUBHEADING,
+    SUBHEADING_FACE,
+)
 from core.reporting import Table
 
 from .exports import ReportExport, cell_text, chinese_date, lines, report_export, table_titles, width
 from .models import ReportVersion, SummaryReport
 
-# --- GB/T 9704-2012 -----------------------------------------------------------------------------
 
-PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
-TOP_MM, LEFT_MM = 37, 28
-TYPE_WIDTH_MM, TYPE_HEIGHT_MM = 156, 225
-BOTTOM_MM = PAGE_HEIGHT_MM - TOP_MM - TYPE_HEIGHT_MM  # 35
-RIGHT_MM = PAGE_WIDTH_MM - LEFT_MM - TYPE_WIDTH_MM  # 26
-LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
-# The page number's 一字线 stands 7 mm below the type area.
-PAGE_NUMBER_GAP_MM = 7
-
-# 字号 in points.
-SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4 = 22, 16, 14, 12
-BODY_SIZE = SIZE_3
-
-POINTS_PER_MM = 72 / 25.4
-# 225 mm / 22 lines, in twentieths of a point: 579 (28.95 pt).
-LINE_PITCH = int(TYPE_HEIGHT_MM * POINTS_PER_MM * 20 / LINES_PER_PAGE)
-LINE = Pt(LINE_PITCH / 20)
-# 28 characters across 156 mm: 15.79 pt each, 0.21 pt less than the 16 pt body size,
-# in 4096ths of a point as the document grid counts it.
-CHAR_SPACE = round((TYPE_WIDTH_MM * POINTS_PER_MM / CHARS_PER_LINE - BODY_SIZE) * 4096)
-# A table this wide or wider is set in 小四 so its headers fit the columns.
-WIDE_TABLE = 5
-
-
-@dataclass(frozen=True)
-class Face:
-    """An East Asian font, what Word looks for when it is missing, and the fontTable family."""
-
-    name: str
-    alternate: str
-    family: str = "roman"
-
-
-TITLE_FACE = Face("方正小标宋简体", "宋体")
-BODY_FACE = Face("仿宋_GB2312", "仿宋", "modern")
-HEADING_FACE = Face("黑体", "SimHei", "modern")
-SUBHEADING_FACE = Face("楷体_GB2312", "楷体", "modern")
-PAGE_FACE = Face("宋体", "SimSun")
-FACES = (TITLE_FACE, BODY_FACE, HEADING_FACE, SUBHEADING_FACE, PAGE_FACE)
-LATIN = "Times New Roman"
-# GB 2312, in the font table's charset.
-CHARSET_GB2312 = "86"
-
-EM_DASH = "\u2014"  # 一字线
-
-
-# --- styles -----------------------------------------------------------------------------------
-
-
-def _fonts(rpr, face: Face, latin: str = LATIN) -> None:
-    """Name ``face`` for East Asian text and ``latin`` for the rest, on a run or a style.
-    ``w:hint`` makes Word draw the punctuation both scripts share (“” — …) in ``face``."""
-    fonts = rpr.get_or_add_rFonts()
-    for name in list(fonts.attrib):
-        # A theme font (asciiTheme, cstheme …) would win over the names set here.
-        if etree.QName(name).localname.lower().endswith("theme"):
-            del fonts.attrib[name]
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:eastAsia"), face.name)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _indent_chars(paragraph_format, *, first_line: float = 0, left: float = 0, right: float = 0) -> None:
-    """Indents in characters of the body size, as Word's own "字符" units (w:…Chars) and in
-    points for readers that know only those."""
-    if first_line:
-        paragraph_format.first_line_indent = Pt(first_line * BODY_SIZE)
-    if left:
-        paragraph_format.left_indent = Pt(left * BODY_SIZE)
-    if right:
-        paragraph_format.right_indent = Pt(right * BODY_SIZE)
-    ind = paragraph_format._element.get_or_add_pPr().get_or_add_ind()
-    for name, value in (("firstLineChars", first_line), ("leftChars", left), ("rightChars", right)):
-        if value:
-            ind.set(qn(f"w:{name}"), str(round(value * 100)))
-
-
-# What may follow w:snapToGrid in a w:pPr (the schema fixes their order).
-SNAP_TO_GRID_SUCCESSORS = (
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
-
-
-def _paragraph_style(
-    document,
-    style_id: str,
-    name: str,
-    face: Face,
-    size: int,
-    *,
-    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    first_line: float = 0,
-    outline: int | None = None,
-    keep_with_next: bool = False,
-    exact: bool = True,
-    latin: str = LATIN,
-):
-    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.style_id = style_id
-    style.base_style = document.styles["Normal"]
-    style.quick_style = True
-    _fonts(style.element.get_or_add_rPr(), face, latin)
-    style.font.size = Pt(size)
-    fmt = style.paragraph_format
-    fmt.alignment = align
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.keep_with_next = keep_with_next or None
-    if exact:
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = LINE
-    else:
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        # Off the document grid: a table row is as tall as its text, not a whole grid line.
-        style.element.get_or_add_pPr().insert_element_before(
-            _element("w:snapToGrid", val="0"), *SNAP_TO_GRID_SUCCESSORS
-        )
-    if first_line:
-        _indent_chars(fmt, first_line=first_line)
-    if outline is not None:
-        # The navigation pane and a table of contents find the headings by their level.
-        style.element.get_or_add_pPr().get_or_add_outlineLvl().val = outline
-    return style
-
-
-def _element(tag: str, **attributes: str):
-    element = OxmlElement(tag)
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-    return element
-
-
-TITLE, BODY, HEADING, SUBHEADING, TABLE_TEXT, SIGNATURE, PAGE_NUMBER = (
-    "公文标题",
-    "公文正文",
-    "一级标题",
-    "二级标题",
-    "表格文字",
-    "发文署名",
-    "公文页码",
-)
-
-
-def _set_up(document, export: ReportExport) -> None:
-    # The defaults every style starts from: no theme fonts (the template's are Japanese).
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _fonts(default_rpr, BODY_FACE)
-    default_rpr.find(qn("w:sz")).set(qn("w:val"), str(BODY_SIZE * 2))
-    default_rpr.find(qn("w:szCs")).set(qn("w:val"), str(BODY_SIZE * 2))
-    default_rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    normal = document.styles["Normal"]
-    _fonts(normal.element.get_or_add_rPr(), BODY_FACE)
-    normal.font.size = Pt(BODY_SIZE)
-    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    normal.paragraph_format.line_spacing = LINE
-
-    style = _paragraph_style
-    style(document, "DocTitle", TITLE, TITLE_FACE, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
-    style(document, "DocBody", BODY, BODY_FACE, SIZE_3, first_line=2)
-    style(
-        document, "DocHeading1", HEADING, HEADING_FACE, SIZE_3, first_line=2, outline=0, keep_with_next=True
-    )
-    style(
-        document,
-        "DocHeading2",
-        SUBHEADING,
-        SUBHEADING_FACE,
-        SIZE_3,
-        first_line=2,
-        outline=1,
-        keep_with_next=True,
-    )
-    style(document, "DocTable", TABLE_TEXT, BODY_FACE, SIZE_4, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
-    style(document, "DocSignature", SIGNATURE, BODY_FACE, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    style(
-        document,
-        "DocPageNumber",
-        PAGE_NUMBER,
-        PAGE_FACE,
-        SIZE_4,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-        exact=False,
-        latin=PAGE_FACE.name,
-    )
-
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    section.top_margin, section.bottom_margin = Mm(TOP_MM), Mm(BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(LEFT_MM), Mm(RIGHT_MM)
-    section.gutter = Mm(0)
-    # The footer's one line (4号, single spacing: about 14 pt) ends this far above the
-    # page's edge, so that its top is 7 mm under the type area.
-    section.footer_distance = Mm(BOTTOM_MM - PAGE_NUMBER_GAP_MM - SIZE_4 / POINTS_PER_MM)
-    # python-docx's template has one (w:docGrid is the last child of w:sectPr).
-    grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(LINE_PITCH))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
-
-    settings = document.settings
-    settings.odd_and_even_pages_header_footer = True
-    theme_lang = settings.element.find(qn("w:themeFontLang"))
-    if theme_lang is not None:
-        theme_lang.set(qn("w:eastAsia"), "zh-CN")
-    _font_table(document)
-
+def _properties(document, export: ReportExport) -> None:
     props = document.core_properties
     props.title = export.title
     props.subject = f"{export.period_label}民族团结进步创建工作"
@@ -282,90 +62,8 @@ def _set_up(document, export: ReportExport) -> None:
     props.modified = timezone.now().astimezone(dt.UTC)
 
 
-def _font_table(document) -> None:
-    """Name the document's fonts in its font table, each with the font Word takes where it
-    is not installed (Windows has 仿宋 and 楷体 but not their _GB2312 forms, and no 方正)."""
-    part = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
-    root = etree.fromstring(part.blob)
-    for face in FACES:
-        for existing in root.findall(qn("w:font")):
-            if existing.get(qn("w:name")) == face.name:
-                root.remove(existing)
-        font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), face.name)
-        for tag, value in (
-            ("altName", face.alternate),
-            ("charset", CHARSET_GB2312),
-            ("family", face.family),
-            ("pitch", "variable"),
-        ):
-            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), value)
-    # python-docx keeps parts it has no class for as bytes; this one is rewritten whole.
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
-def _run(paragraph, text: str, face: Face, size: int, *, latin: str = LATIN):
-    run = paragraph.add_run(text)
-    _fonts(run._element.get_or_add_rPr(), face, latin)
-    run.font.size = Pt(size)
-    return run
-
-
-def _paragraph(document, style: str, text: str, face: Face, size: int = BODY_SIZE):
-    paragraph = document.add_paragraph(style=style)
-    if text:
-        _run(paragraph, text, face, size)
-    return paragraph
-
-
-def _title(document, export: ReportExport) -> None:
-    paragraph = document.add_paragraph(style=TITLE)
-    for index, line in enumerate(export.title_lines(TYPE_WIDTH_MM * POINTS_PER_MM / SIZE_2)):
-        if index:
-            _run(paragraph, "", TITLE_FACE, SIZE_2).add_break()
-        _run(paragraph, line, TITLE_FACE, SIZE_2)
-    # 标题下空一行.
-    document.add_paragraph(style=BODY)
-
-
 def _table(document, table: Table) -> None:
-    size = SIZE_SMALL_4 if len(table.columns) >= WIDE_TABLE else SIZE_4
-    grid = document.add_table(rows=1 + len(table.rows), cols=len(table.columns))
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    properties = grid._tbl.tblPr
-    width_element = properties.find(qn("w:tblW"))
-    width_element.set(qn("w:type"), "pct")
-    width_element.set(qn("w:w"), "5000")
-    borders = _element("w:tblBorders")
-    for edge, thickness in (
-        ("top", "8"),
-        ("left", "8"),
-        ("bottom", "8"),
-        ("right", "8"),
-        ("insideH", "4"),
-        ("insideV", "4"),
-    ):
-        borders.append(_element(f"w:{edge}", val="single", sz=thickness, space="0", color="000000"))
-    # tblPr's children have a fixed order: tblW, jc, then tblBorders.
-    properties.find(qn("w:jc")).addnext(borders)
-    header = grid.rows[0]
-    # The header row is repeated on every page the table runs onto.
-    header._tr.get_or_add_trPr().append(_element("w:tblHeader"))
-    for cell, text in zip(header.cells, table.columns, strict=True):
-        _cell(cell, text, HEADING_FACE, size)
-    for row, values in zip(grid.rows[1:], table.rows, strict=True):
-        for cell, value in zip(row.cells, values, strict=True):
-            _cell(cell, cell_text(value), BODY_FACE, size)
-
-
-def _cell(cell, text: str, face: Face, size: int) -> None:
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.style = TABLE_TEXT
-    _run(paragraph, text, face, size)
+    doc.table(document, table.columns, [[cell_text(value) for value in row] for row in table.rows])
 
 
 def _signature(document, export: ReportExport) -> None:
@@ -377,70 +75,27 @@ def _signature(document, export: ReportExport) -> None:
     date_right = name_right + name_chars - date_chars - 2
     document.add_paragraph(style=BODY)  # 正文下空一行
     for text, right in ((export.issued_by, name_right), (date, date_right)):
-        paragraph = _paragraph(document, SIGNATURE, text, BODY_FACE)
-        _indent_chars(paragraph.paragraph_format, right=right)
-
-
-def _page_numbers(document) -> None:
-    section = document.sections[0]
-    for footer, align, side in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),  # odd pages
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
-    ):
-        paragraph = footer.paragraphs[0]
-        paragraph.style = PAGE_NUMBER
-        paragraph.alignment = align
-        # 单页码居右空一字，双页码居左空一字: one 4号 character in from the type area.
-        fmt = paragraph.paragraph_format
-        if side == "right":
-            fmt.right_indent = Pt(SIZE_4)
-        else:
-            fmt.left_indent = Pt(SIZE_4)
-        _page_field(paragraph)
-
-
-def _page_field(paragraph) -> None:
-    """— PAGE —: the dashes around a PAGE field that Word fills in on every page."""
-
-    def run(*children, text: str = ""):
-        made = _run(paragraph, text, PAGE_FACE, SIZE_4, latin=PAGE_FACE.name)
-        for child in children:
-            made._element.append(child)
-        return made
-
-    run(text=f"{EM_DASH} ")
-    run(_element("w:fldChar", fldCharType="begin"))
-    instruction = OxmlElement("w:instrText")
-    instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instruction.text = " PAGE "
-    run(instruction)
-    run(_element("w:fldChar", fldCharType="separate"))
-    run(text="1")  # what shows until the field is updated
-    run(_element("w:fldChar", fldCharType="end"))
-    run(text=f" {EM_DASH}")
+        paragraph = doc.paragraph(document, SIGNATURE, text, BODY_FACE)
+        doc.indent_chars(paragraph.paragraph_format, right=right)
 
 
 def report_docx(report: SummaryReport, version: ReportVersion) -> bytes:
     """``version`` of ``report`` as a .docx file."""
     export = report_export(report, version)
-    document = Document()
-    _set_up(document, export)
-    # The template's one empty paragraph goes; the title is the first line.
-    body = document.element.body
-    for empty in body.findall(qn("w:p")):
-        body.remove(empty)
-    _title(document, export)
+    document = doc.new_document()
+    _properties(document, export)
+    doc.title(document, export.title_lines(doc.TITLE_CHARS))
     if not export.headings:
-        _paragraph(document, BODY, "本报告期暂无可报告的内容。", BODY_FACE)
+        doc.paragraph(document, BODY, "本报告期暂无可报告的内容。", BODY_FACE)
     for heading in export.headings:
-        _paragraph(document, HEADING, heading.heading, HEADING_FACE)
+        doc.paragraph(document, HEADING, heading.heading, HEADING_FACE)
         for text in lines(heading):
-            _paragraph(document, BODY, text, BODY_FACE)
+            doc.paragraph(document, BODY, text, BODY_FACE)
         for title, table in zip(table_titles(heading), heading.tables, strict=True):
-            _paragraph(document, SUBHEADING, title, SUBHEADING_FACE)
+            doc.paragraph(document, SUBHEADING, title, SUBHEADING_FACE)
             _table(document, table)
     _signature(document, export)
-    _page_numbers(document)
+    doc.page_numbers(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -10,11 +10,11 @@ page shows it.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from core.officialdoc import chinese_date, width  # noqa: F401  (chinese_date: the writers take it from here)
 from core.reporting import chinese_ordinal
 
 from .compose import Heading, document, report_title
@@ -76,16 +76,6 @@ def table_titles(heading: Heading) -> list[str]:
     return [
         f"（{chinese_ordinal(index)}）{table.title}" for index, table in enumerate(heading.tables, start=1)
     ]
-
-
-def width(text: str) -> float:
-    """How many characters ``text`` takes in a line: a Chinese character one, a digit half."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
-def chinese_date(day: dt.date) -> str:
-    """2026年12月1日: the year in full, month and day without a leading zero (GB/T 9704 7.3.5)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def cell_text(value) -> str:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core import progress, transitions
 from core.periods import Period, PeriodKind, last_completed
-from core.registry import quick_links_for
+from core.registry import home_panels_for, quick_links_for
 from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.models import OrgLevel
 from grid.queries import scope_figures
@@ -60,6 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "figures": scope_figures(request.user),
         "ledger": ledger,
         "quick_links": quick_links_for(request.user),
+        # What apps put on the home page for this person (core.registry.home_panel).
+        "panels": home_panels_for(request.user),
         # A leader's next reading: what the units below have sent up.
         "submitted_below": submitted_below(unit)
         if unit is not None and request.user.has_perm(VIEW) and request.user.has_perm(RETURN)

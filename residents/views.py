@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core import audit, history, ratelimit
+from core import audit, history, ratelimit, registry
 from core.models import AuditKind
 from core.views import Crumb, add_action_errors, form_page, require
 from grid.scope import get_in_scope_or_404, scope_queryset
@@ -315,6 +315,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": entries,
         "full": full,
         "age": resident.age_on(timezone.localdate()),
+        # Other apps' records about this person (core.registry.related_panel), as they allow.
+        "panels": registry.related_panels_for("residents.Resident", request.user, resident),
     }
     return render(request, "residents/resident_detail.html", context)
 

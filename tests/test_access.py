@@ -30,12 +30,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ExportJob, ExportStatus
 from core.periods import Period
-from grid.models import OrgLevel, PlaceKind, Role
+from grid.models import OrgLevel, OrgUnit, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from services import actions as service_actions
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
-from tests.factories_mediation import make_case
+from tests.factories_mediation import (
+    make_case,
+    make_clinic,
+    scan_file,
+    settled_with_agreement,
+)
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 from tests.factories_services import make_ticket, make_window
 
@@ -57,6 +62,9 @@ CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATO
 CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
 CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
 CASE_REOPENERS = frozenset({Role.STAFF})
+CLINIC_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
+CLINIC_WRITERS = frozenset({Role.STAFF, Role.MEDIATOR})
+ESCALATION_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEADER})
 TICKET_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK, Role.LEADER})
 TICKET_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK})
 TICKET_WORKERS = frozenset({Role.STAFF, Role.WINDOW_CLERK})
@@ -112,6 +120,10 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         "account": _locked_account(grid, number),
         # A dispute in the grid, registered with the resident as its applicant.
         "case": make_case(grid, resident=resident, title=f"{name}邻里纠纷"),
+        # A legal-clinic sitting of the grid's community, held in the grid.
+        "clinic": make_clinic(OrgUnit.objects.get_parent(grid), grid=grid),
+        # A settled dispute with its signed agreement and the follow-up visits it scheduled.
+        **settled_with_agreement(grid, resident=resident, title=f"{name}赔偿纠纷"),
         # A grid report (网格上报) about the resident, waiting to be accepted.
         "ticket": make_ticket(grid, channel="grid", resident=resident, subject=f"{name}反映楼道灯不亮"),
     }
@@ -284,6 +296,41 @@ def _ticket(world: dict) -> dict:
     }
 
 
+def _clinic(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "grid": world["grid"].pk,
+        "mode": "daily",
+        "held_on": "2026-11-03",
+        "place": "社区法律诊所",
+        "counsel_name": "马律师",
+        "served": "5",
+        "minority_served": "2",
+        "topics": "婚姻家庭咨询",
+    }
+
+
+def _agreement(world: dict) -> dict:
+    return {
+        "facts": "漏水",
+        "disputes": "赔偿",
+        "responsibilities": "楼上负责",
+        "terms": "一、赔偿。",
+        "performance_method": "现金",
+        "performance_place": "调解室",
+        "performance_deadline": "2026-04-30",
+        "made_on": "2026-03-20",
+    }
+
+
+def _scan(world: dict) -> dict:
+    return {"scan": scan_file(), "signed_on": "2026-03-21"}
+
+
+def _followup(world: dict) -> dict:
+    return {"visited_on": "2026-04-05", "performance": "broken", "note": "未赔偿"}
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -386,6 +433,22 @@ PAGES = [
     Page("mediation:case_terminate", CASE_WORKERS, "case", data=lambda w: {"reason": "撤回"}),
     Page("mediation:case_extend", CASE_WORKERS, "case", data=lambda w: {"reason": "双方同意"}),
     Page("mediation:case_reopen", CASE_REOPENERS, "case", data=lambda w: {"reason": "协议未履行"}),
+    Page("mediation:case_joint", CASE_WORKERS, "case", data=lambda w: {"departments": ["police", "justice"]}),
+    # mediation: the legal clinic (法律诊所)
+    Page("mediation:clinic_list", CLINIC_READERS),
+    Page("mediation:clinic_create", CLINIC_WRITERS, data=_clinic),
+    Page("mediation:clinic_detail", CLINIC_READERS, "clinic"),
+    Page("mediation:clinic_update", CLINIC_WRITERS, "clinic", data=_clinic),
+    # mediation: the agreement, its Word file and signed scan, the follow-up visits
+    Page("mediation:agreement_edit", CASE_WORKERS, "settled", data=_agreement),
+    Page("mediation:agreement_docx", CASE_WORKERS, "settled"),
+    Page("mediation:agreement_scan", CASE_WORKERS, "settled", data=_scan),
+    Page("mediation:agreement_scan_file", CASE_WORKERS, "settled"),
+    Page("mediation:followups_due", CASE_READERS),
+    Page("mediation:followup_record", CASE_WORKERS, "followup", data=_followup),
+    # mediation: the case list's export and the daily list of escalations (预警案件)
+    Page("mediation:case_export", CASE_READERS),
+    Page("mediation:escalations", ESCALATION_READERS),
     # services: tickets, their steps, the clerk's desk
     Page("services:ticket_list", TICKET_READERS),
     Page("services:ticket_create", TICKET_REPORTERS, data=_ticket),
@@ -514,7 +577,20 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 
 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
-RECORDS = {"grid", "building", "unit", "place", "household", "resident", "account", "case", "ticket"}
+RECORDS = {
+    "grid",
+    "building",
+    "unit",
+    "place",
+    "household",
+    "resident",
+    "account",
+    "case",
+    "clinic",
+    "settled",
+    "followup",
+    "ticket",
+}
 AT = {
     "sibling": RECORDS,
     "neighbour": RECORDS | {"community", "import", "report", "run", "window", "called"},

@@ -21,7 +21,16 @@ def test_each_app_grants_its_own_permissions_and_a_role_holds_their_union():
 def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona, tree):
     staff = [entry.label for entry in registry.menu_for(persona(Role.STAFF))]
     admin = [entry.label for entry in registry.menu_for(persona(Role.ADMIN))]
-    assert staff == ["首页", "数据看板", "工作报告", "网格与楼栋", "居民台账", "矛盾调解", "便民服务"]
+    assert staff == [
+        "首页",
+        "数据看板",
+        "工作报告",
+        "网格与楼栋",
+        "居民台账",
+        "矛盾调解",
+        "法律诊所",
+        "便民服务",
+    ]
     assert admin == [
         "首页",
         "数据看板",
@@ -30,6 +39,7 @@ def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona
         "居民台账",
         "台账导入",
         "矛盾调解",
+        "法律诊所",
         "便民服务",
         "账号解锁",
         "管理后台",

@@ -50,3 +50,17 @@ def test_a_mediator_added_in_the_admin_is_in_the_history(admin_client, tree):
         302,
         404,
     )
+
+
+def test_a_mediators_account_is_chosen_from_the_admins_scope_and_kept_in_the_history(admin_client, tree):
+    own = make_person(role=Role.MEDIATOR, unit=tree.community, username="biandian_mediator")
+    make_person(role=Role.MEDIATOR, unit=tree.other_community, username="beiyuan_mediator")
+    mediator = make_mediator(tree.community, "马调解")
+    url = reverse("admin:mediation_mediator_change", args=[mediator.pk])
+    form = admin_client.get(url).content.decode()
+    assert "biandian_mediator" in form and "beiyuan_mediator" not in form
+    response = admin_client.post(url, {"name": "马调解", "role": "full_time", "active": "on", "user": own.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mediator.refresh_from_db()
+    assert mediator.user == own
+    assert history.of_record(mediator).get().changes["user"] == ["", str(own.pk)]

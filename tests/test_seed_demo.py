@@ -15,7 +15,7 @@ from demo.org import BIANDIANSUO
 from demo.steps import DEMO_PASSWORD
 from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Profile, Role, Unit, phone_validator
 from grid.scope import scope_queryset
-from mediation.models import Case, CaseCounter, MediationTeam, Mediator, Party, Session
+from mediation.models import Case, CaseCounter, ClinicSession, MediationTeam, Mediator, Party, Session
 from reports.models import ReportRun, SummaryReport
 from residents.models import FloatingRegistration, Household, Resident
 from services.models import QueueCounter, ServiceItem, Ticket, Window
@@ -59,7 +59,7 @@ def wipe() -> None:
         )
     ReportRun.objects.all().delete()
     SummaryReport.objects.all().delete()
-    for model in (Session, Party, Case, CaseCounter, Mediator, MediationTeam):
+    for model in (Session, Party, Case, CaseCounter, ClinicSession, Mediator, MediationTeam):
         model.objects.all().delete()
     for model in (Ticket, QueueCounter, Window, ServiceItem):
         model.objects.all().delete()
@@ -157,6 +157,11 @@ def test_one_account_per_role_at_the_expected_levels():
         "staff_001003": (Role.STAFF, OrgLevel.COMMUNITY),
         "staff_002001": (Role.STAFF, OrgLevel.COMMUNITY),
         "staff_002002": (Role.STAFF, OrgLevel.COMMUNITY),
+        # Each other community's 专职调解员, linked to the roster (demo/mediation.py).
+        "mediator_001002": (Role.MEDIATOR, OrgLevel.COMMUNITY),
+        "mediator_001003": (Role.MEDIATOR, OrgLevel.COMMUNITY),
+        "mediator_002001": (Role.MEDIATOR, OrgLevel.COMMUNITY),
+        "mediator_002002": (Role.MEDIATOR, OrgLevel.COMMUNITY),
     }
     assert set(get_user_model().objects.values_list("username", flat=True)) == set(expected)
     assert {role for role, _ in expected.values()} == set(Role)

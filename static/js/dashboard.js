@@ -5,7 +5,9 @@
  * Each chart is a <div data-chart="ID"> whose data (core.reporting.Chart as JSON) is in
  * <script type="application/json" id="ID"> — data, not code, so the CSP allows it. Kinds:
  * "pie", "bar" (categories × series, drawn as horizontal bars: unit names stay readable on
- * a phone) and "pyramid" (two series, 男 to the left and 女 to the right). A chart with
+ * a phone), "pyramid" (two series, 男 to the left and 女 to the right) and "trend"
+ * (categories along the bottom, months say; each series a bar or a line, by its "kind",
+ * against the left axis or, with "axis" 1, a right one — a rate beside counts). A chart with
  * data-drill-url opens a child unit's dashboard when its bar is clicked: the URL ends in
  * "unit=" and the chart's links[i] is appended. Tooltips are drawn on the canvas
  * (renderMode "richText"): ECharts' HTML tooltips carry style attributes the CSP refuses.
@@ -136,7 +138,36 @@
     };
   }
 
-  const OPTIONS = { pie: pie, bar: bar, pyramid: pyramid };
+  // Vertical bars and lines over the categories; a null value is a gap (a month with no rate).
+  function trend(data) {
+    const right = data.series.some(function (series) {
+      return series.axis === 1;
+    });
+    const axes = [{ type: "value", minInterval: 1 }];
+    if (right) axes.push({ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } });
+    return {
+      color: PALETTE,
+      tooltip: tooltip({ trigger: "axis" }),
+      legend: { top: 0 },
+      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.categories, axisLabel: { rotate: phone.matches ? 45 : 0 } },
+      yAxis: axes,
+      series: data.series.map(function (series) {
+        return {
+          type: series.kind === "line" ? "line" : "bar",
+          name: series.name,
+          yAxisIndex: right && series.axis === 1 ? 1 : 0,
+          connectNulls: false,
+          barMaxWidth: 28,
+          data: series.values.map(function (value) {
+            return value === null ? null : number(value);
+          }),
+        };
+      }),
+    };
+  }
+
+  const OPTIONS = { pie: pie, bar: bar, pyramid: pyramid, trend: trend };
 
   function draw(element) {
     const source = document.getElementById(element.dataset.chart);

@@ -19,7 +19,12 @@ from tests.test_access import PAGES
 pytestmark = pytest.mark.browser
 
 # Files, not pages: the browser would download them.
-DOWNLOADS = {"residents:household_export", "residents:resident_export", "ledger_import:template"}
+DOWNLOADS = {
+    "residents:household_export",
+    "residents:resident_export",
+    "ledger_import:template",
+    "mediation:case_export",
+}
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
   window.reportViolation(`${event.violatedDirective} ${event.blockedURI || "inline"} ${event.sourceFile}:${event.lineNumber}`);
