@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from core import audit
+from core.import_widgets import NO, YES, ChoiceLabelWidget, TextWidget, YesNoWidget, cell_text
 from core.models import AuditKind
 from grid.models import OrgUnit
 from grid.scope import scope_queryset
@@ -37,40 +38,6 @@ COMMUNITY, NAME, PHONE, ROLE, ORGANISATION, TEAMS, ACTIVE = (
     "在岗",
 )
 TEAM_SEPARATOR = "、"
-YES, NO = "是", "否"
-
-
-def _text(value) -> str:
-    """A cell as text: Excel keeps a phone typed as a number as 13900001234.0."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value)
-
-
-class RoleWidget(widgets.Widget):
-    """身份 by its Chinese label (专职调解员 …), stored as the choice's value."""
-
-    def clean(self, value, row=None, **kwargs):
-        labels = {str(label): choice for choice, label in MediatorRole.choices}
-        return labels.get(_text(value), _text(value))
-
-    def render(self, value, obj=None, **kwargs):
-        return str(MediatorRole(value).label) if value in MediatorRole.values else (value or "")
-
-
-class YesNoWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value) != NO
-
-    def render(self, value, obj=None, **kwargs):
-        return YES if value else NO
 
 
 class TeamsWidget(widgets.ManyToManyWidget):
@@ -83,14 +50,16 @@ class TeamsWidget(widgets.ManyToManyWidget):
         names = team_names(value)
         if not names:
             return MediationTeam.objects.none()
-        return MediationTeam.objects.filter(community__code=_text((row or {}).get(COMMUNITY)), name__in=names)
+        return MediationTeam.objects.filter(
+            community__code=cell_text((row or {}).get(COMMUNITY)), name__in=names
+        )
 
     def render(self, value, obj=None, **kwargs):
         return TEAM_SEPARATOR.join(team.name for team in value.all()) if value is not None else ""
 
 
 def team_names(value) -> list[str]:
-    text = _text(value).replace("，", TEAM_SEPARATOR).replace(",", TEAM_SEPARATOR)
+    text = cell_text(value).replace("，", TEAM_SEPARATOR).replace(",", TEAM_SEPARATOR)
     return [name.strip() for name in text.split(TEAM_SEPARATOR) if name.strip()]
 
 
@@ -100,7 +69,7 @@ class MediatorResource(resources.ModelResource):
     )
     name = fields.Field(attribute="name", column_name=NAME, widget=TextWidget())
     phone = fields.Field(attribute="phone", column_name=PHONE, widget=TextWidget())
-    role = fields.Field(attribute="role", column_name=ROLE, widget=RoleWidget())
+    role = fields.Field(attribute="role", column_name=ROLE, widget=ChoiceLabelWidget(MediatorRole))
     organisation = fields.Field(attribute="organisation", column_name=ORGANISATION, widget=TextWidget())
     teams = fields.Field(attribute="teams", column_name=TEAMS, widget=TeamsWidget())
     active = fields.Field(attribute="active", column_name=ACTIVE, widget=YesNoWidget())
@@ -131,19 +100,19 @@ class MediatorResource(resources.ModelResource):
         """Refuse the row, naming it (its line in the sheet, the header being line 1), before
         anything is looked up or written."""
         line = f"第{(row_number or 0) + 1}行"
-        code = _text(row.get(COMMUNITY))
+        code = cell_text(row.get(COMMUNITY))
         community = scope_queryset(self.user, OrgUnit.objects.communities()).filter(code=code).first()
         if community is None:
             raise ValidationError(
                 {"community": f"{line}：社区编码“{code}”不存在或不在您的管辖范围内，不能导入。"}
             )
         errors = {}
-        if not _text(row.get(NAME)):
+        if not cell_text(row.get(NAME)):
             errors["name"] = f"{line}：请填写姓名。"
-        role = _text(row.get(ROLE))
+        role = cell_text(row.get(ROLE))
         if role not in [str(label) for label in MediatorRole.labels]:
             errors["role"] = f"{line}：身份“{role}”不在可选范围内（{'、'.join(MediatorRole.labels)}）。"
-        active = _text(row.get(ACTIVE))
+        active = cell_text(row.get(ACTIVE))
         if active and active not in (YES, NO):
             errors["active"] = f"{line}：在岗应填“是”或“否”。"
         names = team_names(row.get(TEAMS))

@@ -16,64 +16,34 @@ from django.db import transaction
 from import_export import fields, resources, widgets
 
 from core import audit
+from core.import_widgets import NO, YES, ChoiceLabelWidget, TextWidget, YesNoWidget, cell_text
 from core.models import AuditKind
 
 from . import actions
 from .models import Category, ServiceItem
 
 CATEGORY, NAME, LIMIT, MATERIALS, ACTIVE = "类别", "事项名称", "办理时限（工作日）", "所需材料", "在用"
-YES, NO = "是", "否"
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value)
 
 
 class MaterialsWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value).replace("\r\n", "\n").replace("、", "\n").replace("；", "\n")
+        text = cell_text(value).replace("\r\n", "\n").replace("、", "\n").replace("；", "\n")
         return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
 
 
-class CategoryWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        labels = {str(label): choice for choice, label in Category.choices}
-        return labels.get(_text(value), _text(value))
-
-    def render(self, value, obj=None, **kwargs):
-        return str(Category(value).label) if value in Category.values else (value or "")
-
-
 class LimitWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        return int(_text(value) or 0)
+        return int(cell_text(value) or 0)
 
     def render(self, value, obj=None, **kwargs):
         return value
 
 
-class YesNoWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value) != NO
-
-    def render(self, value, obj=None, **kwargs):
-        return YES if value else NO
-
-
 class CatalogueResource(resources.ModelResource):
-    category = fields.Field(attribute="category", column_name=CATEGORY, widget=CategoryWidget())
+    category = fields.Field(attribute="category", column_name=CATEGORY, widget=ChoiceLabelWidget(Category))
     name = fields.Field(attribute="name", column_name=NAME, widget=TextWidget())
     time_limit = fields.Field(attribute="time_limit", column_name=LIMIT, widget=LimitWidget())
     materials = fields.Field(attribute="materials", column_name=MATERIALS, widget=MaterialsWidget())
@@ -108,15 +78,15 @@ class CatalogueResource(resources.ModelResource):
     def before_import_row(self, row, row_number=None, **kwargs):
         line = f"第{(row_number or 0) + 1}行"
         errors = {}
-        if not _text(row.get(NAME)):
+        if not cell_text(row.get(NAME)):
             errors["name"] = f"{line}：请填写事项名称。"
-        category = _text(row.get(CATEGORY))
+        category = cell_text(row.get(CATEGORY))
         if category not in [str(label) for label in Category.labels]:
             errors["category"] = f"{line}：类别“{category}”不在可选范围内（{'、'.join(Category.labels)}）。"
-        limit = _text(row.get(LIMIT))
+        limit = cell_text(row.get(LIMIT))
         if limit and not (limit.isdigit() and int(limit) <= 365):
             errors["time_limit"] = f"{line}：办理时限“{limit}”应为0—365的整数（工作日）。"
-        active = _text(row.get(ACTIVE))
+        active = cell_text(row.get(ACTIVE))
         if active and active not in (YES, NO):
             errors["active"] = f"{line}：在用应填“是”或“否”。"
         if errors:
