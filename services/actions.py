@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,10 +33,17 @@ from residents.models import Resident
 from .models import (
     CLOSED,
     WORK,
+    Assistance,
+    AssistanceAction,
+    AssistanceKind,
+    AssistanceStatus,
     Channel,
     Department,
     Holiday,
     Kind,
+    MatterAction,
+    MatterStatus,
+    PracticalMatter,
     QueueCounter,
     Satisfaction,
     ServiceItem,
@@ -517,3 +525,267 @@ def ticket_rate(*, by, ticket: Ticket, satisfaction: str, comment: str = "") -> 
     if changes:
         _record(by=by, ticket=ticket, action=TicketAction.RATE, changes=changes)
     return ticket
+
+
+# --- 帮扶 ------------------------------------------------------------------------------------
+
+ASSISTANCE_FIELDS = ("kind", "resident", "household", "started_on", "measures", "amount", "identified_on")
+
+
+def _grid_of(by, *, resident: Resident | None, household) -> tuple[Any, OrgUnit]:
+    """The household helped (a resident's own, when a person is helped) and its grid, which
+    must be in the person's scope."""
+    if resident is None and household is None:
+        raise ValidationError({"resident": "请选择帮扶对象（居民或家庭）。"})
+    if resident is not None:
+        if by is not None and not scope_queryset(by, Resident).filter(pk=resident.pk).exists():
+            raise ValidationError({"resident": "所选居民不在您的管辖范围内。"})
+        if household is not None and household.pk != resident.household_id:
+            raise ValidationError({"household": "所选家庭不是该居民所在的户。"})
+        household = resident.household
+    grid = household.grid
+    if by is not None and not unit_in_scope(by, grid):
+        raise ValidationError({"household": "所选家庭不在您的管辖范围内。"})
+    return household, grid
+
+
+@transaction.atomic
+def assistance_create(*, by, **fields: Any) -> Assistance:
+    """登记帮扶. 就业援助 starts at 认定 (on ``identified_on``, the day given by default);
+    every other kind is being given (帮扶中)."""
+    unknown = set(fields) - set(ASSISTANCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Assistance has no field(s): {', '.join(sorted(unknown))}")
+    household, grid = _grid_of(by, resident=fields.get("resident"), household=fields.get("household"))
+    fields["household"] = household
+    started = fields.get("started_on") or timezone.localdate()
+    if started > timezone.localdate():
+        raise ValidationError({"started_on": "帮扶日期不能晚于今天。"})
+    fields["started_on"] = started
+    employment = fields.get("kind") == AssistanceKind.EMPLOYMENT
+    if employment:
+        if fields.get("resident") is None:
+            raise ValidationError({"resident": "就业援助的对象是个人：请选择居民。"})
+        fields["identified_on"] = fields.get("identified_on") or started
+    else:
+        fields["identified_on"] = None
+    assistance = Assistance(
+        community=_community_of(grid),
+        unit=grid,
+        status=AssistanceStatus.IDENTIFIED if employment else AssistanceStatus.HELPING,
+        created_by=by if getattr(by, "pk", None) else None,
+        **fields,
+    )
+    assistance.full_clean()
+    assistance.save()
+    history.record(
+        instance=assistance,
+        action=history.CREATE,
+        changes=snapshot(assistance, (*ASSISTANCE_FIELDS, "status")),
+        by=by,
+    )
+    return assistance
+
+
+def _moved(*, by, record, target: str, action: str, note: str = "", **values: Any):
+    """Move an assistance or a practical matter (re-read under its row lock) and keep what
+    changed in its history."""
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    old = {name: as_text(getattr(record, name)) for name in ("status", *values)}
+    transition(record, target, by=by, note=note, values=values)
+    changes = {
+        name: [old[name], as_text(getattr(record, name))]
+        for name in old
+        if old[name] != as_text(getattr(record, name))
+    }
+    history.record(instance=record, action=action, changes=changes, by=by)
+    return record
+
+
+@transaction.atomic
+def assistance_start(*, by, assistance: Assistance, note: str = "") -> Assistance:
+    """认定之后开始帮扶 (就业援助)."""
+    return _moved(
+        by=by, record=assistance, target=AssistanceStatus.HELPING, action=AssistanceAction.START, note=note
+    )
+
+
+@transaction.atomic
+def assistance_place(*, by, assistance: Assistance, placement: str, on: dt.date | None = None) -> Assistance:
+    """就业援助 ends in a job: where, and from when."""
+    if not assistance.is_employment:
+        raise ValidationError("只有就业援助才登记实现就业。")
+    placement = (placement or "").strip()
+    if not placement:
+        raise ValidationError({"placement": "请填写就业去向（单位或岗位）。"})
+    on = on or timezone.localdate()
+    if on < assistance.started_on:
+        raise ValidationError({"on": "就业日期不能早于帮扶日期。"})
+    return _moved(
+        by=by,
+        record=assistance,
+        target=AssistanceStatus.PLACED,
+        action=AssistanceAction.PLACE,
+        note=placement,
+        placement=placement[:100],
+        placed_on=on,
+        closed_on=on,
+    )
+
+
+@transaction.atomic
+def assistance_complete(
+    *, by, assistance: Assistance, note: str = "", on: dt.date | None = None
+) -> Assistance:
+    """帮扶完成 (a 就业援助 completes by 实现就业 instead)."""
+    if assistance.is_employment:
+        raise ValidationError("就业援助以实现就业结束：请登记就业去向，或终止帮扶。")
+    on = on or timezone.localdate()
+    if on < assistance.started_on:
+        raise ValidationError({"on": "结束日期不能早于帮扶日期。"})
+    return _moved(
+        by=by,
+        record=assistance,
+        target=AssistanceStatus.DONE,
+        action=AssistanceAction.COMPLETE,
+        note=note,
+        closed_on=on,
+    )
+
+
+@transaction.atomic
+def assistance_end(*, by, assistance: Assistance, reason: str) -> Assistance:
+    """终止帮扶, with why (迁出, 不再符合条件 …)."""
+    return _moved(
+        by=by,
+        record=assistance,
+        target=AssistanceStatus.ENDED,
+        action=AssistanceAction.END,
+        note=reason,
+        closed_on=timezone.localdate(),
+    )
+
+
+# --- 实事 / 微心愿 ----------------------------------------------------------------------------
+
+MATTER_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "origin",
+    "raised_on",
+    "owner",
+    "due_on",
+    "beneficiary_count",
+)
+
+
+def _beneficiaries(by, community: OrgUnit, residents) -> list[Resident]:
+    residents = list(residents or ())
+    if not residents:
+        return []
+    allowed = Resident.objects.filter(
+        pk__in=[r.pk for r in residents], household__grid__path__startswith=community.path
+    )
+    if by is not None:
+        allowed = scope_queryset(by, allowed)
+    if allowed.count() != len({r.pk for r in residents}):
+        raise ValidationError({"beneficiaries": "受益居民须是本社区、您管辖范围内的居民。"})
+    return residents
+
+
+@transaction.atomic
+def matter_create(
+    *, by, unit: OrgUnit, beneficiaries=(), source: Any = None, **fields: Any
+) -> PracticalMatter:
+    """登记实事或微心愿, under a community or one of its grids; ``source`` is the record it
+    came from (a meeting's decision), which must be filed in the same community."""
+    unknown = set(fields) - set(MATTER_FIELDS)
+    if unknown:
+        raise TypeError(f"PracticalMatter has no field(s): {', '.join(sorted(unknown))}")
+    if by is not None and not unit_in_scope(by, unit):
+        raise ValidationError({"unit": "所选单位不在您的管辖范围内。"})
+    community = _community_of(unit)
+    fields.setdefault("raised_on", timezone.localdate())
+    if fields["raised_on"] > timezone.localdate():
+        raise ValidationError({"raised_on": "提出日期不能晚于今天。"})
+    if fields.get("due_on") and fields["due_on"] < fields["raised_on"]:
+        raise ValidationError({"due_on": "完成时限不能早于提出日期。"})
+    residents = _beneficiaries(by, community, beneficiaries)
+    fields["beneficiary_count"] = max(fields.get("beneficiary_count") or 0, len(residents))
+    matter = PracticalMatter(
+        community=community, unit=unit, created_by=by if getattr(by, "pk", None) else None, **fields
+    )
+    if source is not None:
+        source_unit = history.unit_id_of(source)
+        if (
+            source_unit is None
+            or not OrgUnit.objects.filter(pk=source_unit, path__startswith=community.path).exists()
+        ):
+            raise ValidationError("来源记录不属于本社区。")
+        matter.source_type = ContentType.objects.get_for_model(type(source))
+        matter.source_id = source.pk
+        if PracticalMatter.objects.filter(source_type=matter.source_type, source_id=source.pk).exists():
+            raise ValidationError("这项决定已转为实事，不能重复登记。")
+    matter.full_clean()
+    matter.save()
+    matter.beneficiaries.set(residents)
+    changes = snapshot(matter, MATTER_FIELDS)
+    if residents:
+        changes["beneficiaries"] = ["", "、".join(str(r.pk) for r in residents)]
+    history.record(instance=matter, action=history.CREATE, changes=changes, by=by)
+    return matter
+
+
+@transaction.atomic
+def matter_start(*, by, matter: PracticalMatter, note: str = "") -> PracticalMatter:
+    return _moved(by=by, record=matter, target=MatterStatus.IN_PROGRESS, action=MatterAction.START, note=note)
+
+
+@transaction.atomic
+def matter_complete(
+    *, by, matter: PracticalMatter, result: str, on: dt.date | None = None
+) -> PracticalMatter:
+    """办结, with what was done: counted as 已办结 in the period it was done."""
+    result = (result or "").strip()
+    if not result:
+        raise ValidationError({"result": "请填写办理结果。"})
+    on = on or timezone.localdate()
+    if on < matter.raised_on:
+        raise ValidationError({"on": "办结日期不能早于提出日期。"})
+    return _moved(
+        by=by,
+        record=matter,
+        target=MatterStatus.DONE,
+        action=MatterAction.COMPLETE,
+        note=result,
+        result=result[:300],
+        done_on=on,
+    )
+
+
+@transaction.atomic
+def matter_cancel(*, by, matter: PracticalMatter, reason: str) -> PracticalMatter:
+    return _moved(
+        by=by, record=matter, target=MatterStatus.CANCELLED, action=MatterAction.CANCEL, note=reason
+    )
+
+
+@transaction.atomic
+def matter_add_beneficiary(*, by, matter: PracticalMatter, resident: Resident) -> PracticalMatter:
+    """One more resident the matter serves (受益居民); the count of people grows with them."""
+    matter = PracticalMatter.objects.select_for_update().get(pk=matter.pk)
+    if not matter.is_open:
+        raise ValidationError(f"实事已{matter.get_status_display()}，不能再添加受益居民。")
+    _beneficiaries(by, matter.community, [resident])
+    if matter.beneficiaries.filter(pk=resident.pk).exists():
+        raise ValidationError({"resident": "该居民已在受益居民中。"})
+    matter.beneficiaries.add(resident)
+    count = matter.beneficiaries.count()
+    changes = {"beneficiaries": ["", str(resident.pk)]}
+    if matter.beneficiary_count < count:
+        changes["beneficiary_count"] = [str(matter.beneficiary_count), str(count)]
+        matter.beneficiary_count = count
+        matter.save(update_fields=["beneficiary_count", "updated_at"])
+    history.record(instance=matter, action=MatterAction.BENEFICIARY, changes=changes, by=by)
+    return matter

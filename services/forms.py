@@ -17,10 +17,17 @@ from residents.pickers import picker_label
 from .models import (
     CLOSED,
     OPEN,
+    Assistance,
+    AssistanceKind,
+    AssistanceStatus,
     Category,
     Channel,
     Department,
     Kind,
+    MatterKind,
+    MatterOrigin,
+    MatterStatus,
+    PracticalMatter,
     Satisfaction,
     ServiceItem,
     Ticket,
@@ -227,3 +234,169 @@ class ReferForm(forms.Form):
 class RateForm(forms.Form):
     satisfaction = forms.ChoiceField(label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label="评价意见", required=False, max_length=200)
+
+
+# --- 帮扶 and 实事 / 微心愿 ---------------------------------------------------------------------
+
+
+class ResidentPick(forms.Form):
+    """One resident of the person's scope, through the ledger's picker."""
+
+    resident = forms.ModelChoiceField(label="居民", queryset=Resident.objects.none())
+
+    def _narrow_resident(self, user, *, required: bool = True) -> None:
+        field = self.fields["resident"]
+        field.required = required
+        field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
+        field.label_from_instance = _resident_label
+        url = registry.picker_url_for("residents.Resident")
+        if url:
+            field.widget = PickerWidget(url=url, params={"adults": "first"})
+            field.widget.choices = field.choices
+            field.widget.is_required = required
+
+
+class AssistanceForm(ResidentPick):
+    kind = forms.ChoiceField(label="帮扶类型", choices=AssistanceKind.choices)
+    whole_household = forms.BooleanField(
+        label="帮扶整户",
+        required=False,
+        help_text="低保、临时救助等以户为单位时勾选，帮扶对象选户主或任一成员",
+    )
+    started_on = forms.DateField(label="帮扶日期", widget=DATE)
+    identified_on = forms.DateField(
+        label="就业援助对象认定日期", widget=DATE, required=False, help_text="仅就业援助填写；空为帮扶日期"
+    )
+    measures = forms.CharField(label="帮扶措施", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.DecimalField(
+        label="金额（元）", max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+
+    field_order = ["kind", "resident", "whole_household", "started_on", "identified_on", "measures", "amount"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].label = "帮扶对象（台账居民）"
+        self._narrow_resident(user)
+        self.fields["started_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("whole_household") and data.get("kind") == AssistanceKind.EMPLOYMENT:
+            self.add_error("whole_household", "就业援助的对象是个人，不能帮扶整户。")
+        return data
+
+    def assistance_fields(self) -> dict:
+        data = self.cleaned_data
+        resident = data["resident"]
+        whole = data.get("whole_household")
+        return {
+            "kind": data["kind"],
+            "resident": None if whole else resident,
+            "household": resident.household if whole else None,
+            "started_on": data["started_on"],
+            "identified_on": data.get("identified_on"),
+            "measures": data["measures"],
+            "amount": data.get("amount"),
+        }
+
+
+class PlacementForm(forms.Form):
+    placement = forms.CharField(label="就业去向", max_length=100, help_text="就业的单位或岗位")
+    on = forms.DateField(label="就业日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class AssistanceFilterForm(ListFilterForm):
+    kind = forms.ChoiceField(
+        label="帮扶类型", choices=[("", "全部类型"), *AssistanceKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部状态"), *AssistanceStatus.choices], required=False
+    )
+
+
+def assistance_for(user, filters: dict):
+    rows = scope_queryset(
+        user,
+        Assistance.objects.select_related("unit", "resident", "household"),
+    )
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    return rows
+
+
+class MatterForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=MatterKind.choices)
+    title = forms.CharField(label="事项", max_length=100, help_text="例如：加装楼道扶手、为独居老人更换水管")
+    description = forms.CharField(
+        label="具体内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    unit = forms.ModelChoiceField(label="所属社区或网格", queryset=OrgUnit.objects.none())
+    origin = forms.ChoiceField(label="来源", choices=MatterOrigin.choices)
+    raised_on = forms.DateField(label="提出日期", widget=DATE)
+    owner = forms.CharField(label="责任人（单位）", max_length=50)
+    due_on = forms.DateField(label="完成时限", widget=DATE)
+    beneficiary_count = forms.IntegerField(label="受益人数", min_value=0, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = scope_queryset(user, OrgUnit.objects.filter(level__in=[OrgLevel.COMMUNITY, OrgLevel.GRID]))
+        self.fields["unit"].queryset = units.order_by("path")
+        if units.count() == 1:
+            self.fields["unit"].initial = units.first().pk
+        self.fields["raised_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_on") and data.get("raised_on") and data["due_on"] < data["raised_on"]:
+            self.add_error("due_on", "完成时限不能早于提出日期。")
+        return data
+
+    def matter_fields(self) -> dict:
+        data = self.cleaned_data
+        names = ("kind", "title", "description", "origin", "raised_on", "owner", "due_on")
+        return {
+            **{name: data[name] for name in names},
+            "beneficiary_count": data.get("beneficiary_count") or 0,
+        }
+
+
+class MatterResultForm(forms.Form):
+    result = forms.CharField(label="办理结果", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    on = forms.DateField(label="办结日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class BeneficiaryForm(ResidentPick):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].label = "受益居民"
+        self._narrow_resident(user)
+
+
+class MatterFilterForm(ListFilterForm):
+    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *MatterKind.choices], required=False)
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部状态"), *MatterStatus.choices], required=False
+    )
+    overdue = forms.ChoiceField(label="逾期", required=False, choices=[("", "不限"), ("1", "已逾期")])
+
+
+def matters_for(user, filters: dict):
+    rows = scope_queryset(user, PracticalMatter.objects.select_related("unit"))
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    if filters.get("overdue"):
+        rows = rows.overdue()
+    return rows

@@ -11,8 +11,22 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
-from . import report  # noqa: F401  (registers 便民服务, its 存在问题 and its charts)
-from .models import Holiday, QueueCounter, ServiceItem, Ticket, TicketAction, Window
+from . import (
+    panels,
+    report,  # noqa: F401  (registers 便民服务, its 存在问题 and its charts)
+)
+from .models import (
+    Assistance,
+    AssistanceAction,
+    Holiday,
+    MatterAction,
+    PracticalMatter,
+    QueueCounter,
+    ServiceItem,
+    Ticket,
+    TicketAction,
+    Window,
+)
 
 CATALOGUE = ("services.serviceitem", "services.window")
 
@@ -34,9 +48,21 @@ for role in (Role.WINDOW_CLERK, Role.STAFF):
     registry.grant(role, *permissions_for(TICKETS, ("view", "add", "change")))
 registry.grant(Role.GRID_WORKER, *permissions_for(TICKETS, ("view", "add")))
 registry.grant(Role.LEADER, *permissions_for(TICKETS, ("view",)))
-registry.grant(Role.ADMIN, *permissions_for(TICKETS, ("view",)))
+registry.grant(Role.ADMIN, *permissions_for(TICKETS, ("view",)), "services.import_ticket")
 
 registry.menu("便民服务", "services:ticket_list", permission="services.view_ticket", order=50)
+
+# 帮扶 and 实事 / 微心愿: 社区工作人员 keep them; 网格员 register what they find in their grid
+# and read it; 领导 and 系统管理员 read.
+HELP_MODELS = ("services.assistance", "services.practicalmatter")
+registry.grant(Role.STAFF, *permissions_for(HELP_MODELS, ("view", "add", "change")))
+registry.grant(Role.GRID_WORKER, *permissions_for(HELP_MODELS, ("view", "add")))
+for role in (Role.LEADER, Role.ADMIN):
+    registry.grant(role, *permissions_for(HELP_MODELS, ("view",)))
+registry.menu("帮扶", "services:assistance_list", permission="services.view_assistance", order=52)
+registry.menu("为民实事", "services:matter_list", permission="services.view_practicalmatter", order=53)
+registry.related_panel("residents.Resident", panels.resident_assistance_panel, order=50)
+registry.related_panel("activities.Decision", panels.decision_matter_panel, order=50)
 
 
 def _quick_links(user) -> list[QuickLink]:
@@ -56,6 +82,8 @@ registry.quick_links(_quick_links, order=50)
 history.track(Window)
 # Applicants' phones are masked in the history; nobody reads them whole there.
 history.track(Ticket, actions=TicketAction, personal={"applicant_phone": mask_phone})
+history.track(Assistance, actions=AssistanceAction)
+history.track(PracticalMatter, actions=MatterAction)
 
 # --- 数据清单 ------------------------------------------------------------------------------
 inventory.classify(Holiday, business=("date", "kind", "name"), system=("id",))
@@ -109,4 +137,42 @@ inventory.classify(
         "satisfaction",
     ),
     system=("id", "created_at", "updated_at", "import_key"),
+)
+# 帮扶 names who was helped and how: the person, the household, what was done and paid.
+inventory.classify(
+    Assistance,
+    personal=("resident", "household", "measures", "amount", "placement", "created_by"),
+    business=(
+        "community",
+        "unit",
+        "kind",
+        "started_on",
+        "status",
+        "identified_on",
+        "placed_on",
+        "closed_on",
+    ),
+    system=("id", "created_at", "updated_at"),
+)
+inventory.classify(
+    PracticalMatter,
+    personal=("beneficiaries", "created_by"),
+    business=(
+        "community",
+        "unit",
+        "kind",
+        "title",
+        "description",
+        "origin",
+        "raised_on",
+        "owner",
+        "due_on",
+        "status",
+        "done_on",
+        "result",
+        "beneficiary_count",
+        "source_type",
+        "source_id",
+    ),
+    system=("id", "created_at", "updated_at"),
 )

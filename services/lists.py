@@ -8,7 +8,14 @@ from django.http import HttpRequest, HttpResponse
 
 from core import lists
 
-from .forms import TicketFilterForm, tickets_for
+from .forms import (
+    AssistanceFilterForm,
+    MatterFilterForm,
+    TicketFilterForm,
+    assistance_for,
+    matters_for,
+    tickets_for,
+)
 
 TICKETS = lists.register(
     lists.ScopedList(
@@ -28,3 +35,42 @@ TICKETS = lists.register(
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     return lists.list_page(request, TICKETS)
+
+
+ASSISTANCE = lists.register(
+    lists.ScopedList(
+        key="services.assistance",
+        title="帮扶",
+        noun="条",
+        permission="services.view_assistance",
+        form_class=AssistanceFilterForm,
+        rows=assistance_for,
+        order=("-started_on", "-pk"),
+        template="services/assistance_list.html",
+        url_name="services:assistance_list",
+    )
+)
+
+MATTERS = lists.register(
+    lists.ScopedList(
+        key="services.matters",
+        title="为民实事",
+        noun="件",
+        permission="services.view_practicalmatter",
+        form_class=MatterFilterForm,
+        rows=matters_for,
+        order=("-raised_on", "-pk"),
+        template="services/matter_list.html",
+        url_name="services:matter_list",
+    )
+)
+
+
+@login_required
+def assistance_list(request: HttpRequest) -> HttpResponse:
+    return lists.list_page(request, ASSISTANCE)
+
+
+@login_required
+def matter_list(request: HttpRequest) -> HttpResponse:
+    return lists.list_page(request, MATTERS)

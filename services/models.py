@@ -334,7 +334,7 @@ class Ticket(models.Model):
         verbose_name = "办件"
         verbose_name_plural = "办件"
         default_permissions = ()
-        permissions = model_permissions("ticket", verbose_name)
+        permissions = [*model_permissions("ticket", verbose_name), ("import_ticket", "导入历史办件台账")]
         ordering = ["-received_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -376,3 +376,243 @@ class Ticket(models.Model):
     @property
     def is_minority(self) -> bool:
         return bool(self.applicant_ethnicity_id and self.applicant_ethnicity.is_minority)
+
+
+# --- 帮扶 and 实事 / 微心愿 --------------------------------------------------------------------
+
+
+class AssistanceKind(models.TextChoices):
+    EMPLOYMENT = "employment", "就业援助"
+    SUBSISTENCE = "subsistence", "低保"
+    TEMPORARY = "temporary", "临时救助"
+    EDUCATION = "education", "助学"
+    MEDICAL = "medical", "医疗"
+    OTHER = "other", "其他"
+
+
+class AssistanceStatus(models.TextChoices):
+    # 就业援助 starts at 认定 (就业援助对象认定); every other kind starts 帮扶中.
+    IDENTIFIED = "identified", "已认定"
+    HELPING = "helping", "帮扶中"
+    PLACED = "placed", "已就业"
+    DONE = "done", "已完成"
+    ENDED = "ended", "终止"
+
+
+ASSISTANCE_OPEN = (AssistanceStatus.IDENTIFIED, AssistanceStatus.HELPING)
+HELP = "services.change_assistance"
+
+
+class AssistanceAction(models.TextChoices):
+    START = "start", "开始帮扶"
+    PLACE = "place", "实现就业"
+    COMPLETE = "complete", "帮扶完成"
+    END = "end", "终止帮扶"
+
+
+class AssistanceQuerySet(models.QuerySet):
+    def in_unit(self, unit: OrgUnit) -> AssistanceQuerySet:
+        return self.filter(unit__path__startswith=unit.path)
+
+
+class Assistance(models.Model):
+    """帮扶: help given to a resident (or a whole household) of the ledger, filed under their
+    grid. 就业援助 follows the person from 就业援助对象认定 (``identified_on``) through 帮扶中 to
+    安置 (``placed_on``, ``placement``); the other kinds are given and completed."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属网格", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    kind = models.CharField("帮扶类型", max_length=20, choices=AssistanceKind.choices)
+    resident = models.ForeignKey(
+        Resident, verbose_name="帮扶对象", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    household = models.ForeignKey(
+        "residents.Household",
+        verbose_name="帮扶家庭",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="帮扶整户时选择；帮扶个人时自动取其所在户",
+    )
+    started_on = models.DateField("帮扶日期")
+    measures = models.TextField("帮扶措施", help_text="做了什么：例如推荐岗位、发放救助金、协调就医")
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=AssistanceStatus.choices, editable=False)
+    identified_on = models.DateField("认定日期", null=True, blank=True, help_text="就业援助对象认定的日期")
+    placed_on = models.DateField("就业日期", null=True, blank=True, editable=False)
+    placement = models.CharField("就业去向", max_length=100, blank=True, editable=False)
+    closed_on = models.DateField("结束日期", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "unit"
+    objects = AssistanceQuerySet.as_manager()
+
+    transitions = TransitionTable(
+        AssistanceStatus,
+        [
+            Move(AssistanceStatus.IDENTIFIED, AssistanceStatus.HELPING, HELP),
+            Move(AssistanceStatus.HELPING, AssistanceStatus.PLACED, HELP),
+            Move(AssistanceStatus.HELPING, AssistanceStatus.DONE, HELP),
+            *(Move(status, AssistanceStatus.ENDED, HELP, note_required=True) for status in ASSISTANCE_OPEN),
+        ],
+    )
+
+    class Meta:
+        verbose_name = "帮扶"
+        verbose_name_plural = "帮扶"
+        default_permissions = ()
+        permissions = model_permissions("assistance", verbose_name)
+        ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ASSISTANCE_OPEN
+
+    @property
+    def is_employment(self) -> bool:
+        return self.kind == AssistanceKind.EMPLOYMENT
+
+
+class MatterKind(models.TextChoices):
+    PRACTICAL = "practical", "实事"
+    WISH = "wish", "微心愿"
+
+
+class MatterOrigin(models.TextChoices):
+    RESIDENT = "resident", "居民提出"
+    GRID_WORKER = "grid_worker", "网格员上报"
+    DELIBERATION = "deliberation", "居民议事"
+    MEETING = "meeting", "会议议定"
+
+
+class MatterStatus(models.TextChoices):
+    OPEN = "open", "待办"
+    IN_PROGRESS = "in_progress", "办理中"
+    DONE = "done", "已办结"
+    CANCELLED = "cancelled", "已撤销"
+
+
+MATTER_OPEN = (MatterStatus.OPEN, MatterStatus.IN_PROGRESS)
+MATTERS = "services.change_practicalmatter"
+
+
+class MatterAction(models.TextChoices):
+    START = "start", "开始办理"
+    COMPLETE = "complete", "办结"
+    CANCEL = "cancel", "撤销"
+    BENEFICIARY = "beneficiary", "添加受益居民"
+
+
+class PracticalMatterQuerySet(models.QuerySet):
+    def in_unit(self, unit: OrgUnit) -> PracticalMatterQuerySet:
+        return self.filter(unit__path__startswith=unit.path)
+
+    def overdue(self, day: dt.date | None = None) -> PracticalMatterQuerySet:
+        return self.filter(status__in=MATTER_OPEN, due_on__lt=day or timezone.localdate())
+
+
+class PracticalMatter(models.Model):
+    """实事 / 微心愿: something residents need done, raised by a resident, a grid worker, a
+    residents' deliberation (集体议事) or a meeting's decision (``source``: any record in
+    scope, e.g. ``activities.Decision``, named by content type and id without services
+    importing it), with an owner, a due date, the residents it serves, followed to 办结."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name="社区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="社区，或所在网格",
+    )
+    kind = models.CharField("类别", max_length=20, choices=MatterKind.choices, default=MatterKind.PRACTICAL)
+    title = models.CharField("事项", max_length=100)
+    description = models.TextField("具体内容", blank=True)
+    origin = models.CharField(
+        "来源", max_length=20, choices=MatterOrigin.choices, default=MatterOrigin.RESIDENT
+    )
+    raised_on = models.DateField("提出日期")
+    owner = models.CharField("责任人（单位）", max_length=50)
+    due_on = models.DateField("完成时限")
+    status = models.CharField(
+        "状态", max_length=20, choices=MatterStatus.choices, default=MatterStatus.OPEN, editable=False
+    )
+    done_on = models.DateField("办结日期", null=True, blank=True, editable=False)
+    result = models.CharField("办理结果", max_length=300, blank=True, editable=False)
+    beneficiaries = models.ManyToManyField(Resident, verbose_name="受益居民", blank=True, related_name="+")
+    beneficiary_count = models.PositiveIntegerField(
+        "受益人数", default=0, help_text="受益的群众人数（含台账外的人）；不少于所选居民人数"
+    )
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name="来源记录类型",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    source_id = models.PositiveBigIntegerField("来源记录", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_path = "unit"
+    objects = PracticalMatterQuerySet.as_manager()
+
+    transitions = TransitionTable(
+        MatterStatus,
+        [
+            Move(MatterStatus.OPEN, MatterStatus.IN_PROGRESS, MATTERS),
+            *(Move(status, MatterStatus.DONE, MATTERS) for status in MATTER_OPEN),
+            *(Move(status, MatterStatus.CANCELLED, MATTERS, note_required=True) for status in MATTER_OPEN),
+        ],
+    )
+
+    class Meta:
+        verbose_name = "实事（微心愿）"
+        verbose_name_plural = "实事（微心愿）"
+        default_permissions = ()
+        permissions = model_permissions("practicalmatter", verbose_name)
+        ordering = ["-raised_on", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "raised_on"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in MATTER_OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()

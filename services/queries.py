@@ -39,7 +39,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -47,7 +47,22 @@ from core.periods import Period
 from core.reporting import memoized
 from grid.models import OrgUnit
 
-from .models import CLOSED, OPEN, Category, Channel, Kind, Satisfaction, Ticket, TicketStatus
+from .models import (
+    CLOSED,
+    MATTER_OPEN,
+    OPEN,
+    Assistance,
+    AssistanceKind,
+    Category,
+    Channel,
+    Kind,
+    MatterKind,
+    MatterStatus,
+    PracticalMatter,
+    Satisfaction,
+    Ticket,
+    TicketStatus,
+)
 
 ETHNIC_CHANGE = "民族成分变更"
 WORK_KINDS = (Kind.CASE, Kind.REQUEST)
@@ -321,3 +336,112 @@ def headline_counts(unit: OrgUnit, period: Period, *, today: dt.date | None = No
     )
     overdue = row.pop("overdue")
     return Flow(**row), overdue
+
+
+# --- 帮扶 and 实事 / 微心愿 ---------------------------------------------------------------------
+#
+# 帮扶 ``assistance_figures``, for the records filed in the unit's subtree (the helped
+# household's grid):
+# - per kind, 帮扶 ``records`` begun in the period (``started_on``), the people and households
+#   they reached (distinct), and the amount given (元, the sum of ``amount``);
+# - 就业援助: 认定 ``identified`` (``identified_on`` in the period) and 实现就业 ``placed``
+#   (``placed_on`` in the period), and those still being helped on the period's last day.
+# 实事 / 微心愿 ``matter_figures``: raised in the period (``raised_on``), 已办结 in the period
+# (``done_on``; whenever they were raised), the people they served (``beneficiary_count`` of
+# those done), and, as on the period's last day, those open past their due date (逾期).
+
+
+@dataclass(frozen=True)
+class KindCount:
+    records: int = 0
+    people: int = 0
+    households: int = 0
+    amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class AssistanceFigures:
+    by_kind: dict[str, KindCount] = field(default_factory=dict)
+    identified: int = 0
+    placed: int = 0
+    employment_open: int = 0
+
+    @property
+    def total(self) -> KindCount:
+        return KindCount(
+            records=sum(k.records for k in self.by_kind.values()),
+            people=sum(k.people for k in self.by_kind.values()),
+            households=sum(k.households for k in self.by_kind.values()),
+            amount=sum((k.amount for k in self.by_kind.values()), Decimal("0")),
+        )
+
+
+@memoized
+def assistance_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> AssistanceFigures:
+    day = min(period.end, today or timezone.localdate())
+    rows = Assistance.objects.in_unit(unit)
+    begun = rows.filter(started_on__gte=period.start, started_on__lte=period.end)
+    by_kind = {
+        row.pop("kind"): KindCount(**{**row, "amount": row["amount"] or Decimal("0")})
+        for row in begun.values("kind")
+        .annotate(
+            records=Count("pk"),
+            people=Count("resident", distinct=True),
+            households=Count("household", distinct=True),
+            amount=Sum("amount"),
+        )
+        .order_by("kind")
+    }
+    employment = rows.filter(kind=AssistanceKind.EMPLOYMENT)
+    counts = employment.aggregate(
+        identified=Count("pk", filter=Q(identified_on__gte=period.start, identified_on__lte=period.end)),
+        placed=Count("pk", filter=Q(placed_on__gte=period.start, placed_on__lte=period.end)),
+        # Open on ``day``: identified by then and not closed by then.
+        employment_open=Count(
+            "pk", filter=Q(identified_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        ),
+    )
+    return AssistanceFigures(by_kind=by_kind, **counts)
+
+
+@dataclass(frozen=True)
+class MatterFigures:
+    raised: int = 0
+    raised_wishes: int = 0
+    done: int = 0
+    done_wishes: int = 0
+    served: int = 0
+    overdue: int = 0
+
+
+@memoized
+def matter_figures(unit: OrgUnit, period: Period, *, today: dt.date | None = None) -> MatterFigures:
+    day = min(period.end, today or timezone.localdate())
+    raised = Q(raised_on__gte=period.start, raised_on__lte=period.end)
+    done = Q(status=MatterStatus.DONE, done_on__gte=period.start, done_on__lte=period.end)
+    wish = Q(kind=MatterKind.WISH)
+    counts = PracticalMatter.objects.in_unit(unit).aggregate(
+        raised=Count("pk", filter=raised),
+        raised_wishes=Count("pk", filter=raised & wish),
+        done=Count("pk", filter=done),
+        done_wishes=Count("pk", filter=done & wish),
+        served=Sum("beneficiary_count", filter=done),
+        # Open on ``day`` past the due date: still open now, or closed after ``day``.
+        overdue=Count(
+            "pk",
+            filter=Q(raised_on__lte=day, due_on__lt=day) & (Q(status__in=MATTER_OPEN) | Q(done_on__gt=day)),
+        ),
+    )
+    counts["served"] = counts["served"] or 0
+    return MatterFigures(**counts)
+
+
+def overdue_matters(unit: OrgUnit, period: Period, *, today: dt.date | None = None, limit: int = 5):
+    """The open 实事 past their due date on the period's last day, oldest due first."""
+    day = min(period.end, today or timezone.localdate())
+    return list(
+        PracticalMatter.objects.in_unit(unit)
+        .filter(status__in=MATTER_OPEN, raised_on__lte=day, due_on__lt=day)
+        .order_by("due_on", "pk")
+        .values_list("title", "due_on")[:limit]
+    )

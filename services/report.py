@@ -4,6 +4,8 @@ figure that is zero is left unsaid."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils import timezone
 
 from core.periods import Period
@@ -22,7 +24,7 @@ from core.reporting import (
 from grid.models import OrgUnit
 
 from . import queries
-from .models import Channel
+from .models import AssistanceKind, Channel
 from .queries import Flow, rate_text
 
 
@@ -95,7 +97,10 @@ def _flow_row(label: str, flow: Flow) -> list:
 def services_section(unit: OrgUnit, period: Period) -> Section | None:
     figures = queries.ticket_figures(unit, period)
     total = figures.total
-    if not total.received and not total.accepted and not figures.overdue:
+    assistance = queries.assistance_figures(unit, period)
+    matters = queries.matter_figures(unit, period)
+    help_paragraphs = _help_paragraphs(assistance, matters)
+    if not total.received and not total.accepted and not figures.overdue and not help_paragraphs:
         return None
     paragraphs = []
     clauses = _channels(figures)
@@ -122,13 +127,16 @@ def services_section(unit: OrgUnit, period: Period) -> Section | None:
     if figures.by_category:
         kinds = [f"{name}类{n}件" for name, n in figures.by_category[:5]]
         paragraphs.append(f"从事项类别看，{enumerate_cn(kinds)}。")
+    paragraphs.extend(help_paragraphs)
     columns = ["渠道", "接待", "咨询", "接件", "已办理", "办结率"]
     rows = [
         _flow_row(label, figures.channel(value))
         for value, label in Channel.choices
         if figures.channel(value).received
     ]
-    tables = [Table(title="各渠道办件情况", columns=columns, rows=[*rows, _flow_row("合计", total)])]
+    tables = []
+    if total.received:
+        tables.append(Table(title="各渠道办件情况", columns=columns, rows=[*rows, _flow_row("合计", total)]))
     if figures.by_category:
         tables.append(
             Table(title="办件事项类别", columns=["类别", "件数"], rows=[list(r) for r in figures.by_category])
@@ -167,11 +175,65 @@ def services_section(unit: OrgUnit, period: Period) -> Section | None:
             "dissatisfied": figures.dissatisfied,
             "satisfaction_rate": figures.satisfaction_rate,
             "by_category": figures.by_category,
+            "assistance": {
+                kind: {
+                    "records": k.records,
+                    "people": k.people,
+                    "households": k.households,
+                    "amount": k.amount,
+                }
+                for kind, k in assistance.by_kind.items()
+            },
+            "employment_identified": assistance.identified,
+            "employment_placed": assistance.placed,
+            "matters_raised": matters.raised,
+            "matters_done": matters.done,
+            "wishes_done": matters.done_wishes,
+            "matters_overdue": matters.overdue,
         },
         headline=_headline(total),
         paragraphs=paragraphs,
         tables=tables,
     )
+
+
+def _amount_text(amount: Decimal) -> str:
+    """Money as a report says it: 3.6万元 from ten thousand up, else whole 元."""
+    if amount >= 10000:
+        return f"{(amount / 10000).quantize(Decimal('0.01'), ROUND_HALF_UP).normalize():f}万元"
+    return f"{amount.quantize(Decimal('1'), ROUND_HALF_UP)}元"
+
+
+def _help_paragraphs(assistance: queries.AssistanceFigures, matters: queries.MatterFigures) -> list[str]:
+    """帮扶 by kind, 就业援助 from 认定 to 就业, and the 实事 / 微心愿 done."""
+    paragraphs = []
+    total = assistance.total
+    if total.records:
+        labels = dict(AssistanceKind.choices)
+        kinds = [
+            f"{labels[kind]}{count.records}人次"
+            for kind in AssistanceKind.values
+            if (count := assistance.by_kind.get(kind)) and count.records
+        ]
+        clauses = [f"开展各类帮扶{total.records}人次（{enumerate_cn(kinds)}）"]
+        if total.amount:
+            clauses.append(f"发放帮扶资金{_amount_text(total.amount)}")
+        if assistance.identified or assistance.placed:
+            clauses.append(
+                _said(
+                    f"认定就业援助对象{assistance.identified}人" if assistance.identified else "",
+                    f"帮助{assistance.placed}人实现就业" if assistance.placed else "",
+                )
+            )
+        paragraphs.append("，".join(clauses) + "。")
+    if matters.raised or matters.done:
+        clauses = [f"收集群众“急难愁盼”实事{matters.raised}件" if matters.raised else ""]
+        if matters.done:
+            wishes = f"，其中实现微心愿{matters.done_wishes}个" if matters.done_wishes else ""
+            served = f"，惠及群众{matters.served}人" if matters.served else ""
+            clauses.append(f"为群众办成实事{matters.done}件{wishes}{served}")
+        paragraphs.append(_said(*clauses) + "。")
+    return paragraphs
 
 
 def _headline(total: Flow) -> list[Figure]:
@@ -195,6 +257,11 @@ def services_problems(unit: OrgUnit, period: Period) -> list[str]:
     problems = []
     if figures.overdue:
         problems.append(f"有{figures.overdue}件便民服务办件超过办理期限仍未办结，需加快办理。")
+    matters = queries.matter_figures(unit, period)
+    if matters.overdue:
+        late = queries.overdue_matters(unit, period)
+        named = enumerate_cn([f"“{title}”" for title, _ in late[:3]])
+        problems.append(f"有{matters.overdue}件为民实事超过完成时限仍未办结（{named}等），需督促落实。")
     low = queries.low_satisfaction_items(unit, period)
     if low:
         named = enumerate_cn([f"“{name}”（满意率{rate_text(share)}）" for name, _, share in low[:5]])

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,8 +101,9 @@ def _date(value: Any) -> dt.date | None:
         raise ValueError(text) from error
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The sheet's rows as {column: cell}, the header row first in the file."""
+def read_rows(path: Path | IO[bytes]) -> list[dict[str, Any]]:
+    """The sheet's rows as {column: cell}, the header row first in the file (a path, or an
+    uploaded file in the admin)."""
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +26,38 @@ from grid.models import OrgLevel, OrgUnit
 from grid.scope import get_in_scope_or_404, scope_queryset
 
 from . import actions, board
-from .forms import NoteForm, RateForm, ReasonForm, RecordForm, ReferForm, ResultForm, TicketForm
-from .models import CLOSED, OPEN, WORK, Channel, Ticket, TicketStatus, Window
+from .forms import (
+    AssistanceForm,
+    BeneficiaryForm,
+    MatterForm,
+    MatterResultForm,
+    NoteForm,
+    PlacementForm,
+    RateForm,
+    ReasonForm,
+    RecordForm,
+    ReferForm,
+    ResultForm,
+    TicketForm,
+)
+from .models import (
+    ASSISTANCE_OPEN,
+    CLOSED,
+    HELP,
+    MATTER_OPEN,
+    MATTERS,
+    OPEN,
+    WORK,
+    Assistance,
+    AssistanceStatus,
+    Channel,
+    MatterOrigin,
+    MatterStatus,
+    PracticalMatter,
+    Ticket,
+    TicketStatus,
+    Window,
+)
 from .workdays import ESTIMATED_NOTE
 
 VIEW = "services.view_ticket"
@@ -387,3 +418,301 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def board_data(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(board.board_data(_hall(pk)))
+
+
+# --- 帮扶 and 实事 / 微心愿 ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordStep:
+    """One POST form on an assistance or a practical matter."""
+
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    form: type[Form]
+    act: Callable
+    danger: bool = False
+    when: Callable = lambda record: True
+
+    def offered(self, user, record, permission: str) -> bool:
+        return record.status in self.sources and user.has_perm(permission) and self.when(record)
+
+
+ASSISTANCE_STEPS = {
+    step.name: step
+    for step in [
+        RecordStep(
+            "start",
+            "开始帮扶",
+            (AssistanceStatus.IDENTIFIED,),
+            NoteForm,
+            lambda by, a, d: actions.assistance_start(by=by, assistance=a, note=d["note"]),
+        ),
+        RecordStep(
+            "place",
+            "实现就业",
+            (AssistanceStatus.HELPING,),
+            PlacementForm,
+            lambda by, a, d: actions.assistance_place(
+                by=by, assistance=a, placement=d["placement"], on=d["on"]
+            ),
+            when=lambda a: a.is_employment,
+        ),
+        RecordStep(
+            "complete",
+            "帮扶完成",
+            (AssistanceStatus.HELPING,),
+            NoteForm,
+            lambda by, a, d: actions.assistance_complete(by=by, assistance=a, note=d["note"]),
+            when=lambda a: not a.is_employment,
+        ),
+        RecordStep(
+            "end",
+            "终止帮扶",
+            ASSISTANCE_OPEN,
+            ReasonForm,
+            lambda by, a, d: actions.assistance_end(by=by, assistance=a, reason=d["reason"]),
+            danger=True,
+        ),
+    ]
+}
+
+MATTER_STEPS = {
+    step.name: step
+    for step in [
+        RecordStep(
+            "start",
+            "开始办理",
+            (MatterStatus.OPEN,),
+            NoteForm,
+            lambda by, m, d: actions.matter_start(by=by, matter=m, note=d["note"]),
+        ),
+        RecordStep(
+            "complete",
+            "办结",
+            MATTER_OPEN,
+            MatterResultForm,
+            lambda by, m, d: actions.matter_complete(by=by, matter=m, result=d["result"], on=d["on"]),
+        ),
+        RecordStep(
+            "cancel",
+            "撤销",
+            MATTER_OPEN,
+            ReasonForm,
+            lambda by, m, d: actions.matter_cancel(by=by, matter=m, reason=d["reason"]),
+            danger=True,
+        ),
+    ]
+}
+
+
+def _assistance_crumbs(assistance: Assistance | None = None) -> list[Crumb]:
+    crumbs = [Crumb("帮扶", reverse("services:assistance_list"))]
+    if assistance is not None:
+        crumbs.append(Crumb(str(assistance), reverse("services:assistance_detail", args=[assistance.pk])))
+    return crumbs
+
+
+def _matter_crumbs(matter: PracticalMatter | None = None) -> list[Crumb]:
+    crumbs = [Crumb("为民实事", reverse("services:matter_list"))]
+    if matter is not None:
+        crumbs.append(Crumb(matter.title, reverse("services:matter_detail", args=[matter.pk])))
+    return crumbs
+
+
+def _moves(record) -> list:
+    moves = list(transitions.history(record))
+    for move in moves:
+        move.label = type(record).transitions.label(move.to_state)
+    return moves
+
+
+@login_required
+def assistance_create(request: HttpRequest) -> HttpResponse:
+    require(request, "services.add_assistance")
+    form = AssistanceForm(posted(request), user=request.user)
+    if form.is_valid():
+        try:
+            assistance = actions.assistance_create(by=request.user, **form.assistance_fields())
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("services:assistance_detail", assistance.pk)
+    return form_page(
+        request,
+        title="登记帮扶",
+        crumbs=_assistance_crumbs(),
+        cancel_url=reverse("services:assistance_list"),
+        form=form,
+        note="就业援助从“就业援助对象认定”开始，跟踪到实现就业；低保、临时救助、助学、医疗等登记帮扶措施和金额，完成后办结。",
+        submit_label="登记",
+    )
+
+
+@login_required
+def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "services.view_assistance")
+    assistance = get_in_scope_or_404(
+        request.user,
+        Assistance.objects.select_related("unit", "community", "resident", "household", "created_by"),
+        pk=pk,
+    )
+    context = {
+        "assistance": assistance,
+        "moves": _moves(assistance),
+        "steps": [s for s in ASSISTANCE_STEPS.values() if s.offered(request.user, assistance, HELP)],
+        "history": history.page_history(request.user, assistance, masked=True),
+        "crumbs": [*_assistance_crumbs()[:1], Crumb(str(assistance))],
+    }
+    return render(request, "services/assistance_detail.html", context)
+
+
+def _record_step(request: HttpRequest, *, record, spec: RecordStep, permission: str, crumbs, detail_url: str):
+    require(request, permission)
+    form = spec.form(posted(request))
+    blocked = (
+        ""
+        if spec.offered(request.user, record, permission)
+        else (f"当前为“{record.get_status_display()}”，不能{spec.label}。")
+    )
+    if not blocked and form.is_valid():
+        try:
+            spec.act(request.user, record, form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect(detail_url)
+    return form_page(
+        request,
+        title=spec.label,
+        crumbs=crumbs,
+        cancel_url=detail_url,
+        form=form,
+        blocked=blocked,
+        submit_label=spec.label,
+    )
+
+
+@login_required
+def assistance_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    require(request, HELP)
+    assistance = get_in_scope_or_404(request.user, Assistance.objects.all(), pk=pk)
+    return _record_step(
+        request,
+        record=assistance,
+        spec=ASSISTANCE_STEPS[step],
+        permission=HELP,
+        crumbs=_assistance_crumbs(assistance),
+        detail_url=reverse("services:assistance_detail", args=[assistance.pk]),
+    )
+
+
+def _source(request: HttpRequest):
+    """The record a 实事 comes from (``?source=activities.decision:12``), fetched in scope:
+    only ids travel in the URL. ``None`` when none is named; 404 when it is not the person's."""
+    named = request.GET.get("source", "")
+    if not named:
+        return None
+    label, _, pk = named.partition(":")
+    try:
+        model = django_apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not pk.isdigit() or not hasattr(model, "scope_path"):
+        raise Http404
+    return get_in_scope_or_404(request.user, model._default_manager.all(), pk=int(pk))
+
+
+@login_required
+def matter_create(request: HttpRequest) -> HttpResponse:
+    require(request, "services.add_practicalmatter")
+    source = _source(request)
+    initial = {}
+    if source is not None:
+        initial = {
+            "title": str(getattr(source, "content", "") or source)[:100],
+            "origin": MatterOrigin.MEETING,
+            "owner": str(getattr(source, "owner_label", "") or "")[:50],
+            "due_on": getattr(source, "due_on", None),
+            "unit": history.unit_id_of(source),
+        }
+    form = MatterForm(posted(request), user=request.user, initial=initial)
+    if form.is_valid():
+        try:
+            matter = actions.matter_create(
+                by=request.user, unit=form.cleaned_data["unit"], source=source, **form.matter_fields()
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("services:matter_detail", matter.pk)
+    return form_page(
+        request,
+        title="登记实事（微心愿）",
+        crumbs=_matter_crumbs(),
+        cancel_url=reverse("services:matter_list"),
+        form=form,
+        note="群众提出、网格员上报、居民议事或会议议定的“急难愁盼”实事和微心愿，明确责任人和完成时限，跟踪到办结。"
+        + (f"来源：{source}。" if source is not None else ""),
+        submit_label="登记",
+    )
+
+
+@login_required
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "services.view_practicalmatter")
+    matter = get_in_scope_or_404(
+        request.user, PracticalMatter.objects.select_related("unit", "community", "created_by"), pk=pk
+    )
+    context = {
+        "matter": matter,
+        "beneficiaries": list(scope_queryset(request.user, matter.beneficiaries.all()).order_by("pk")),
+        "moves": _moves(matter),
+        "steps": [s for s in MATTER_STEPS.values() if s.offered(request.user, matter, MATTERS)],
+        "can_add": matter.is_open and request.user.has_perm(MATTERS),
+        "history": history.page_history(request.user, matter, masked=True),
+        "crumbs": [*_matter_crumbs()[:1], Crumb(matter.title)],
+    }
+    return render(request, "services/matter_detail.html", context)
+
+
+@login_required
+def matter_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    require(request, MATTERS)
+    matter = get_in_scope_or_404(request.user, PracticalMatter.objects.all(), pk=pk)
+    return _record_step(
+        request,
+        record=matter,
+        spec=MATTER_STEPS[step],
+        permission=MATTERS,
+        crumbs=_matter_crumbs(matter),
+        detail_url=reverse("services:matter_detail", args=[matter.pk]),
+    )
+
+
+@login_required
+def matter_beneficiary(request: HttpRequest, pk: int) -> HttpResponse:
+    """添加受益居民, one at a time through the ledger's picker."""
+    require(request, MATTERS)
+    matter = get_in_scope_or_404(request.user, PracticalMatter.objects.all(), pk=pk)
+    form = BeneficiaryForm(posted(request), user=request.user)
+    blocked = "" if matter.is_open else f"实事已{matter.get_status_display()}，不能再添加受益居民。"
+    if not blocked and form.is_valid():
+        try:
+            actions.matter_add_beneficiary(
+                by=request.user, matter=matter, resident=form.cleaned_data["resident"]
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("services:matter_detail", matter.pk)
+    return form_page(
+        request,
+        title="添加受益居民",
+        crumbs=_matter_crumbs(matter),
+        cancel_url=reverse("services:matter_detail", args=[matter.pk]),
+        form=form,
+        blocked=blocked,
+        submit_label="添加",
+    )

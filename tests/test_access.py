@@ -42,7 +42,7 @@ from tests.factories_mediation import (
     settled_with_agreement,
 )
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
-from tests.factories_services import make_ticket, make_window
+from tests.factories_services import make_assistance, make_matter, make_ticket, make_window
 
 ALL = frozenset(Role)
 # Everyone but the 审计员, who reads the audit log and nothing else (三员分立).
@@ -68,6 +68,9 @@ ESCALATION_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEAD
 TICKET_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK, Role.LEADER})
 TICKET_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK})
 TICKET_WORKERS = frozenset({Role.STAFF, Role.WINDOW_CLERK})
+HELP_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.LEADER})
+HELP_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER})
+HELP_WORKERS = frozenset({Role.STAFF})
 
 
 @dataclass
@@ -126,6 +129,9 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         **settled_with_agreement(grid, resident=resident, title=f"{name}赔偿纠纷"),
         # A grid report (网格上报) about the resident, waiting to be accepted.
         "ticket": make_ticket(grid, channel="grid", resident=resident, subject=f"{name}反映楼道灯不亮"),
+        # 就业援助 of the resident, identified and being helped; a 实事 of the grid, open.
+        "assistance": make_assistance(resident, kind="employment", started=True),
+        "matter": make_matter(grid, title=f"{name}楼道加装扶手"),
     }
 
 
@@ -296,6 +302,28 @@ def _ticket(world: dict) -> dict:
     }
 
 
+def _assistance(world: dict) -> dict:
+    return {
+        "kind": "temporary",
+        "resident": world["resident"].pk,
+        "started_on": "2026-11-02",
+        "measures": "发放临时救助金",
+        "amount": "800",
+    }
+
+
+def _matter(world: dict) -> dict:
+    return {
+        "kind": "wish",
+        "title": "为独居老人更换门锁",
+        "unit": world["grid"].pk,
+        "origin": "grid_worker",
+        "raised_on": "2026-11-02",
+        "owner": "社区居委会",
+        "due_on": "2026-12-31",
+    }
+
+
 def _clinic(world: dict) -> dict:
     return {
         "community": OrgUnit.objects.get_parent(world["grid"]).pk,
@@ -449,6 +477,33 @@ PAGES = [
     # mediation: the case list's export and the daily list of escalations (预警案件)
     Page("mediation:case_export", CASE_READERS),
     Page("mediation:escalations", ESCALATION_READERS),
+    # services: 帮扶 and 实事 / 微心愿, their steps
+    Page("services:assistance_list", HELP_READERS),
+    Page("services:assistance_create", HELP_REPORTERS, data=_assistance),
+    Page("services:assistance_detail", HELP_READERS, "assistance"),
+    Page("services:assistance_start", HELP_WORKERS, "assistance", data=lambda w: {"note": "开始"}),
+    Page(
+        "services:assistance_place",
+        HELP_WORKERS,
+        "assistance",
+        data=lambda w: {"placement": "物业公司保洁岗", "on": "2026-11-20"},
+    ),
+    Page("services:assistance_complete", HELP_WORKERS, "assistance", data=lambda w: {"note": "完成"}),
+    Page("services:assistance_end", HELP_WORKERS, "assistance", data=lambda w: {"reason": "迁出本区"}),
+    Page("services:matter_list", HELP_READERS),
+    Page("services:matter_create", HELP_REPORTERS, data=_matter),
+    Page("services:matter_detail", HELP_READERS, "matter"),
+    Page("services:matter_start", HELP_WORKERS, "matter", data=lambda w: {"note": "开始"}),
+    Page(
+        "services:matter_complete",
+        HELP_WORKERS,
+        "matter",
+        data=lambda w: {"result": "已安装", "on": "2026-12-01"},
+    ),
+    Page("services:matter_cancel", HELP_WORKERS, "matter", data=lambda w: {"reason": "重复登记"}),
+    Page(
+        "services:matter_beneficiary", HELP_WORKERS, "matter", data=lambda w: {"resident": w["resident"].pk}
+    ),
     # services: tickets, their steps, the clerk's desk
     Page("services:ticket_list", TICKET_READERS),
     Page("services:ticket_create", TICKET_REPORTERS, data=_ticket),

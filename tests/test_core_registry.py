@@ -30,6 +30,8 @@ def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona
         "矛盾调解",
         "法律诊所",
         "便民服务",
+        "帮扶",
+        "为民实事",
     ]
     assert admin == [
         "首页",
@@ -41,6 +43,8 @@ def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona
         "矛盾调解",
         "法律诊所",
         "便民服务",
+        "帮扶",
+        "为民实事",
         "账号解锁",
         "管理后台",
     ]

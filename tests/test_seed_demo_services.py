@@ -43,3 +43,19 @@ def test_the_district_handles_almost_everything_and_today_people_wait():
         status=TicketStatus.WAITING, called_at__isnull=True, queue_code__gt=""
     ).exists()
     assert 0 < Ticket.objects.overdue().count() < Ticket.objects.count() / 50
+
+
+def test_the_demo_helps_people_and_does_practical_matters():
+    from services.models import Assistance, AssistanceStatus, MatterStatus, PracticalMatter
+
+    biandiansuo = OrgUnit.objects.get(level=OrgLevel.COMMUNITY, name="变电所社区")
+    assert set(Assistance.objects.values_list("kind", flat=True)) >= {
+        "employment",
+        "subsistence",
+        "temporary",
+    }
+    assert Assistance.objects.filter(status=AssistanceStatus.PLACED).exists()
+    matters = PracticalMatter.objects.filter(community=biandiansuo)
+    assert matters.count() == 52
+    assert matters.filter(status=MatterStatus.DONE).count() >= 30
+    assert matters.filter(kind="wish").exists() and matters.filter(beneficiaries__isnull=False).exists()

@@ -176,3 +176,69 @@ def test_an_unknown_community_or_file_is_refused(hall, tmp_path):
     bad.write_text("not a workbook")
     with pytest.raises(CommandError, match="无法读取"):
         call_command("import_tickets", str(bad), "--community", "D01S01C01")
+
+
+# --- the same import in the admin ---------------------------------------------------------------
+
+
+def _upload(client, path, community, **buttons):
+    from django.urls import reverse
+
+    with open(path, "rb") as handle:
+        return client.post(
+            reverse("admin:services_ticket_import"), {"community": community.pk, "file": handle, **buttons}
+        )
+
+
+@pytest.fixture
+def district_admin(persona):
+    from grid.models import Role
+
+    return persona(Role.ADMIN)
+
+
+def test_the_admin_dry_run_writes_nothing_then_the_import_writes_all(client, tmp_path, tree, district_admin):
+    make_item("高龄津贴申请")
+    make_window(tree.community, "A")
+    path = workbook(tmp_path, *GOOD)
+    client.force_login(district_admin)
+    page = _upload(client, path, tree.community, dry_run="试运行").content.decode()
+    assert 'data-testid="import-dry-run"' in page and not Ticket.objects.exists()
+    page = _upload(client, path, tree.community, commit="导入").content.decode()
+    assert 'data-testid="import-done"' in page
+    imported = Ticket.objects.count()
+    assert imported == len(GOOD)
+    page = _upload(client, path, tree.community, commit="导入").content.decode()
+    assert f"已存在跳过{imported}件" in page and Ticket.objects.count() == imported
+
+
+def test_the_admin_import_names_bad_rows_and_writes_nothing(client, tmp_path, tree, district_admin):
+    make_item("高龄津贴申请")
+    make_window(tree.community, "A")
+    bad = [dt.date(2026, 3, 3), "电报", "办件", "高龄津贴申请", "A", "马大姐"]
+    client.force_login(district_admin)
+    page = _upload(client, workbook(tmp_path, *GOOD, bad), tree.community, commit="导入").content.decode()
+    assert 'data-testid="import-errors"' in page and f"第{len(GOOD) + 2}行" in page
+    assert not Ticket.objects.exists()
+
+
+def test_the_admin_import_refuses_a_file_that_is_no_workbook(client, tmp_path, tree, district_admin):
+    path = tmp_path / "台账.xlsx"
+    path.write_text("不是表格")
+    client.force_login(district_admin)
+    page = _upload(client, path, tree.community, commit="导入").content.decode()
+    assert "无法读取该文件" in page and not Ticket.objects.exists()
+
+
+def test_only_an_admin_imports_and_only_into_their_scope(client, tmp_path, tree, persona):
+    from django.urls import reverse
+
+    from grid.models import Role
+    from tests.factories import make_person
+
+    client.force_login(persona(Role.STAFF))
+    assert client.get(reverse("admin:services_ticket_import")).status_code in (302, 403)
+    community_admin = make_person(role=Role.ADMIN, unit=tree.community, username="c_admin")
+    client.force_login(community_admin)
+    page = _upload(client, workbook(tmp_path, *GOOD), tree.other_community, commit="导入").content.decode()
+    assert "选择一个有效的选项" in page and not Ticket.objects.exists()
