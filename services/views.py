@@ -129,10 +129,11 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/ticket_detail.html", context)
 
 
-def _timeline(ticket: Ticket) -> list:
-    moves = list(transitions.history(ticket))
+def _timeline(record) -> list:
+    """A ticket's, an assistance's or a matter's moves, each labelled with the state it reached."""
+    moves = list(transitions.history(record))
     for move in moves:
-        move.label = Ticket.transitions.label(move.to_state)
+        move.label = type(record).transitions.label(move.to_state)
     return moves
 
 
@@ -521,13 +522,6 @@ def _matter_crumbs(matter: PracticalMatter | None = None) -> list[Crumb]:
     return crumbs
 
 
-def _moves(record) -> list:
-    moves = list(transitions.history(record))
-    for move in moves:
-        move.label = type(record).transitions.label(move.to_state)
-    return moves
-
-
 @login_required
 def assistance_create(request: HttpRequest) -> HttpResponse:
     require(request, "services.add_assistance")
@@ -560,7 +554,7 @@ def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "assistance": assistance,
-        "moves": _moves(assistance),
+        "moves": _timeline(assistance),
         "steps": [s for s in ASSISTANCE_STEPS.values() if s.offered(request.user, assistance, HELP)],
         "history": history.page_history(request.user, assistance, masked=True),
         "crumbs": [*_assistance_crumbs()[:1], Crumb(str(assistance))],
@@ -668,7 +662,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "matter": matter,
         "beneficiaries": list(scope_queryset(request.user, matter.beneficiaries.all()).order_by("pk")),
-        "moves": _moves(matter),
+        "moves": _timeline(matter),
         "steps": [s for s in MATTER_STEPS.values() if s.offered(request.user, matter, MATTERS)],
         "can_add": matter.is_open and request.user.has_perm(MATTERS),
         "history": history.page_history(request.user, matter, masked=True),
