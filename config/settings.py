@@ -358,6 +358,11 @@ MEDIATION_REPEAT_DAYS = env.int("MEDIATION_REPEAT_DAYS", default=90)
 MEDIATION_FOLLOWUP_DAYS = tuple(env.list("MEDIATION_FOLLOWUP_DAYS", cast=int, default=[15, 90]))
 # The signed agreement's scan (PDF, JPG, PNG) may be at most this many megabytes.
 MEDIATION_SCAN_MAX_MB = env.int("MEDIATION_SCAN_MAX_MB", default=10)
+# An activity's photos (activities.photos): the largest upload accepted, the longest side the
+# photo is kept at, and its thumbnail's.
+ACTIVITY_PHOTO_MAX_MB = env.int("ACTIVITY_PHOTO_MAX_MB", default=15)
+ACTIVITY_PHOTO_MAX_SIDE = env.int("ACTIVITY_PHOTO_MAX_SIDE", default=1600)
+ACTIVITY_PHOTO_THUMB_SIDE = env.int("ACTIVITY_PHOTO_THUMB_SIDE", default=320)
 
 # --- Services (services/) ----------------------------------------------------------------
 # 信访工作条例: whether a petition is accepted is decided within 15 days of its receipt, and an

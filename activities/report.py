@@ -1,0 +1,186 @@
+"""四、活动与宣传 of the 创建工作 report and the dashboard's charts (participation by month, the
+teams' confirmed volunteer hours), from ``activities.queries`` alone. A figure that is zero is
+left unsaid, in the seeds' words: "开展“我们的节日”等主题活动62场，参与群众4180人次，其中少数民族群众
+1095人次，涉及8个民族；张贴宣传标语210幅，发放宣传资料1050份"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.periods import Period
+from core.reporting import (
+    Chart,
+    Figure,
+    Section,
+    Series,
+    Table,
+    dashboard_chart,
+    enumerate_cn,
+    report_section,
+)
+from grid.models import OrgUnit
+
+from . import queries
+
+
+def hours_text(hours: Decimal) -> str:
+    """12.0 → "12", 12.5 → "12.5"."""
+    value = hours.quantize(Decimal("0.1"))
+    return str(value.to_integral_value()) if value == value.to_integral_value() else str(value)
+
+
+def activities_sentence(figures: queries.ActivityFigures) -> str:
+    """开展“我们的节日”等主题活动62场，参与群众4180人次，其中少数民族群众1095人次，涉及8个民族；
+    张贴宣传标语210幅，发放宣传资料1050份。 The theme named is the one most held (“其他” never)."""
+    themes = [(name, n) for name, n in figures.by_theme if name != "其他"]
+    if themes:
+        top = max(themes, key=lambda item: item[1])[0]
+        more = "等" if len(figures.by_theme) > 1 else ""
+        text = f"开展“{top}”{more}主题活动{figures.activities}场"
+    else:
+        text = f"开展各类活动{figures.activities}场"
+    if figures.participants:
+        text += f"，参与群众{figures.participants}人次"
+        if figures.minority_participants:
+            text += f"，其中少数民族群众{figures.minority_participants}人次"
+        if figures.ethnicity_count > 1:
+            text += f"，涉及{figures.ethnicity_count}个民族"
+    publicity = []
+    if figures.slogans:
+        publicity.append(f"张贴宣传标语{figures.slogans}幅")
+    if figures.materials:
+        publicity.append(f"发放宣传资料{figures.materials}份")
+    if figures.boards:
+        publicity.append(f"制作宣传展板{figures.boards}块")
+    if figures.reached:
+        publicity.append(f"受益群众{figures.reached}人次")
+    if publicity:
+        text += "；" + "，".join(publicity)
+    return text + "。"
+
+
+def teams_sentence(teams: queries.TeamFigures) -> str:
+    """组建文体队伍、志愿者队伍等6支，队员86人，其中少数民族队员10人；志愿者32人累计服务640小时。"""
+    if not teams.teams:
+        return ""
+    kinds = "、".join(name for name, _ in teams.by_kind[:2])
+    more = "等" if len(teams.by_kind) > 2 else ""
+    text = f"组建{kinds}{more}{teams.teams}支，队员{teams.members}人"
+    if teams.minority_members:
+        text += f"，其中少数民族队员{teams.minority_members}人"
+    if teams.hours:
+        text += f"；志愿者{teams.volunteers}人累计志愿服务{hours_text(teams.hours)}小时"
+    return text + "。"
+
+
+@report_section("activities", "活动与宣传", order=40)
+def activities_section(unit: OrgUnit, period: Period) -> Section | None:
+    figures = queries.activity_figures(unit, period)
+    teams = queries.team_figures(unit, period)
+    if not figures.activities and not teams.teams:
+        return None
+    paragraphs = []
+    tables = []
+    if figures.activities:
+        paragraphs.append(activities_sentence(figures))
+        kinds = [f"{name}{n}场" for name, n in figures.by_kind]
+        paragraphs.append(f"从类型看，{enumerate_cn(kinds)}。")
+        if figures.bilingual:
+            paragraphs.append(f"其中{figures.bilingual}场活动开展双语宣传。")
+        tables.append(
+            Table(title="活动类型", columns=["类型", "场次"], rows=[list(r) for r in figures.by_kind])
+        )
+        tables.append(
+            Table(title="活动主题", columns=["主题", "场次"], rows=[list(r) for r in figures.by_theme])
+        )
+        if figures.ethnicities:
+            tables.append(
+                Table(
+                    title="参与群众民族构成（台账居民）",
+                    columns=["民族", "人次"],
+                    rows=[list(r) for r in figures.ethnicities],
+                )
+            )
+    if teams.teams:
+        paragraphs.append(teams_sentence(teams))
+        tables.append(
+            Table(
+                title="队伍与志愿服务",
+                columns=["队伍", "队员（人）", "其中少数民族", "已确认服务时长（小时）"],
+                rows=[[r.name, r.members, r.minority_members, hours_text(r.hours)] for r in teams.rows],
+            )
+        )
+    return Section(
+        key="activities",
+        title="活动与宣传",
+        figures={
+            "activities": figures.activities,
+            "by_kind": figures.by_kind,
+            "by_theme": figures.by_theme,
+            "participants": figures.participants,
+            "attendees": figures.attendees,
+            "others": figures.others,
+            "minority_participants": figures.minority_participants,
+            "ethnicity_count": figures.ethnicity_count,
+            "ethnicities": figures.ethnicities,
+            "materials": figures.materials,
+            "slogans": figures.slogans,
+            "boards": figures.boards,
+            "reached": figures.reached,
+            "bilingual": figures.bilingual,
+            "teams": teams.teams,
+            "members": teams.members,
+            "minority_members": teams.minority_members,
+            "volunteers": teams.volunteers,
+            "hours": teams.hours,
+        },
+        headline=[
+            Figure("activities", "活动", figures.activities, "场"),
+            Figure("participants", "参与群众", figures.participants, "人次"),
+            Figure("minority_participants", "少数民族参与", figures.minority_participants, "人次"),
+        ],
+        paragraphs=paragraphs,
+        tables=tables,
+    )
+
+
+@dashboard_chart("activities_months", "活动参与人次（按月）", order=60)
+def participation_chart(unit: OrgUnit, period: Period) -> Chart | None:
+    months = queries.by_month(unit, period)
+    if not any(month.activities for month in months):
+        return None
+    return Chart(
+        key="activities_months",
+        title="活动参与人次（按月）",
+        kind="trend",
+        categories=[month.label for month in months],
+        series=[
+            Series("参与群众（人次）", [month.participants for month in months]),
+            Series("其中少数民族（人次）", [month.minority_participants for month in months]),
+        ],
+        table=Table(
+            title="活动参与人次（按月）",
+            columns=["月份", "活动（场）", "参与群众（人次）", "其中少数民族（人次）"],
+            rows=[[m.label, m.activities, m.participants, m.minority_participants] for m in months],
+        ),
+    )
+
+
+@dashboard_chart("activities_team_hours", "各队伍志愿服务时长", order=61)
+def team_hours_chart(unit: OrgUnit, period: Period) -> Chart | None:
+    teams = queries.team_figures(unit, period)
+    rows = [row for row in teams.rows if row.hours]
+    if not rows:
+        return None
+    return Chart(
+        key="activities_team_hours",
+        title="各队伍志愿服务时长",
+        kind="bar",
+        categories=[row.name for row in rows],
+        series=[Series("已确认时长（小时）", [float(row.hours) for row in rows])],
+        table=Table(
+            title="各队伍志愿服务时长",
+            columns=["队伍", "队员（人）", "已确认时长（小时）"],
+            rows=[[row.name, row.members, hours_text(row.hours)] for row in rows],
+        ),
+    )

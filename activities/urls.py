@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import lists, views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("", lists.activity_list, name="activity_list"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("new/", views.activity_create, name="activity_create"),
+    path("<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("<int:pk>/edit/", views.activity_update, name="activity_update"),
+    path("<int:pk>/attend/", views.attend, name="attend"),
+    path("<int:pk>/attend/building/", views.attend_building, name="attend_building"),
+    path("<int:pk>/attend/<int:resident>/remove/", views.unattend, name="unattend"),
+    path("<int:pk>/others/", views.others, name="others"),
+    path("<int:pk>/photos/new/", views.photo_upload, name="photo_upload"),
+    path("photos/<int:pk>/", views.photo_image, name="photo_image"),
+    path("photos/<int:pk>/thumbnail/", views.photo_thumbnail, name="photo_thumbnail"),
+    path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", views.team_update, name="team_update"),
+    path("teams/<int:pk>/members/new/", views.member_add, name="member_add"),
+    path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("teams/<int:pk>/hours/new/", views.service_enter, name="service_enter"),
+    path("hours/<int:pk>/confirm/", views.service_confirm, name="service_confirm"),
+    path("hours/<int:pk>/return/", views.service_return, name="service_return"),
+]
