@@ -19,6 +19,7 @@ urlpatterns = [
     path("residents/", include("residents.urls")),
     path("mediation/", include("mediation.urls")),
     path("services/", include("services.urls")),
+    path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
     # 我的导出 (exports/) and 安全审计 (audit/): core's pages for every app.
     path("", include("core.urls")),
