@@ -6,7 +6,12 @@ volunteer service record's status moves with ``core.transitions.transition``: �
 ``by`` is the person acting (``None``: the system, the demo). A person's writes are checked
 here too, not only in the views: the role (permission), the scope of the unit, activity,
 team and residents named, and for volunteer hours that a team's leader account enters them
-for its own team only."""
+for its own team only.
+
+Writes to the activities records. Every change goes through here, leaves its
+``core.Change`` and moves statuses with ``core.transitions.transition``: a move the table
+does not allow, or that the person may not make, is refused with a Chinese message and
+changes nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,17 +30,24 @@ from core.history import as_text, snapshot
 from core.transitions import transition
 from grid.models import OrgLevel, OrgUnit
 from grid.scope import scope_queryset, unit_in_scope
-from residents.models import Resident
+from residents.models import Household, Resident
 
 from .models import (
     Activity,
     Attendance,
+    Decision,
+    DecisionAction,
+    DecisionStatus,
+    Honour,
+    Meeting,
     MemberRole,
     Membership,
     Photo,
+    Recipient,
     ServiceRecord,
     ServiceStatus,
     Team,
+    Visit,
 )
 from .photos import process
 
@@ -415,4 +428,346 @@ def service_return(*, by, record: ServiceRecord, reason: str) -> ServiceRecord:
         changes={"status": [str(ServiceStatus.PENDING.label), str(ServiceStatus.RETURNED.label)]},
         by=by,
     )
+    return current
+
+
+def _unknown(model: str, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{model} has no field(s): {', '.join(sorted(unknown))}")
+
+
+def _not_future(day: dt.date | None, field: str, label: str) -> None:
+    if day and day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天。"})
+
+
+def _users_of(community: OrgUnit, users, field: str) -> list:
+    """Accounts working in ``community`` or below it (a visitor, an attendee, an owner)."""
+    users = [user for user in users if user is not None]
+    if not users:
+        return []
+    known = set(
+        get_user_model()
+        .objects.filter(
+            pk__in=[user.pk for user in users], profile__org_unit__path__startswith=community.path
+        )
+        .values_list("pk", flat=True)
+    )
+    if len(known) != len({user.pk for user in users}):
+        raise ValidationError({field: "只能选择本社区的工作人员账号。"})
+    return users
+
+
+def _pks(users) -> str:
+    return "、".join(str(pk) for pk in sorted(user.pk for user in users))
+
+
+def _fields_of(instance, names) -> dict[str, Any]:
+    return {name: getattr(instance, instance._meta.get_field(name).attname) for name in names}
+
+
+# 走访慰问 -------------------------------------------------------------------------------------
+
+VISIT_FIELDS = ("visited_on", "reason", "visitor_names", "items", "amount", "note")
+
+
+def _check_visit(by, visit: Visit, household: Household) -> None:
+    if by is not None and not scope_queryset(by, Household).filter(pk=household.pk).exists():
+        raise ValidationError({"household": "所选户不在您的管辖范围内。"})
+    _not_future(visit.visited_on, "visited_on", "走访日期")
+    if household.closed_on and visit.visited_on and visit.visited_on > household.closed_on:
+        raise ValidationError({"visited_on": "该户已销户，走访日期不能晚于销户日期。"})
+    if visit.amount is not None and Decimal(visit.amount) < 0:
+        raise ValidationError({"amount": "金额不能为负数。"})
+
+
+@transaction.atomic
+def visit_create(*, by, household: Household, visitors=(), **fields: Any) -> Visit:
+    """登记走访慰问 of ``household``, filed under its grid (and community) as they are today."""
+    _may(by, "activities.add_visit", "您的角色无权登记走访慰问。")
+    _unknown("Visit", fields, VISIT_FIELDS)
+    visit = Visit(
+        household=household,
+        grid_id=household.grid_id,
+        community_id=household.community_id,
+        recorded_by=by if getattr(by, "pk", None) else None,
+        **fields,
+    )
+    _check_visit(by, visit, household)
+    if not list(visitors) and not visit.visitor_names.strip():
+        raise ValidationError({"visitor_names": "请选择走访人账号，或填写走访人姓名。"})
+    visitors = _users_of(household.community, visitors, "visitors")
+    visit.full_clean(exclude=["household", "grid", "community"])
+    visit.save()
+    visit.visitors.set(visitors)
+    changes = snapshot(visit, ("household", *VISIT_FIELDS))
+    if visitors:
+        changes["visitors"] = ["", _pks(visitors)]
+    history.record(instance=visit, action=history.CREATE, changes=changes, by=by)
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, by, visit: Visit, visitors=None, **fields: Any) -> Visit:
+    _may(by, "activities.change_visit", "您的角色无权修改走访慰问。")
+    _unknown("Visit", fields, VISIT_FIELDS)
+    current = Visit.objects.select_for_update().select_related("household").get(pk=visit.pk)
+    before = _fields_of(current, VISIT_FIELDS)
+    old_visitors = list(current.visitors.all())
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_visit(by, current, current.household)
+    new_visitors = old_visitors if visitors is None else list(visitors)
+    if not new_visitors and not current.visitor_names.strip():
+        raise ValidationError({"visitor_names": "请选择走访人账号，或填写走访人姓名。"})
+    new_visitors = _users_of(current.household.community, new_visitors, "visitors")
+    current.full_clean(exclude=["household", "grid", "community"])
+    changes = history.diff_values(before, _fields_of(current, VISIT_FIELDS))
+    if _pks(old_visitors) != _pks(new_visitors):
+        changes["visitors"] = [_pks(old_visitors), _pks(new_visitors)]
+        current.visitors.set(new_visitors)
+    if not changes:
+        return current
+    current.save()
+    history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+# 会议与议定事项 -------------------------------------------------------------------------------
+
+MEETING_FIELDS = ("kind", "title", "held_on", "place", "attendee_names", "minutes")
+DECISION_FIELDS = ("content", "owner", "owner_unit", "due_on")
+
+
+def _check_meeting(by, meeting: Meeting) -> None:
+    if meeting.community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"community": "会议登记在社区下。"})
+    if by is not None and not unit_in_scope(by, meeting.community):
+        raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
+    _not_future(meeting.held_on, "held_on", "会议日期")
+
+
+@transaction.atomic
+def meeting_create(
+    *, by, community: OrgUnit, attendee_users=(), decisions: list[dict] = (), **fields: Any
+) -> Meeting:
+    """登记 a meeting of ``community`` with the decisions it made (each a dict of
+    ``DECISION_FIELDS``)."""
+    _may(by, "activities.add_meeting", "您的角色无权登记会议。")
+    _unknown("Meeting", fields, MEETING_FIELDS)
+    meeting = Meeting(community=community, recorded_by=by if getattr(by, "pk", None) else None, **fields)
+    _check_meeting(by, meeting)
+    users = _users_of(community, attendee_users, "attendee_users")
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendee_users.set(users)
+    changes = snapshot(meeting, MEETING_FIELDS)
+    if users:
+        changes["attendee_users"] = ["", _pks(users)]
+    history.record(instance=meeting, action=history.CREATE, changes=changes, by=by)
+    for decision in decisions:
+        _add_decision(by=by, meeting=meeting, fields=decision)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, by, meeting: Meeting, attendee_users=None, **fields: Any) -> Meeting:
+    _may(by, "activities.change_meeting", "您的角色无权修改会议。")
+    _unknown("Meeting", fields, MEETING_FIELDS)
+    current = Meeting.objects.select_for_update().select_related("community").get(pk=meeting.pk)
+    before = _fields_of(current, MEETING_FIELDS)
+    old_users = list(current.attendee_users.all())
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_meeting(by, current)
+    new_users = (
+        old_users
+        if attendee_users is None
+        else _users_of(current.community, attendee_users, "attendee_users")
+    )
+    current.full_clean()
+    changes = history.diff_values(before, _fields_of(current, MEETING_FIELDS))
+    if _pks(old_users) != _pks(new_users):
+        changes["attendee_users"] = [_pks(old_users), _pks(new_users)]
+        current.attendee_users.set(new_users)
+    if not changes:
+        return current
+    current.save()
+    history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
+    return current
+
+
+def _check_decision(decision: Decision, community: OrgUnit) -> None:
+    if not (decision.content or "").strip():
+        raise ValidationError({"content": "请填写议定事项。"})
+    if decision.owner_id is None and not decision.owner_unit.strip():
+        raise ValidationError({"owner_unit": "请选择责任人账号，或填写责任单位/责任人。"})
+    if decision.owner_id is not None:
+        _users_of(community, [decision.owner], "owner")
+    if decision.due_on and decision.meeting.held_on and decision.due_on < decision.meeting.held_on:
+        raise ValidationError({"due_on": "办理期限不能早于会议日期。"})
+
+
+def _add_decision(*, by, meeting: Meeting, fields: dict[str, Any]) -> Decision:
+    _unknown("Decision", fields, DECISION_FIELDS)
+    decision = Decision(meeting=meeting, **fields)
+    _check_decision(decision, meeting.community)
+    decision.full_clean(exclude=["meeting"])
+    decision.save()
+    history.record(
+        instance=decision,
+        action=history.CREATE,
+        changes=snapshot(decision, DECISION_FIELDS),
+        by=by,
+        parent=meeting,
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_add(*, by, meeting: Meeting, **fields: Any) -> Decision:
+    """A decision added to a meeting's record afterwards."""
+    _may(by, "activities.add_decision", "您的角色无权登记议定事项。")
+    meeting = Meeting.objects.select_for_update().select_related("community").get(pk=meeting.pk)
+    return _add_decision(by=by, meeting=meeting, fields=fields)
+
+
+@transaction.atomic
+def decision_update(*, by, decision: Decision, **fields: Any) -> Decision:
+    """The content, owner or due date changed (the status moves by its own actions)."""
+    _may(by, "activities.change_decision", "您的角色无权修改议定事项。")
+    _unknown("Decision", fields, DECISION_FIELDS)
+    current = Decision.objects.select_for_update().select_related("meeting__community").get(pk=decision.pk)
+    before = _fields_of(current, DECISION_FIELDS)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_decision(current, current.meeting.community)
+    current.full_clean(exclude=["meeting"])
+    changes = history.diff_values(before, _fields_of(current, DECISION_FIELDS))
+    if not changes:
+        return current
+    current.save()
+    history.record(instance=current, action=history.UPDATE, changes=changes, by=by, parent=current.meeting)
+    return current
+
+
+def _locked_decision(decision: Decision) -> Decision:
+    return Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
+
+
+def _move(*, by, decision: Decision, target: str, action: str, note: str = "", values=None) -> Decision:
+    decision = _locked_decision(decision)
+    values = dict(values or {})
+    old = {name: as_text(getattr(decision, name)) for name in values}
+    old_status = decision.status
+    transition(decision, target, by=by, note=note, values=values)
+    changes = {"status": [old_status, target]}
+    changes |= {
+        name: [old[name], as_text(value)] for name, value in values.items() if old[name] != as_text(value)
+    }
+    history.record(instance=decision, action=action, changes=changes, by=by, parent=decision.meeting)
+    return decision
+
+
+@transaction.atomic
+def decision_start(*, by, decision: Decision, note: str = "") -> Decision:
+    """待办 → 办理中."""
+    return _move(
+        by=by, decision=decision, target=DecisionStatus.DOING, action=DecisionAction.START, note=note
+    )
+
+
+@transaction.atomic
+def decision_finish(*, by, decision: Decision, result: str = "", on: dt.date | None = None) -> Decision:
+    """→ 已完成, on ``on`` (today by default), with what was done."""
+    on = on or timezone.localdate()
+    _not_future(on, "on", "完成日期")
+    if on < decision.meeting.held_on:
+        raise ValidationError({"on": "完成日期不能早于会议日期。"})
+    return _move(
+        by=by,
+        decision=decision,
+        target=DecisionStatus.DONE,
+        action=DecisionAction.FINISH,
+        note=result,
+        values={"done_on": on, "result": result.strip()[:300]},
+    )
+
+
+@transaction.atomic
+def decision_reopen(*, by, decision: Decision, reason: str) -> Decision:
+    """已完成 → 办理中 again, with the reason (the move requires it)."""
+    return _move(
+        by=by,
+        decision=decision,
+        target=DecisionStatus.DOING,
+        action=DecisionAction.REOPEN,
+        note=reason,
+        values={"done_on": None},
+    )
+
+
+# 荣誉 -----------------------------------------------------------------------------------------
+
+HONOUR_FIELDS = (
+    "recipient",
+    "resident",
+    "person_name",
+    "title",
+    "level",
+    "awarded_by",
+    "awarded_on",
+    "note",
+)
+
+
+def _check_honour(by, honour: Honour) -> None:
+    if honour.community.level != OrgLevel.COMMUNITY:
+        raise ValidationError({"community": "荣誉登记在社区下。"})
+    if by is not None and not unit_in_scope(by, honour.community):
+        raise ValidationError({"community": "所选社区不在您的管辖范围内。"})
+    _not_future(honour.awarded_on, "awarded_on", "授予日期")
+    if honour.recipient == Recipient.UNIT:
+        honour.resident = None
+        honour.person_name = ""
+        return
+    if honour.resident_id is not None:
+        resident = honour.resident
+        if not resident.household.community_id == honour.community_id:
+            raise ValidationError({"resident": "所选居民不在该社区。"})
+        if by is not None and not scope_queryset(by, Resident).filter(pk=resident.pk).exists():
+            raise ValidationError({"resident": "所选居民不在您的管辖范围内。"})
+        honour.person_name = ""
+    elif not honour.person_name.strip():
+        raise ValidationError({"person_name": "个人荣誉请从台账中选择居民，或填写姓名。"})
+
+
+@transaction.atomic
+def honour_create(*, by, community: OrgUnit, **fields: Any) -> Honour:
+    _may(by, "activities.add_honour", "您的角色无权登记荣誉。")
+    _unknown("Honour", fields, HONOUR_FIELDS)
+    honour = Honour(community=community, recorded_by=by if getattr(by, "pk", None) else None, **fields)
+    _check_honour(by, honour)
+    honour.full_clean()
+    honour.save()
+    history.record(instance=honour, action=history.CREATE, changes=snapshot(honour, HONOUR_FIELDS), by=by)
+    return honour
+
+
+@transaction.atomic
+def honour_update(*, by, honour: Honour, **fields: Any) -> Honour:
+    _may(by, "activities.change_honour", "您的角色无权修改荣誉。")
+    _unknown("Honour", fields, HONOUR_FIELDS)
+    current = Honour.objects.select_for_update().select_related("community").get(pk=honour.pk)
+    before = _fields_of(current, HONOUR_FIELDS)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_honour(by, current)
+    current.full_clean()
+    changes = history.diff_values(before, _fields_of(current, HONOUR_FIELDS))
+    if not changes:
+        return current
+    current.save()
+    history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
     return current

@@ -114,6 +114,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": entries,
         "full": full,
         "today": timezone.localdate(),
+        # Other apps' records about this household (core.registry.related_panel), as they allow.
+        "panels": registry.related_panels_for("residents.Household", request.user, household),
     }
     return render(request, "residents/household_detail.html", context)
 
