@@ -26,7 +26,7 @@ from core.models import AuditKind
 from core.periods import Period
 from core.views import REFUSED, Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404, scope_queryset, user_org_unit
-from residents.models import Household, Resident
+from residents.models import Household
 
 from . import actions, queries
 from .forms import (
@@ -248,15 +248,17 @@ def attend_building(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unattend(request: HttpRequest, pk: int, resident: int) -> HttpResponse:
+def unattend(request: HttpRequest, pk: int) -> HttpResponse:
+    """取消签到 of one attendance row."""
     require(request, ATTEND)
-    activity = get_in_scope_or_404(request.user, _activities(), pk=pk)
-    person = get_in_scope_or_404(request.user, Resident, pk=resident)
+    row = get_in_scope_or_404(
+        request.user, Attendance.objects.select_related("activity__unit", "resident"), pk=pk
+    )
     try:
-        actions.attendance_remove(by=request.user, activity=activity, resident=person)
+        actions.attendance_remove(by=request.user, activity=row.activity, resident=row.resident)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
-    return redirect(reverse("activities:activity_detail", args=[activity.pk]) + "#attendance")
+    return redirect(reverse("activities:activity_detail", args=[row.activity_id]) + "#attendance")
 
 
 @login_required
@@ -506,7 +508,8 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def service_enter(request: HttpRequest, pk: int) -> HttpResponse:
     """录入志愿服务时长: staff for any team in scope, a team's leader account for its own."""
-    _require_teams(request)
+    if not Team.objects.filter(leader_account=request.user).exists():
+        require(request, "activities.add_servicerecord")
     team = _team_or_404(request, pk)
     if not actions.may_enter_hours(request.user, team):
         audit.record(AuditKind.DENIED, request=request, outcome="denied", path=request.path[:200])

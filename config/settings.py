@@ -215,7 +215,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 # Front-end packages come from npm (package-lock.json) and are served by the app itself:
 # government intranets are often offline, so nothing loads from a CDN.
-NODE_MODULES = BASE_DIR / "node_modules"
+NODE_MODULES = Path(env.str("NODE_MODULES", default=str(BASE_DIR / "node_modules")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),

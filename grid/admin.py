@@ -80,6 +80,20 @@ class ScopedAdmin(AuditedChangeFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         ]
 
 
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Records written only on the pages, through their app's actions (with history and
+    transitions): the admin lists and shows them, in scope, and changes nothing."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
 

@@ -15,7 +15,7 @@ from import_export.formats.base_formats import XLSX
 
 from core import audit
 from core.models import AuditKind
-from grid.admin import ScopedAdmin
+from grid.admin import ReadOnlyScopedAdmin, ScopedAdmin
 from grid.models import OrgLevel, OrgUnit, Profile
 from grid.scope import scope_queryset
 
@@ -152,7 +152,7 @@ class TicketImportForm(forms.Form):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ScopedAdmin):
+class TicketAdmin(ReadOnlyScopedAdmin):
     """办件 in the admin: read only (tickets move through the pages and their actions), and the
     way in for a window's past 办件台账 (``services.ticket_import``, the same checks as
     ``manage.py import_tickets``): a 试运行 that writes nothing, then 导入, all or nothing,
@@ -163,15 +163,6 @@ class TicketAdmin(ScopedAdmin):
     date_hierarchy = "received_on"
     list_select_related = ("item", "unit")
     change_list_template = "admin/services/ticket/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
