@@ -6,7 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 from activities import actions
-from activities.models import Decision, Honour, HonourLevel, Meeting, MeetingKind, Recipient, Visit, VisitReason
+from activities.models import (
+    Decision,
+    Honour,
+    HonourLevel,
+    Meeting,
+    MeetingKind,
+    Recipient,
+    Visit,
+    VisitReason,
+)
 
 
 def make_visit(

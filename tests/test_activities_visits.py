@@ -213,12 +213,17 @@ def test_the_figures_against_a_hand_count(tree, homes):
     figures = queries.visit_figures(tree.community, YEAR)
     assert (figures.visits, figures.households, figures.minority_households) == (4, 3, 2)
     assert figures.amount == Decimal("2300")
-    assert [(r.label, r.visits, r.households) for r in figures.by_reason] == [("节日慰问", 3, 3), ("困难帮扶", 1, 1)]
+    assert [(r.label, r.visits, r.households) for r in figures.by_reason] == [
+        ("节日慰问", 3, 3),
+        ("困难帮扶", 1, 1),
+    ]
 
     grid_one = queries.visit_figures(tree.grid, YEAR)
     assert (grid_one.visits, grid_one.households, grid_one.minority_households) == (3, 2, 1)
 
-    by_grid = [(row.unit.name, row.visits, row.households) for row in queries.visits_by_grid(tree.community, YEAR)]
+    by_grid = [
+        (row.unit.name, row.visits, row.households) for row in queries.visits_by_grid(tree.community, YEAR)
+    ]
     assert by_grid == [("一网格", 3, 2), ("二网格", 1, 1)]
     by_child = [(row.unit.name, row.visits) for row in queries.visits_by_child(tree.street, YEAR)]
     assert by_child == [("变电所社区", 4)]
@@ -242,7 +247,9 @@ def test_the_section_says_the_visits(tree, homes):
 
     section = visits_section(tree.community, YEAR)
     assert section.title == "走访慰问"
-    assert section.paragraphs[0] == "节日期间走访慰问群众3户，其中少数民族家庭2户，发放慰问金及物资折合2.5万元。"
+    assert (
+        section.paragraphs[0] == "节日期间走访慰问群众3户，其中少数民族家庭2户，发放慰问金及物资折合2.5万元。"
+    )
     assert section.figures["households_visited"] == 3
     assert section.headline[0].value == 3
 
