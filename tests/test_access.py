@@ -35,6 +35,7 @@ from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, T
 from residents.models import ImportStatus, LedgerImport
 from services import actions as service_actions
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
+from tests.factories_activities_visits import make_decision, make_honour, make_meeting, make_visit
 from tests.factories_mediation import (
     make_case,
     make_clinic,
@@ -57,7 +58,7 @@ REPORT_GENERATORS = frozenset({Role.ADMIN, Role.STAFF})
 REPORT_RETURNERS = frozenset({Role.LEADER})
 UNLOCKERS = frozenset({Role.ADMIN})
 # Apps whose tables must be untouched by a refused request (axes: the sign-in attempts).
-APPS = ("core", "grid", "residents", "mediation", "services", "reports", "axes")
+APPS = ("core", "grid", "residents", "mediation", "services", "activities", "reports", "axes")
 CASE_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR, Role.LEADER})
 CASE_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.MEDIATOR})
 CASE_WORKERS = frozenset({Role.STAFF, Role.MEDIATOR})
@@ -68,6 +69,10 @@ ESCALATION_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEDIATOR, Role.LEAD
 TICKET_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK, Role.LEADER})
 TICKET_REPORTERS = frozenset({Role.STAFF, Role.GRID_WORKER, Role.WINDOW_CLERK})
 TICKET_WORKERS = frozenset({Role.STAFF, Role.WINDOW_CLERK})
+VISIT_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.LEADER})
+VISIT_WRITERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER})
+MEETING_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.LEADER})
+MEETING_WRITERS = frozenset({Role.ADMIN, Role.STAFF})
 
 
 @dataclass
@@ -126,6 +131,18 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         **settled_with_agreement(grid, resident=resident, title=f"{name}赔偿纠纷"),
         # A grid report (网格上报) about the resident, waiting to be accepted.
         "ticket": make_ticket(grid, channel="grid", resident=resident, subject=f"{name}反映楼道灯不亮"),
+        # A festival visit to the household (走访慰问).
+        "visit": make_visit(home, visited_on=dt.date(2026, 2, 10)),
+    }
+
+
+def _community_records(community) -> dict[str, Any]:
+    """A community's meeting with one decision, and an honour it received."""
+    meeting = make_meeting(community, held_on=dt.date(2026, 3, 5))
+    return {
+        "meeting": meeting,
+        "decision": make_decision(meeting, due_on=dt.date(2026, 4, 1)),
+        "honour": make_honour(community),
     }
 
 
@@ -186,6 +203,7 @@ def world(tree) -> World:
             "import": _import(tree.community, "变电所"),
             **_report(tree.community),
             **_hall(tree.community),
+            **_community_records(tree.community),
         },
         sibling=_records(
             tree.grid2,
@@ -208,6 +226,7 @@ def world(tree) -> World:
             "import": _import(tree.other_community, "北苑"),
             **_report(tree.other_community),
             **_hall(tree.other_community),
+            **_community_records(tree.other_community),
         },
         far={
             **_records(
@@ -222,6 +241,7 @@ def world(tree) -> World:
             "import": _import(community, "远郊"),
             **_report(community),
             **_hall(community),
+            **_community_records(community),
         },
     )
 
@@ -293,6 +313,39 @@ def _ticket(world: dict) -> dict:
         "resident": world["resident"].pk,
         "subject": "路灯不亮",
         "received_on": "2026-11-02",
+    }
+
+
+def _visit(world: dict) -> dict:
+    return {"visited_on": "2026-11-03", "reason": "hardship", "visitor_names": "社区书记", "amount": "300"}
+
+
+def _visit_by_member(world: dict) -> dict:
+    return {**_visit(world), "resident": world["resident"].pk}
+
+
+def _meeting(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "kind": "unity",
+        "held_on": "2026-11-03",
+        "attendee_names": "社区书记、民警",
+        "minutes": "研究走访慰问",
+    }
+
+
+def _decision(world: dict) -> dict:
+    return {"content": "走访困难户", "owner_unit": "社区居委会", "due_on": "2026-12-31"}
+
+
+def _honour(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "recipient": "unit",
+        "title": "民族团结进步先进单位",
+        "level": "city",
+        "awarded_by": "市政府",
+        "awarded_on": "2026-05-20",
     }
 
 
@@ -470,6 +523,34 @@ PAGES = [
     Page("services:desk_window", TICKET_WORKERS, "window"),
     Page("services:desk_call", TICKET_WORKERS, "window", method="post", ok=302, data=lambda w: {}),
     Page("services:desk_take", TICKET_WORKERS, "window", method="post", ok=302, data=lambda w: {}),
+    # activities: 走访慰问, a household's visits, the 困难户 nobody visited
+    Page("activities:visit_list", VISIT_READERS),
+    Page("activities:visit_create", VISIT_WRITERS, data=_visit_by_member),
+    Page("activities:household_visit_create", VISIT_WRITERS, "household", data=_visit),
+    Page("activities:visit_detail", VISIT_READERS, "visit"),
+    Page("activities:visit_update", VISIT_WRITERS, "visit", data=_visit),
+    Page("activities:unvisited", VISIT_READERS),
+    # activities: meetings and their decisions followed up
+    Page("activities:meeting_list", MEETING_READERS),
+    Page("activities:meeting_create", MEETING_WRITERS, data=_meeting),
+    Page("activities:meeting_detail", MEETING_READERS, "meeting"),
+    Page("activities:meeting_update", MEETING_WRITERS, "meeting", data=_meeting),
+    Page("activities:decision_create", MEETING_WRITERS, "meeting", data=_decision),
+    Page("activities:decision_list", MEETING_READERS),
+    Page("activities:decision_update", MEETING_WRITERS, "decision", data=_decision),
+    Page("activities:decision_start", MEETING_WRITERS, "decision", data=lambda w: {"note": "开始"}),
+    Page(
+        "activities:decision_finish",
+        MEETING_WRITERS,
+        "decision",
+        data=lambda w: {"result": "已办", "on": "2026-11-20"},
+    ),
+    Page("activities:decision_reopen", MEETING_WRITERS, "decision", data=lambda w: {"reason": "未落实"}),
+    # activities: 先进典型与荣誉
+    Page("activities:honour_list", MEETING_READERS),
+    Page("activities:honour_create", MEETING_WRITERS, data=_honour),
+    Page("activities:honour_detail", MEETING_READERS, "honour"),
+    Page("activities:honour_update", MEETING_WRITERS, "honour", data=_honour),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -590,11 +671,23 @@ RECORDS = {
     "settled",
     "followup",
     "ticket",
+    "visit",
+}
+COMMUNITY_RECORDS = {
+    "community",
+    "import",
+    "report",
+    "run",
+    "window",
+    "called",
+    "meeting",
+    "decision",
+    "honour",
 }
 AT = {
     "sibling": RECORDS,
-    "neighbour": RECORDS | {"community", "import", "report", "run", "window", "called"},
-    "far": RECORDS | {"community", "import", "report", "run", "window", "called"},
+    "neighbour": RECORDS | COMMUNITY_RECORDS,
+    "far": RECORDS | COMMUNITY_RECORDS,
 }
 
 
