@@ -5,6 +5,7 @@ The activities' forms: validation only, every queryset narrowed through ``grid.s
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -426,6 +427,7 @@ class VisitForm(forms.ModelForm):
         )
         visitors.label_from_instance = _account_label
         visitors.required = False
+        self.fields["amount"].required = False
 
     def chosen_household(self):
         if self.household is not None:
@@ -438,7 +440,9 @@ class VisitForm(forms.ModelForm):
         if not cleaned.get("visitors") and not (cleaned.get("visitor_names") or "").strip():
             self.add_error("visitor_names", "请选择走访人账号，或填写走访人姓名。")
         amount = cleaned.get("amount")
-        if amount is not None and amount < 0:
+        if amount is None and "amount" not in self.errors:
+            cleaned["amount"] = Decimal(0)
+        elif amount is not None and amount < 0:
             self.add_error("amount", "金额不能为负数。")
         return cleaned
 

@@ -143,12 +143,9 @@ ALL_RECORDS = (*VISITS, *MEETINGS, *HONOURS)
 # 社区工作人员 record and follow up everything; 系统管理员 too.
 for role in (Role.STAFF, Role.ADMIN):
     registry.grant(role, *permissions_for(ALL_RECORDS, ("view", "add", "change")))
-# 网格员 record visits in their own grid (their scope) and read the meetings and honours.
-registry.grant(
-    Role.GRID_WORKER,
-    *permissions_for(VISITS, ("view", "add", "change")),
-    *permissions_for((*MEETINGS, *HONOURS), ("view",)),
-)
+# 网格员 record visits in their own grid (their scope) and read them. Meetings and honours are
+# the community's, above a grid worker's scope: they are not granted them.
+registry.grant(Role.GRID_WORKER, *permissions_for(VISITS, ("view", "add", "change")))
 # 领导 read.
 registry.grant(Role.LEADER, *permissions_for(ALL_RECORDS, ("view",)))
 

@@ -36,6 +36,7 @@ from residents.models import ImportStatus, LedgerImport
 from services import actions as service_actions
 from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
 from tests.factories_activities import make_activity, make_photo, make_service, make_team, photo_upload
+from tests.factories_activities_visits import make_decision, make_honour, make_meeting, make_visit
 from tests.factories_mediation import (
     make_case,
     make_clinic,
@@ -75,6 +76,10 @@ HELP_WORKERS = frozenset({Role.STAFF})
 ACTIVITY_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.LEADER})
 ACTIVITY_WRITERS = frozenset({Role.ADMIN, Role.STAFF})
 ATTENDANCE_RECORDERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER})
+VISIT_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.LEADER})
+VISIT_WRITERS = frozenset({Role.ADMIN, Role.STAFF, Role.GRID_WORKER})
+MEETING_READERS = frozenset({Role.ADMIN, Role.STAFF, Role.LEADER})
+MEETING_WRITERS = frozenset({Role.ADMIN, Role.STAFF})
 
 
 @dataclass
@@ -136,6 +141,8 @@ def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str
         # 就业援助 of the resident, identified and being helped; a 实事 of the grid, open.
         "assistance": make_assistance(resident, kind="employment", started=True),
         "matter": make_matter(grid, title=f"{name}楼道加装扶手"),
+        # A festival visit to the household (走访慰问).
+        "visit": make_visit(home, visited_on=dt.date(2026, 2, 10)),
         **_activities(grid, resident),
     }
 
@@ -152,6 +159,16 @@ def _activities(grid, resident) -> dict[str, Any]:
         "team": team,
         "membership": team.memberships.get(),
         "service": make_service(team, resident),
+    }
+
+
+def _community_records(community) -> dict[str, Any]:
+    """A community's meeting with one decision, and an honour it received."""
+    meeting = make_meeting(community, held_on=dt.date(2026, 3, 5))
+    return {
+        "meeting": meeting,
+        "decision": make_decision(meeting, due_on=dt.date(2026, 4, 1)),
+        "honour": make_honour(community),
     }
 
 
@@ -212,6 +229,7 @@ def world(tree) -> World:
             "import": _import(tree.community, "变电所"),
             **_report(tree.community),
             **_hall(tree.community),
+            **_community_records(tree.community),
         },
         sibling=_records(
             tree.grid2,
@@ -234,6 +252,7 @@ def world(tree) -> World:
             "import": _import(tree.other_community, "北苑"),
             **_report(tree.other_community),
             **_hall(tree.other_community),
+            **_community_records(tree.other_community),
         },
         far={
             **_records(
@@ -248,6 +267,7 @@ def world(tree) -> World:
             "import": _import(community, "远郊"),
             **_report(community),
             **_hall(community),
+            **_community_records(community),
         },
     )
 
@@ -341,6 +361,39 @@ def _matter(world: dict) -> dict:
         "raised_on": "2026-11-02",
         "owner": "社区居委会",
         "due_on": "2026-12-31",
+    }
+
+
+def _visit(world: dict) -> dict:
+    return {"visited_on": "2026-11-03", "reason": "hardship", "visitor_names": "社区书记", "amount": "300"}
+
+
+def _visit_by_member(world: dict) -> dict:
+    return {**_visit(world), "resident": world["resident"].pk}
+
+
+def _meeting(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "kind": "unity",
+        "held_on": "2026-11-03",
+        "attendee_names": "社区书记、民警",
+        "minutes": "研究走访慰问",
+    }
+
+
+def _decision(world: dict) -> dict:
+    return {"content": "走访困难户", "owner_unit": "社区居委会", "due_on": "2026-12-31"}
+
+
+def _honour(world: dict) -> dict:
+    return {
+        "community": OrgUnit.objects.get_parent(world["grid"]).pk,
+        "recipient": "unit",
+        "title": "民族团结进步先进单位",
+        "level": "city",
+        "awarded_by": "市政府",
+        "awarded_on": "2026-05-20",
     }
 
 
@@ -630,6 +683,34 @@ PAGES = [
     Page("activities:service_enter", ACTIVITY_WRITERS, "team", data=_service),
     Page("activities:service_confirm", ACTIVITY_WRITERS, "service", method="post", ok=302, data=lambda w: {}),
     Page("activities:service_return", ACTIVITY_WRITERS, "service", data=lambda w: {"reason": "时长有误"}),
+    # activities: 走访慰问, a household's visits, the 困难户 nobody visited
+    Page("activities:visit_list", VISIT_READERS),
+    Page("activities:visit_create", VISIT_WRITERS, data=_visit_by_member),
+    Page("activities:household_visit_create", VISIT_WRITERS, "household", data=_visit),
+    Page("activities:visit_detail", VISIT_READERS, "visit"),
+    Page("activities:visit_update", VISIT_WRITERS, "visit", data=_visit),
+    Page("activities:unvisited", VISIT_READERS),
+    # activities: meetings and their decisions followed up
+    Page("activities:meeting_list", MEETING_READERS),
+    Page("activities:meeting_create", MEETING_WRITERS, data=_meeting),
+    Page("activities:meeting_detail", MEETING_READERS, "meeting"),
+    Page("activities:meeting_update", MEETING_WRITERS, "meeting", data=_meeting),
+    Page("activities:decision_create", MEETING_WRITERS, "meeting", data=_decision),
+    Page("activities:decision_list", MEETING_READERS),
+    Page("activities:decision_update", MEETING_WRITERS, "decision", data=_decision),
+    Page("activities:decision_start", MEETING_WRITERS, "decision", data=lambda w: {"note": "开始"}),
+    Page(
+        "activities:decision_finish",
+        MEETING_WRITERS,
+        "decision",
+        data=lambda w: {"result": "已办", "on": "2026-11-20"},
+    ),
+    Page("activities:decision_reopen", MEETING_WRITERS, "decision", data=lambda w: {"reason": "未落实"}),
+    # activities: 先进典型与荣誉
+    Page("activities:honour_list", MEETING_READERS),
+    Page("activities:honour_create", MEETING_WRITERS, data=_honour),
+    Page("activities:honour_detail", MEETING_READERS, "honour"),
+    Page("activities:honour_update", MEETING_WRITERS, "honour", data=_honour),
     # core: 我的导出, for everyone who may export a list
     Page("core:export_list", ALL),
     Page("core:export_detail", ALL, own=True),
@@ -756,11 +837,23 @@ RECORDS = {
     "team",
     "membership",
     "service",
+    "visit",
+}
+COMMUNITY_RECORDS = {
+    "community",
+    "import",
+    "report",
+    "run",
+    "window",
+    "called",
+    "meeting",
+    "decision",
+    "honour",
 }
 AT = {
     "sibling": RECORDS,
-    "neighbour": RECORDS | {"community", "import", "report", "run", "window", "called"},
-    "far": RECORDS | {"community", "import", "report", "run", "window", "called"},
+    "neighbour": RECORDS | COMMUNITY_RECORDS,
+    "far": RECORDS | COMMUNITY_RECORDS,
 }
 
 
