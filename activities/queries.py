@@ -150,6 +150,19 @@ def activity_figures(unit: OrgUnit, period: Period) -> ActivityFigures:
     )
 
 
+def headline_counts(unit: OrgUnit, period: Period) -> tuple[int, int, int]:
+    """(activities, participants, minority participants) of ``activity_figures``, from two
+    aggregates: what the home page and the dashboard's period before need."""
+    activities = activities_in(unit, period)
+    totals = activities.aggregate(n=Count("pk"), others=Sum("others"))
+    if not totals["n"]:
+        return 0, 0, 0
+    attended = Attendance.objects.filter(activity__in=activities).aggregate(
+        n=Count("pk"), minority=Count("pk", filter=MINORITY_ATTENDEE)
+    )
+    return totals["n"], attended["n"] + (totals["others"] or 0), attended["minority"]
+
+
 @dataclass(frozen=True)
 class ActivityCounts:
     """One activity's participants, counted from its attendance (the activity page)."""

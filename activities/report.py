@@ -21,6 +21,7 @@ from core.reporting import (
     enumerate_cn,
     report_problems,
     report_section,
+    section_headline,
 )
 from grid.models import OrgUnit
 
@@ -138,14 +139,27 @@ def activities_section(unit: OrgUnit, period: Period) -> Section | None:
             "volunteers": teams.volunteers,
             "hours": teams.hours,
         },
-        headline=[
-            Figure("activities", "活动", figures.activities, "场"),
-            Figure("participants", "参与群众", figures.participants, "人次"),
-            Figure("minority_participants", "少数民族参与", figures.minority_participants, "人次"),
-        ],
+        headline=_headline(figures.activities, figures.participants, figures.minority_participants),
         paragraphs=paragraphs,
         tables=tables,
     )
+
+
+def _headline(activities: int, participants: int, minority: int) -> list[Figure]:
+    return [
+        Figure("activities", "活动", activities, "场"),
+        Figure("participants", "参与群众", participants, "人次"),
+        Figure("minority_participants", "少数民族参与", minority, "人次"),
+    ]
+
+
+@section_headline("activities")
+def activities_headline(unit: OrgUnit, period: Period) -> list[Figure] | None:
+    """The section's headline alone (two aggregates, and one more when nothing was held)."""
+    counts = queries.headline_counts(unit, period)
+    if not counts[0] and not queries.teams_in(unit).exists():
+        return None
+    return _headline(*counts)
 
 
 @dashboard_chart("activities_months", "活动参与人次（按月）", order=60)

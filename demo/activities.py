@@ -63,15 +63,17 @@ PUBLICITY_MONTH = (
     (20, "民族团结进步展板进小区", P, None, (60, 90)),
     (24, "民族团结进校园", P, PlaceKind.SCHOOL, (50, 80)),
 )
+# The monthly sports and volunteer days carry no campaign theme (其他): the report names the
+# theme most held, and the seeds' communities name 我们的节日.
 MONTHLY = (
     (
         C,
-        Theme.ONE_FAMILY,
+        Theme.OTHER,
         ("广场舞展演", "社区书画展", "民族团结趣味运动会", "合唱比赛", "民族服饰展示"),
         (45, 80),
     ),
-    (V, Theme.CIVILISATION, ("石榴籽志愿服务日", "关爱独居老人", "楼道清洁志愿行动", "义诊进社区"), (12, 22)),
-    (V, Theme.CIVILISATION, ("学雷锋志愿服务", "垃圾分类宣传", "爱心理发"), (10, 20)),
+    (V, Theme.OTHER, ("石榴籽志愿服务日", "关爱独居老人", "楼道清洁志愿行动", "义诊进社区"), (12, 22)),
+    (V, Theme.OTHER, ("学雷锋志愿服务", "垃圾分类宣传", "爱心理发"), (10, 20)),
 )
 EVERY_OTHER_MONTH = (
     (P, Theme.COMMUNITY, ("党的民族政策宣讲", "民族团结故事分享会", "法治宣传进社区"), (40, 70)),

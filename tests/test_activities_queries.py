@@ -175,3 +175,17 @@ def test_the_figures_are_a_few_queries(tree, world, django_assert_max_num_querie
         queries.activity_figures(tree.community, JUNE)
     with django_assert_max_num_queries(4):
         queries.team_figures(tree.community, JUNE)
+
+
+def test_the_headline_alone_equals_the_sections(tree, world):
+    from activities.report import activities_headline
+
+    for unit in (tree.community, tree.grid, tree.grid2, tree.street, tree.other_community):
+        for period in (JUNE, YEAR, Period.month(2026, 1)):
+            section = activities_section(unit, period)
+            assert activities_headline(unit, period) == (section.headline if section else None)
+    make_team(tree.grid2)
+    assert (
+        activities_headline(tree.grid2, Period.month(2026, 1))
+        == activities_section(tree.grid2, Period.month(2026, 1)).headline
+    )
