@@ -18,12 +18,16 @@ def household_visits_panel(user, household) -> Panel | None:
     if not user.has_perm("activities.view_visit"):
         return None
     rows = scope_queryset(user, Visit.objects.filter(household=household)).prefetch_related("visitors")
+    # One query for a household without visits (its page keeps its budget); counted only when
+    # there are more than are shown.
+    visits = list(rows.order_by("-visited_on", "-pk")[: HOUSEHOLD_VISITS + 1])
+    count = rows.count() if len(visits) > HOUSEHOLD_VISITS else len(visits)
     return Panel(
         "activities/_household_visits.html",
         {
             "household": household,
-            "visits": list(rows.order_by("-visited_on", "-pk")[:HOUSEHOLD_VISITS]),
-            "count": rows.count(),
+            "visits": visits[:HOUSEHOLD_VISITS],
+            "count": count,
             "may_add": user.has_perm("activities.add_visit") and household.closed_on is None,
         },
     )

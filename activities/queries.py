@@ -589,24 +589,36 @@ class HonourFigures:
 
 
 def honour_figures(unit: OrgUnit, period: Period) -> HonourFigures:
-    """One query: the honours awarded in the period, counted by level from the rows."""
+    """The honours awarded in the period (one query, counted by level from its rows: a unit
+    has a handful a year), and the names of the residents among them (a second query, only
+    when there are any: a unit without honours reads nothing of the ledger)."""
     rows = list(
         Honour.objects.filter(
             community__path__startswith=unit.path, awarded_on__range=(period.start, period.end)
         )
-        .select_related("community", "resident")
+        .select_related("community")
         .order_by("awarded_on", "pk")
     )
     if not rows:
         return HonourFigures()
+    names = dict(
+        Resident.objects.filter(pk__in=[h.resident_id for h in rows if h.resident_id]).values_list(
+            "pk", "name"
+        )
+    )
     labels = dict(HonourLevel.choices)
     counts = {level: sum(1 for h in rows if h.level == level) for level in HonourLevel.values}
+
+    def recipient(honour: Honour) -> str:
+        if honour.recipient == Recipient.UNIT:
+            return honour.community.name
+        return names.get(honour.resident_id, "") if honour.resident_id else honour.person_name
+
     return HonourFigures(
         total=len(rows),
         by_level=[(str(labels[level]), n) for level, n in counts.items() if n],
         honours=[
-            HonourRow(h.title, str(labels[h.level]), h.recipient_label, h.awarded_by, h.awarded_on)
-            for h in rows
+            HonourRow(h.title, str(labels[h.level]), recipient(h), h.awarded_by, h.awarded_on) for h in rows
         ],
         unit_honours=sum(1 for h in rows if h.recipient == Recipient.UNIT),
         person_honours=sum(1 for h in rows if h.recipient == Recipient.PERSON),

@@ -125,7 +125,7 @@ def _visits(rng: Random, community, today: dt.date) -> int:
             visited_on=today - dt.timedelta(days=rng.randint(3, 330)),
             reason=reason,
             visitors=staff[-1:],
-            visitor_names="网格员" if rng.random() < 0.5 else "",
+            visitor_names="网格员" if rng.random() < 0.5 else "社区干部",
             items="慰问金" if reason == VisitReason.HARDSHIP else "营养品、慰问金",
             amount=Decimal(rng.randrange(200, 1001, 100)),
             note="了解困难情况，协助申请临时救助。"
