@@ -92,7 +92,11 @@ inventory.classify(
     system=("id", "created_at", "updated_at"),
 )
 inventory.classify(
-    Attendance, personal=("resident", "recorded_by"), business=("activity",), system=("id", "recorded_at")
+    Attendance,
+    sensitive=("ethnicity",),
+    personal=("resident", "recorded_by"),
+    business=("activity",),
+    system=("id", "recorded_at"),
 )
 # Photos show people: personal, served only through the scoped view.
 inventory.classify(

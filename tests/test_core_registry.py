@@ -30,6 +30,7 @@ def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona
         "矛盾调解",
         "法律诊所",
         "便民服务",
+        "活动与宣传",
     ]
     assert admin == [
         "首页",
@@ -41,6 +42,7 @@ def test_the_menu_comes_in_order_and_only_with_the_pages_a_role_may_open(persona
         "矛盾调解",
         "法律诊所",
         "便民服务",
+        "活动与宣传",
         "账号解锁",
         "管理后台",
     ]
@@ -65,8 +67,16 @@ def test_registering_an_entry_twice_adds_it_once(persona, tree):
 def test_home_shortcuts_follow_each_apps_rules(persona, tree):
     grid_worker = [link.label for link in registry.quick_links_for(persona(Role.GRID_WORKER))]
     admin = [link.label for link in registry.quick_links_for(persona(Role.ADMIN))]
-    assert grid_worker == ["我的网格", "网格与楼栋", "居民台账", "登记纠纷", "上报诉求"]
-    assert admin[-4:] == ["台账导入", "矛盾调解", "便民服务", "管理后台"]
+    assert grid_worker == [
+        "我的网格",
+        "网格与楼栋",
+        "居民台账",
+        "登记纠纷",
+        "上报诉求",
+        "近期活动",
+        "队伍与志愿服务",
+    ]
+    assert admin[-6:] == ["台账导入", "矛盾调解", "便民服务", "登记活动", "队伍与志愿服务", "管理后台"]
 
 
 def test_a_picker_is_found_by_model_label_in_any_case():
