@@ -9,8 +9,8 @@ aggregates. Definitions (docs/activities.md says the same):
 - 参与群众 ``participants`` (人次) = the ledger attendees of those activities (one per
   resident per activity: a resident at three activities is three 人次) + the people not on
   the ledger (``Activity.others``). Never typed: counted from attendance.
-- 少数民族参与群众 ``minority_participants`` (人次): the ledger attendees whose 民族 is a
-  minority (``Ethnicity.is_minority``, the rule of ``residents.queries.MINORITY``: not 汉族,
+- 少数民族参与群众 ``minority_participants`` (人次): the ledger attendees whose 民族 (copied
+  onto the attendance from the ledger when recorded: as on that day) is a minority (``Ethnicity.is_minority``, the rule of ``residents.queries.MINORITY``: not 汉族,
   and not 其他未识别民族 / 外国血统). The people not on the ledger have no recorded 民族 and are
   not counted as minority.
 - 涉及民族 ``ethnicities``: the distinct 民族 of the ledger attendees, most present first
