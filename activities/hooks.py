@@ -111,7 +111,13 @@ inventory.classify(
     business=("unit", "name", "kind", "description", "active"),
     system=("id", "created_at"),
 )
-inventory.classify(Membership, personal=("resident",), business=("team", "role", "joined_on"), system=("id",))
+inventory.classify(
+    Membership,
+    sensitive=("ethnicity",),
+    personal=("resident",),
+    business=("team", "role", "joined_on"),
+    system=("id",),
+)
 inventory.classify(
     ServiceRecord,
     personal=("resident", "entered_by"),
