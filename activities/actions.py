@@ -166,14 +166,17 @@ def attendance_add(*, by, activity: Activity, residents: Iterable[Resident]) -> 
     if not wanted:
         return 0
     allowed = Resident.objects.active() if by is None else scope_queryset(by, Resident.objects.active())
-    found = set(allowed.filter(pk__in=wanted).values_list("pk", flat=True))
-    if found != set(wanted):
+    ethnicities = dict(allowed.filter(pk__in=wanted).values_list("pk", "ethnicity_id"))
+    if set(ethnicities) != set(wanted):
         raise ValidationError("所选居民不在您的管辖范围内或已不在册。")
     there = set(activity.attendance.filter(resident_id__in=wanted).values_list("resident_id", flat=True))
     new = [pk for pk in wanted if pk not in there]
     recorder = by if getattr(by, "pk", None) else None
     rows = Attendance.objects.bulk_create(
-        [Attendance(activity=activity, resident_id=pk, recorded_by=recorder) for pk in new]
+        [
+            Attendance(activity=activity, resident_id=pk, ethnicity_id=ethnicities[pk], recorded_by=recorder)
+            for pk in new
+        ]
     )
     if rows:
         names = "、".join(str(pk) for pk in new)
@@ -321,7 +324,9 @@ def member_add(
         raise ValidationError({"resident": "该居民已是本队队员。"})
     if role == MemberRole.LEADER:
         team.memberships.filter(role=MemberRole.LEADER).update(role=MemberRole.MEMBER)
-    membership = Membership(team=team, resident=resident, role=role, joined_on=joined_on)
+    membership = Membership(
+        team=team, resident=resident, ethnicity_id=resident.ethnicity_id, role=role, joined_on=joined_on
+    )
     membership.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():

@@ -111,7 +111,11 @@ inventory.classify(
     system=("id", "created_at", "updated_at"),
 )
 inventory.classify(
-    Attendance, personal=("resident", "recorded_by"), business=("activity",), system=("id", "recorded_at")
+    Attendance,
+    sensitive=("ethnicity",),
+    personal=("resident", "recorded_by"),
+    business=("activity",),
+    system=("id", "recorded_at"),
 )
 # Photos show people: personal, served only through the scoped view.
 inventory.classify(
@@ -126,7 +130,13 @@ inventory.classify(
     business=("unit", "name", "kind", "description", "active"),
     system=("id", "created_at"),
 )
-inventory.classify(Membership, personal=("resident",), business=("team", "role", "joined_on"), system=("id",))
+inventory.classify(
+    Membership,
+    sensitive=("ethnicity",),
+    personal=("resident",),
+    business=("team", "role", "joined_on"),
+    system=("id",),
+)
 inventory.classify(
     ServiceRecord,
     personal=("resident", "entered_by"),

@@ -25,7 +25,7 @@ from django.utils import timezone
 from core.permissions import model_permissions
 from core.transitions import Move, TransitionTable
 from grid.models import OrgLevel, OrgUnit, Place
-from residents.models import Household, Resident
+from residents.models import Ethnicity, Household, Resident
 
 
 class ActivityKind(models.TextChoices):
@@ -138,6 +138,11 @@ class Attendance(models.Model):
     )
     resident = models.ForeignKey(
         Resident, verbose_name="居民", on_delete=models.PROTECT, related_name="attendance"
+    )
+    # The resident's 民族 as on the day they came, copied from the ledger (never typed): the
+    # figures count minority participants from it without reading the ledger again.
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="+", editable=False
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -266,6 +271,11 @@ class Membership(models.Model):
         Resident, verbose_name="居民", on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField("职务", max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    # Copied from the ledger when the resident joins (never typed); minority members are
+    # counted from it.
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name="民族", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     joined_on = models.DateField("加入日期", null=True, blank=True)
 
     scope_path = "team__unit"

@@ -107,7 +107,9 @@ def _plan(rng: Random, start: dt.date, end: dt.date) -> list[tuple]:
         for day, title, kind, place, size in PUBLICITY_MONTH:
             plan.append((dt.date(year, 9, day), title, kind, Theme.PUBLICITY_MONTH, place, size))
         for month in range(1, 13):
-            for kind, theme, titles, size in MONTHLY:
+            for index, (kind, theme, titles, size) in enumerate(MONTHLY):
+                if index == 2 and month in (1, 2, 7):  # the second volunteer day: not in the cold or the heat
+                    continue
                 day = dt.date(year, month, rng.randint(5, 26))
                 plan.append((day, rng.choice(titles), kind, theme, None, size))
             if month % 2 == 0:
@@ -122,15 +124,34 @@ def _plan(rng: Random, start: dt.date, end: dt.date) -> list[tuple]:
 def _publicity(rng: Random, kind: str, theme: str, people: int) -> dict:
     if kind == P or theme == Theme.PUBLICITY_MONTH:
         return {
-            "materials": rng.randint(40, 90),
-            "slogans": rng.randint(6, 14),
-            "boards": rng.randint(2, 6),
+            "materials": rng.randint(55, 105),
+            "slogans": rng.randint(12, 20),
+            "boards": rng.randint(4, 9),
             "reached": people * rng.randint(2, 4),
             "bilingual": rng.random() < 0.5,
         }
     if kind == F:
         return {"materials": rng.randint(0, 20), "slogans": rng.randint(1, 4), "reached": people}
     return {}
+
+
+def _attendees(rng: Random, residents: list[Resident], size: int, theme: str) -> list[Resident]:
+    """``size`` residents, minority residents a little likelier to come (these are their
+    festivals and their publicity too); at 民族团结一家亲 and the 宣传月 one of each 民族 living in
+    the community is among them (各族群众代表)."""
+    chosen: dict[int, Resident] = {}
+    if theme in (Theme.ONE_FAMILY, Theme.PUBLICITY_MONTH):
+        by_ethnicity: dict[int, list[Resident]] = {}
+        for resident in residents:
+            by_ethnicity.setdefault(resident.ethnicity_id, []).append(resident)
+        for group in by_ethnicity.values():
+            pick = rng.choice(group)
+            chosen[pick.pk] = pick
+    while len(chosen) < size:
+        pick = rng.choice(residents)
+        if pick.ethnicity.is_minority or rng.random() < 0.8:
+            chosen[pick.pk] = pick
+    return list(chosen.values())
 
 
 def _activities(
@@ -143,7 +164,7 @@ def _activities(
         place = places.get(place_kind) if place_kind else None
         hour = rng.choice((9, 10, 15, 19)) if kind != V else 9
         size = min(rng.randint(low, high), len(residents))
-        others = round(size * rng.uniform(0.1, 0.35))
+        others = round(size * rng.uniform(0.15, 0.4))
         partners = "\n".join(rng.sample(PARTNERS, rng.randint(0, 2)))
         activity = actions.activity_create(
             by=None,
@@ -161,7 +182,9 @@ def _activities(
             **_publicity(rng, kind, theme, size + others),
         )
         if day <= today:
-            actions.attendance_add(by=None, activity=activity, residents=rng.sample(residents, size))
+            actions.attendance_add(
+                by=None, activity=activity, residents=_attendees(rng, residents, size, theme)
+            )
         made += 1
     tally.add("活动", created=made)
 
