@@ -292,3 +292,15 @@ def test_the_report_has_the_section_after_the_others_and_its_problems(tree, home
     assert visits.paragraphs[0] == "节日期间走访慰问群众1户，其中少数民族家庭1户，发放慰问金及物资折合300元。"
     problems = next(section for section in sections if section.key == "problems")
     assert "二网格1个网格本期未开展走访慰问。" in problems.paragraphs
+
+
+def test_the_visit_page_names_the_accounts_that_went_in_its_history(client, homes, persona):
+    staff = persona(Role.STAFF)
+    staff.first_name, staff.last_name = "马书记", ""
+    staff.save()
+    visit = make_visit(homes["dibao"], by=staff, visitors=[staff])
+    client.force_login(staff)
+    page = client.get(reverse("activities:visit_detail", args=[visit.pk])).content.decode()
+    assert "走访人（账号）" in page
+    assert page.count("马书记") >= 2  # the facts and the history
+    assert "已不存在" not in page
