@@ -465,7 +465,15 @@ def _users_of(community: OrgUnit, users, field: str) -> list:
 
 
 def _pks(users) -> str:
-    return "、".join(str(pk) for pk in sorted(user.pk for user in users))
+    """Accounts as the history keeps them: their names (a many-to-many has no one pk to name)."""
+    return "、".join(
+        user.get_full_name() or user.username for user in sorted(users, key=lambda user: user.pk)
+    )
+
+
+# The history's keys for the accounts chosen: not field names, so the page shows them as written.
+VISITORS_KEY = "走访人（账号）"
+ATTENDEES_KEY = "参会人（账号）"
 
 
 def _fields_of(instance, names) -> dict[str, Any]:
@@ -508,7 +516,7 @@ def visit_create(*, by, household: Household, visitors=(), **fields: Any) -> Vis
     visit.visitors.set(visitors)
     changes = snapshot(visit, ("household", *VISIT_FIELDS))
     if visitors:
-        changes["visitors"] = ["", _pks(visitors)]
+        changes[VISITORS_KEY] = ["", _pks(visitors)]
     history.record(instance=visit, action=history.CREATE, changes=changes, by=by)
     return visit
 
@@ -529,8 +537,8 @@ def visit_update(*, by, visit: Visit, visitors=None, **fields: Any) -> Visit:
     new_visitors = _users_of(current.household.community, new_visitors, "visitors")
     current.full_clean(exclude=["household", "grid", "community"])
     changes = history.diff_values(before, _fields_of(current, VISIT_FIELDS))
-    if _pks(old_visitors) != _pks(new_visitors):
-        changes["visitors"] = [_pks(old_visitors), _pks(new_visitors)]
+    if {u.pk for u in old_visitors} != {u.pk for u in new_visitors}:
+        changes[VISITORS_KEY] = [_pks(old_visitors), _pks(new_visitors)]
         current.visitors.set(new_visitors)
     if not changes:
         return current
@@ -569,7 +577,7 @@ def meeting_create(
     meeting.attendee_users.set(users)
     changes = snapshot(meeting, MEETING_FIELDS)
     if users:
-        changes["attendee_users"] = ["", _pks(users)]
+        changes[ATTENDEES_KEY] = ["", _pks(users)]
     history.record(instance=meeting, action=history.CREATE, changes=changes, by=by)
     for decision in decisions:
         _add_decision(by=by, meeting=meeting, fields=decision)
@@ -593,8 +601,8 @@ def meeting_update(*, by, meeting: Meeting, attendee_users=None, **fields: Any) 
     )
     current.full_clean()
     changes = history.diff_values(before, _fields_of(current, MEETING_FIELDS))
-    if _pks(old_users) != _pks(new_users):
-        changes["attendee_users"] = [_pks(old_users), _pks(new_users)]
+    if {u.pk for u in old_users} != {u.pk for u in new_users}:
+        changes[ATTENDEES_KEY] = [_pks(old_users), _pks(new_users)]
         current.attendee_users.set(new_users)
     if not changes:
         return current

@@ -475,7 +475,7 @@ def visits_by_child(unit: OrgUnit, period: Period) -> list[UnitVisits]:
     """The unit's children (a community's grids, a street's communities …), each with the
     visits filed anywhere under it; a grid has none. Households visited are counted per
     child (a household is in one grid, so they add up)."""
-    children = list(unit.get_children().order_by("path"))
+    children = list(OrgUnit.objects.get_children(unit).order_by("path"))
     if not children:
         return []
     by_prefix = {child.path: UnitVisits(child, 0, 0, Decimal(0)) for child in children}

@@ -264,3 +264,43 @@ def test_grids_with_no_visits_are_a_problem_once_visits_are_recorded(tree, homes
     assert visits_problems(tree.community, YEAR) == ["二网格1个网格本期未开展走访慰问。"]
     make_visit(homes["far"], visited_on=SPRING)
     assert visits_problems(tree.community, YEAR) == []
+
+
+def test_the_dashboard_chart_counts_visits_by_child_unit(tree, homes):
+    from activities.report import visits_chart
+
+    assert visits_chart(tree.community, YEAR) is None
+    make_visit(homes["dibao"], visited_on=SPRING)
+    make_visit(homes["dibao"], visited_on=dt.date(2026, 9, 17))
+    make_visit(homes["hardship"], visited_on=SPRING)
+    chart = visits_chart(tree.community, YEAR)
+    assert chart.categories == ["一网格", "二网格"]
+    assert [series.values for series in chart.series] == [[2, 0], [3, 0]]
+    assert chart.table.rows == [["一网格", 2, 3], ["二网格", 0, 0]]
+    assert chart.links == [str(tree.grid.pk), str(tree.grid2.pk)]
+    assert visits_chart(tree.street, YEAR).categories == ["变电所社区"]
+
+
+def test_the_report_has_the_section_after_the_others_and_its_problems(tree, homes):
+    from reports.compose import compose
+
+    make_visit(homes["dibao"], visited_on=SPRING, amount="300")
+    sections = compose(tree.community, YEAR)
+    keys = [section.key for section in sections]
+    assert keys.index("visits") > keys.index("basic")
+    visits = next(section for section in sections if section.key == "visits")
+    assert visits.paragraphs[0] == "节日期间走访慰问群众1户，其中少数民族家庭1户，发放慰问金及物资折合300元。"
+    problems = next(section for section in sections if section.key == "problems")
+    assert "二网格1个网格本期未开展走访慰问。" in problems.paragraphs
+
+
+def test_the_visit_page_names_the_accounts_that_went_in_its_history(client, homes, persona):
+    staff = persona(Role.STAFF)
+    staff.first_name, staff.last_name = "马书记", ""
+    staff.save()
+    visit = make_visit(homes["dibao"], by=staff, visitors=[staff])
+    client.force_login(staff)
+    page = client.get(reverse("activities:visit_detail", args=[visit.pk])).content.decode()
+    assert "走访人（账号）" in page
+    assert page.count("马书记") >= 2  # the facts and the history
+    assert "已不存在" not in page
