@@ -77,8 +77,26 @@ def test_registering_an_entry_twice_adds_it_once(persona, tree):
 def test_home_shortcuts_follow_each_apps_rules(persona, tree):
     grid_worker = [link.label for link in registry.quick_links_for(persona(Role.GRID_WORKER))]
     admin = [link.label for link in registry.quick_links_for(persona(Role.ADMIN))]
-    assert grid_worker == ["我的网格", "网格与楼栋", "居民台账", "登记纠纷", "上报诉求", "登记走访"]
-    assert admin[-6:] == ["台账导入", "矛盾调解", "便民服务", "登记走访", "议定事项", "管理后台"]
+    assert grid_worker == [
+        "我的网格",
+        "网格与楼栋",
+        "居民台账",
+        "登记纠纷",
+        "上报诉求",
+        "近期活动",
+        "队伍与志愿服务",
+        "登记走访",
+    ]
+    assert admin[-8:] == [
+        "台账导入",
+        "矛盾调解",
+        "便民服务",
+        "登记活动",
+        "队伍与志愿服务",
+        "登记走访",
+        "议定事项",
+        "管理后台",
+    ]
 
 
 def test_a_picker_is_found_by_model_label_in_any_case():
