@@ -18,7 +18,7 @@ from grid.scope import scope_queryset
 from mediation.models import Case, CaseCounter, ClinicSession, MediationTeam, Mediator, Party, Session
 from reports.models import ReportRun, SummaryReport
 from residents.models import FloatingRegistration, Household, Resident
-from services.models import QueueCounter, ServiceItem, Ticket, Window
+from services.models import Assistance, PracticalMatter, QueueCounter, ServiceItem, Ticket, Window
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
@@ -61,7 +61,7 @@ def wipe() -> None:
     SummaryReport.objects.all().delete()
     for model in (Session, Party, Case, CaseCounter, ClinicSession, Mediator, MediationTeam):
         model.objects.all().delete()
-    for model in (Ticket, QueueCounter, Window, ServiceItem):
+    for model in (Assistance, PracticalMatter, Ticket, QueueCounter, Window, ServiceItem):
         model.objects.all().delete()
     Transition.objects.all().delete()
     Change.objects.all().delete()
