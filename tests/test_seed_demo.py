@@ -10,6 +10,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from activities.models import (
+    Activity,
+    Attendance,
+    Decision,
+    Honour,
+    Meeting,
+    Membership,
+    Photo,
+    ServiceRecord,
+    Team,
+    Visit,
+)
 from core.models import Change, Transition
 from demo.org import BIANDIANSUO
 from demo.steps import DEMO_PASSWORD
@@ -60,6 +72,19 @@ def wipe() -> None:
     ReportRun.objects.all().delete()
     SummaryReport.objects.all().delete()
     for model in (Session, Party, Case, CaseCounter, ClinicSession, Mediator, MediationTeam):
+        model.objects.all().delete()
+    for model in (
+        Photo,
+        Attendance,
+        Activity,
+        ServiceRecord,
+        Membership,
+        Team,
+        Visit,
+        Decision,
+        Meeting,
+        Honour,
+    ):
         model.objects.all().delete()
     for model in (Assistance, PracticalMatter, Ticket, QueueCounter, Window, ServiceItem):
         model.objects.all().delete()
