@@ -12,14 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from core import registry
 from core.lists import ListFilterForm
 from core.periods import Period
-from core.widgets import PickerWidget
 from grid.models import Building, OrgLevel, OrgUnit, Place
 from grid.scope import scope_queryset
 from residents.models import Resident
-from residents.pickers import picker_label
+from residents.pickers import choose_resident
 
 from .models import (
     Activity,
@@ -150,10 +148,6 @@ class ActivityForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "unit"}
 
 
-def _resident_label(resident: Resident) -> str:
-    return picker_label(resident, timezone.localdate())
-
-
 class AttendForm(forms.Form):
     """签到 by name: a resident found with the ledger's picker (htmx, POST)."""
 
@@ -161,13 +155,7 @@ class AttendForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["resident"]
-        field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-        field.label_from_instance = _resident_label
-        url = registry.picker_url_for("residents.Resident")
-        if url:
-            field.widget = PickerWidget(url=url)
-            field.widget.choices = field.choices
+        choose_resident(self.fields["resident"], user, adults_first=False)
 
 
 class BuildingForm(forms.Form):
@@ -253,13 +241,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["resident"]
-        field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-        field.label_from_instance = _resident_label
-        url = registry.picker_url_for("residents.Resident")
-        if url:
-            field.widget = PickerWidget(url=url, params={"adults": "first"})
-            field.widget.choices = field.choices
+        choose_resident(self.fields["resident"], user)
 
 
 class ServiceForm(forms.Form):
@@ -337,18 +319,6 @@ def _account_label(account) -> str:
     return account.get_full_name() or account.username
 
 
-def _use_picker(field: forms.ModelChoiceField) -> None:
-    field.label_from_instance = _resident_label
-    url = registry.picker_url_for("residents.Resident")
-    if url:
-        field.widget = PickerWidget(url=url)
-        field.widget.choices = field.choices
-        field.widget.is_required = False
-
-
-# 走访慰问 -------------------------------------------------------------------------------------
-
-
 class VisitFilterForm(ListFilterForm):
     q = forms.CharField(
         label="搜索",
@@ -415,8 +385,7 @@ class VisitForm(forms.ModelForm):
         else:
             field = self.fields["resident"]
             field.required = True
-            field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-            _use_picker(field)
+            choose_resident(field, user, adults_first=False)
             communities = list(scope_queryset(user, OrgUnit.objects.communities()))
             self.order_fields(["resident"])
         if not self.instance.pk:
@@ -689,9 +658,8 @@ class HonourForm(forms.ModelForm):
             if options.count() == 1:
                 self.fields["community"].initial = options.first().pk
         resident = self.fields["resident"]
-        resident.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
         resident.required = False
-        _use_picker(resident)
+        choose_resident(resident, user, adults_first=False)
 
     def clean(self):
         cleaned = super().clean()

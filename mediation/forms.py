@@ -8,13 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from core import registry
 from core.lists import ListFilterForm
-from core.widgets import PickerWidget
 from grid.models import OrgUnit
 from grid.scope import scope_queryset
 from residents.models import Ethnicity, Resident
-from residents.pickers import picker_label
+from residents.pickers import choose_resident
 
 from .actions import (
     scan_kind,
@@ -104,10 +102,6 @@ def cases_for(user, filters: dict):
     return rows
 
 
-def _resident_label(resident: Resident) -> str:
-    return picker_label(resident, timezone.localdate())
-
-
 SIDES = {"applicant": Side.APPLICANT, "respondent": Side.RESPONDENT}
 
 
@@ -166,16 +160,8 @@ class CaseForm(forms.ModelForm):
             if user.has_perm("mediation.view_clinicsession")
             else ClinicSession.objects.none()
         )
-        residents = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-        url = registry.picker_url_for("residents.Resident")
         for side in SIDES:
-            field = self.fields[side]
-            field.queryset = residents
-            field.label_from_instance = _resident_label
-            if url:
-                field.widget = PickerWidget(url=url, params={"adults": "first"})
-                field.widget.choices = field.choices
-                field.widget.is_required = False
+            choose_resident(self.fields[side], user)
 
     def parties(self) -> list[dict]:
         """The parties as ``mediation.actions.case_create`` takes them."""

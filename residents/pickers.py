@@ -34,12 +34,14 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.masking import mask_id_number
 from core.views import require
+from core.widgets import PickerWidget
 from grid.scope import scope_queryset
 
 from . import idnumber
@@ -218,3 +220,16 @@ def resident_picker(request: HttpRequest) -> HttpResponse:
         ]
     context = {"term": term, "results": results, "more": more, "limit": LIMIT}
     return render(request, "residents/_picker_results.html", context)
+
+
+def choose_resident(field, user, *, adults_first: bool = True) -> None:
+    """Make ``field`` (a ``ModelChoiceField`` of any app's form) choose one of the active
+    residents in ``user``'s scope through the ledger's picker, labelled as the picker labels
+    them; ``adults_first`` lists adults before children in the search."""
+    field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
+    field.label_from_instance = lambda resident: picker_label(resident, timezone.localdate())
+    field.widget = PickerWidget(
+        url=reverse_lazy("residents:resident_picker"), params={"adults": "first"} if adults_first else None
+    )
+    field.widget.choices = field.choices
+    field.widget.is_required = field.required

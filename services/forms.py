@@ -6,13 +6,11 @@ from django import forms
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from core import registry
 from core.lists import ListFilterForm
-from core.widgets import PickerWidget
 from grid.models import OrgLevel, OrgUnit
 from grid.scope import scope_queryset
 from residents.models import Ethnicity, Resident
-from residents.pickers import picker_label
+from residents.pickers import choose_resident
 
 from .models import (
     CLOSED,
@@ -94,10 +92,6 @@ def tickets_for(user, filters: dict):
     return rows
 
 
-def _resident_label(resident: Resident) -> str:
-    return picker_label(resident, timezone.localdate())
-
-
 class ApplicantFields(forms.Form):
     """The applicant: a resident picked from the ledger, or a walk-in's name, 民族 and phone."""
 
@@ -111,14 +105,7 @@ class ApplicantFields(forms.Form):
     applicant_phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
     def _narrow_applicant(self, user) -> None:
-        field = self.fields["resident"]
-        field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-        field.label_from_instance = _resident_label
-        url = registry.picker_url_for("residents.Resident")
-        if url:
-            field.widget = PickerWidget(url=url, params={"adults": "first"})
-            field.widget.choices = field.choices
-            field.widget.is_required = False
+        choose_resident(self.fields["resident"], user)
 
     def applicant(self) -> dict:
         data = self.cleaned_data
@@ -244,16 +231,8 @@ class ResidentPick(forms.Form):
 
     resident = forms.ModelChoiceField(label="居民", queryset=Resident.objects.none())
 
-    def _narrow_resident(self, user, *, required: bool = True) -> None:
-        field = self.fields["resident"]
-        field.required = required
-        field.queryset = scope_queryset(user, Resident.objects.active().select_related("household__grid"))
-        field.label_from_instance = _resident_label
-        url = registry.picker_url_for("residents.Resident")
-        if url:
-            field.widget = PickerWidget(url=url, params={"adults": "first"})
-            field.widget.choices = field.choices
-            field.widget.is_required = required
+    def _narrow_resident(self, user) -> None:
+        choose_resident(self.fields["resident"], user)
 
 
 class AssistanceForm(ResidentPick):
