@@ -22,8 +22,6 @@ from residents.models import Gender
 from tests.factories_mediation import PDF, PNG, closed, make_agreement, make_case, make_mediator, scan_file
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -49,7 +47,7 @@ def resident(tree):
 def case(tree, resident):
     made = make_case(
         tree.grid,
-        reported_on=TODAY - dt.timedelta(days=20),
+        reported_on=timezone.localdate() - dt.timedelta(days=20),
         parties=[
             {"resident": resident, "side": "applicant"},
             {
@@ -62,7 +60,10 @@ def case(tree, resident):
     )
     actions.case_assign(by=None, case=made, mediators=[make_mediator(tree.community, "古丽调解")])
     return closed(
-        made, "succeeded", on=TODAY - dt.timedelta(days=10), accepted_on=TODAY - dt.timedelta(days=19)
+        made,
+        "succeeded",
+        on=timezone.localdate() - dt.timedelta(days=10),
+        accepted_on=timezone.localdate() - dt.timedelta(days=19),
     )
 
 
@@ -75,7 +76,7 @@ def _text(document: Document) -> str:
 
 
 def test_the_word_file_holds_what_article_29_requires(case):
-    agreement = make_agreement(case, performance_deadline=TODAY + dt.timedelta(days=30))
+    agreement = make_agreement(case, performance_deadline=timezone.localdate() + dt.timedelta(days=30))
     document = _read(agreement)
     text = _text(document)
     assert document.paragraphs[0].text == "人民调解协议书"
@@ -144,7 +145,9 @@ def test_a_signed_agreement_is_changed_only_after_reopening_and_is_signed_anew(
     case, media, django_capture_on_commit_callbacks
 ):
     agreement = make_agreement(case)
-    agreement = actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=TODAY)
+    agreement = actions.agreement_sign(
+        by=None, agreement=agreement, scan=scan_file(), signed_on=timezone.localdate()
+    )
     stored = agreement.scan.name
     with pytest.raises(ValidationError, match="已签署"):
         actions.agreement_update(by=None, agreement=agreement, terms="改了")
@@ -159,11 +162,11 @@ def test_a_signed_agreement_is_changed_only_after_reopening_and_is_signed_anew(
 def test_the_case_page_shows_the_agreement_and_the_confirmation_deadline(client, case, mediator):
     agreement = make_agreement(case)
     actions.agreement_sign(
-        by=None, agreement=agreement, scan=scan_file(), signed_on=TODAY - dt.timedelta(days=2)
+        by=None, agreement=agreement, scan=scan_file(), signed_on=timezone.localdate() - dt.timedelta(days=2)
     )
     client.force_login(mediator)
     page = client.get(reverse("mediation:case_detail", args=[case.pk])).content.decode()
-    deadline = TODAY - dt.timedelta(days=2) + dt.timedelta(days=30)
+    deadline = timezone.localdate() - dt.timedelta(days=2) + dt.timedelta(days=30)
     assert 'data-testid="agreement"' in page and "楼上住户对漏水负主要责任" in page
     assert reverse("mediation:agreement_docx", args=[case.pk]) in page
     assert reverse("mediation:agreement_scan_file", args=[case.pk]) in page
@@ -193,8 +196,8 @@ def test_the_mediator_draws_up_the_agreement_on_its_page(client, case, mediator)
             "terms": "一、修复。",
             "performance_method": "自行修复",
             "performance_place": "当事人家中",
-            "performance_deadline": f"{TODAY + dt.timedelta(days=10):%Y-%m-%d}",
-            "made_on": f"{TODAY:%Y-%m-%d}",
+            "performance_deadline": f"{timezone.localdate() + dt.timedelta(days=10):%Y-%m-%d}",
+            "made_on": f"{timezone.localdate():%Y-%m-%d}",
         },
     )
     assert response.status_code == 302
@@ -237,11 +240,11 @@ def test_the_signed_scan_is_uploaded_and_downloaded_in_scope(client, case, media
     client.force_login(mediator)
     response = client.post(
         reverse("mediation:agreement_scan", args=[case.pk]),
-        {"scan": scan_file("签字.png", PNG), "signed_on": f"{TODAY:%Y-%m-%d}"},
+        {"scan": scan_file("签字.png", PNG), "signed_on": f"{timezone.localdate():%Y-%m-%d}"},
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
-    assert agreement.signed_on == TODAY and agreement.scan_type == "png"
+    assert agreement.signed_on == timezone.localdate() and agreement.scan_type == "png"
     # A name that tells nothing: no file number, no party, not the uploaded name.
     assert agreement.scan.name.startswith("mediation/agreements/") and "签字" not in agreement.scan.name
     assert len(agreement.scan.name.rsplit("/", 1)[1]) == len("0" * 32 + ".png")
@@ -266,7 +269,7 @@ def test_a_file_that_is_no_scan_is_refused_with_a_message_and_nothing_written(
     client.force_login(mediator)
     response = client.post(
         reverse("mediation:agreement_scan", args=[case.pk]),
-        {"scan": scan_file(name, content), "signed_on": f"{TODAY:%Y-%m-%d}"},
+        {"scan": scan_file(name, content), "signed_on": f"{timezone.localdate():%Y-%m-%d}"},
     )
     assert response.status_code == 200
     assert "扫描件须为 PDF、JPG 或 PNG 格式" in response.content.decode()
@@ -281,7 +284,10 @@ def test_a_scan_over_the_limit_is_refused(client, case, mediator, media, setting
     client.force_login(mediator)
     response = client.post(
         reverse("mediation:agreement_scan", args=[case.pk]),
-        {"scan": scan_file("大.pdf", PDF + b"0" * (1024 * 1024)), "signed_on": f"{TODAY:%Y-%m-%d}"},
+        {
+            "scan": scan_file("大.pdf", PDF + b"0" * (1024 * 1024)),
+            "signed_on": f"{timezone.localdate():%Y-%m-%d}",
+        },
     )
     assert "不能超过 1 MB" in response.content.decode()
     assert not (media / "mediation").exists()
@@ -291,28 +297,28 @@ def test_the_action_refuses_a_bad_scan_too(case, media):
     agreement = make_agreement(case)
     with pytest.raises(ValidationError, match="PDF、JPG 或 PNG"):
         actions.agreement_sign(
-            by=None, agreement=agreement, scan=scan_file("x.pdf", b"hello"), signed_on=TODAY
+            by=None, agreement=agreement, scan=scan_file("x.pdf", b"hello"), signed_on=timezone.localdate()
         )
     agreement.refresh_from_db()
     assert agreement.signed_on is None and Agreement.objects.get().case.status == CaseStatus.SUCCEEDED
 
 
 def test_an_agreement_drafted_while_mediating_stays_with_the_success(tree):
-    case = make_case(tree.grid, reported_on=TODAY - dt.timedelta(days=10))
+    case = make_case(tree.grid, reported_on=timezone.localdate() - dt.timedelta(days=10))
     case = actions.case_start(
-        by=None, case=actions.case_accept(by=None, case=case, on=TODAY - dt.timedelta(days=9))
+        by=None, case=actions.case_accept(by=None, case=case, on=timezone.localdate() - dt.timedelta(days=9))
     )
-    agreement = make_agreement(case, made_on=TODAY - dt.timedelta(days=1))
-    actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=TODAY)
-    actions.case_succeed(by=None, case=case, on=TODAY)
+    agreement = make_agreement(case, made_on=timezone.localdate() - dt.timedelta(days=1))
+    actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=timezone.localdate())
+    actions.case_succeed(by=None, case=case, on=timezone.localdate())
     agreement.refresh_from_db()
-    assert agreement.case.status == CaseStatus.SUCCEEDED and agreement.signed_on == TODAY
+    assert agreement.case.status == CaseStatus.SUCCEEDED and agreement.signed_on == timezone.localdate()
 
 
 def test_the_confirmation_reminder_goes_once_the_30_days_are_over(client, case, mediator):
     agreement = make_agreement(case, made_on=case.closed_on)
     actions.agreement_sign(by=None, agreement=agreement, scan=scan_file(), signed_on=case.closed_on)
-    Agreement.objects.filter(pk=agreement.pk).update(signed_on=TODAY - dt.timedelta(days=31))
+    Agreement.objects.filter(pk=agreement.pk).update(signed_on=timezone.localdate() - dt.timedelta(days=31))
     client.force_login(mediator)
     page = client.get(reverse("mediation:case_detail", args=[case.pk])).content.decode()
     assert 'data-testid="confirmation"' not in page and "签署" in page

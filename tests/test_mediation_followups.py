@@ -20,7 +20,6 @@ from mediation.models import CaseStatus, FollowUp, FollowUpStatus, Performance
 from mediation.report import mediation_problems, mediation_section
 from tests.factories_mediation import closed, make_agreement, make_case, make_mediator
 
-TODAY = timezone.localdate()
 MARCH = Period.month(2026, 3)
 
 
@@ -64,14 +63,14 @@ def test_no_visits_for_other_outcomes(tree):
 
 
 def test_the_mediator_records_a_kept_agreement_on_the_page(client, tree, mediator):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     visitor = make_mediator(tree.community, "古丽调解")
     first = case.followups.order_by("due_on").first()
     client.force_login(mediator)
     response = client.post(
         reverse("mediation:followup_record", args=[first.pk]),
         {
-            "visited_on": f"{TODAY:%Y-%m-%d}",
+            "visited_on": f"{timezone.localdate():%Y-%m-%d}",
             "performance": "performed",
             "mediator": visitor.pk,
             "note": "赔偿款已付清",
@@ -92,12 +91,12 @@ def test_the_mediator_records_a_kept_agreement_on_the_page(client, tree, mediato
 
 
 def test_a_broken_agreement_reopens_the_case_and_cancels_the_rest(client, tree, mediator):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     first, second = case.followups.order_by("due_on")
     client.force_login(mediator)  # a mediator, who may not reopen a case by hand
     response = client.post(
         reverse("mediation:followup_record", args=[first.pk]),
-        {"visited_on": f"{TODAY:%Y-%m-%d}", "performance": "broken", "note": "对方拒不赔偿"},
+        {"visited_on": f"{timezone.localdate():%Y-%m-%d}", "performance": "broken", "note": "对方拒不赔偿"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -115,48 +114,53 @@ def test_a_broken_agreement_reopens_the_case_and_cancels_the_rest(client, tree, 
     timeline = client.get(reverse("mediation:case_detail", args=[case.pk])).content.decode()
     assert "重新开启（调解中）" in timeline and actions.BROKEN_REASON in timeline
     # Settled again: a new round is due, counted from the new success.
-    actions.case_succeed(by=None, case=case, on=TODAY)
+    actions.case_succeed(by=None, case=case, on=timezone.localdate())
     due = list(case.followups.filter(status=FollowUpStatus.DUE).values_list("round", "due_on"))
-    assert due == [(2, TODAY + dt.timedelta(days=15)), (2, TODAY + dt.timedelta(days=90))]
+    assert due == [
+        (2, timezone.localdate() + dt.timedelta(days=15)),
+        (2, timezone.localdate() + dt.timedelta(days=90)),
+    ]
 
 
 def test_a_broken_agreement_needs_what_was_found(tree):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     first = case.followups.order_by("due_on").first()
     with pytest.raises(ValidationError, match="写明"):
-        actions.followup_record(by=None, followup=first, visited_on=TODAY, performance="broken")
+        actions.followup_record(
+            by=None, followup=first, visited_on=timezone.localdate(), performance="broken"
+        )
     first.refresh_from_db()
     case.refresh_from_db()
     assert first.status == FollowUpStatus.DUE and case.status == CaseStatus.SUCCEEDED
 
 
 def test_a_visit_is_recorded_once(tree):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     first = case.followups.order_by("due_on").first()
-    _visit(first, on=TODAY, performance=Performance.PERFORMING)
+    _visit(first, on=timezone.localdate(), performance=Performance.PERFORMING)
     with pytest.raises(ValidationError, match="已回访"):
-        _visit(first, on=TODAY, performance=Performance.PERFORMED)
+        _visit(first, on=timezone.localdate(), performance=Performance.PERFORMED)
     first.refresh_from_db()
     assert first.performance == Performance.PERFORMING
 
 
 def test_a_visit_before_the_case_closed_is_refused(tree):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     first = case.followups.order_by("due_on").first()
     with pytest.raises(ValidationError, match="不能早于结案日期"):
-        _visit(first, on=TODAY - dt.timedelta(days=30), performance=Performance.PERFORMED)
+        _visit(first, on=timezone.localdate() - dt.timedelta(days=30), performance=Performance.PERFORMED)
 
 
 def test_reopening_by_hand_cancels_the_visits_due(tree, staff_user):
-    case = _settled(tree.grid, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=20))
     actions.case_reopen(by=staff_user, case=case, reason="当事人反映协议内容有误")
     assert set(case.followups.values_list("status", flat=True)) == {FollowUpStatus.CANCELLED}
 
 
 def test_the_list_of_visits_due_is_in_scope_overdue_first(client, tree, grid_worker):
-    late = _settled(tree.grid, on=TODAY - dt.timedelta(days=40), title="拖欠回访的纠纷")
-    soon = _settled(tree.grid, on=TODAY - dt.timedelta(days=5), title="新近调成的纠纷")
-    elsewhere = _settled(tree.grid2, on=TODAY - dt.timedelta(days=60), title="二网格的纠纷")
+    late = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=40), title="拖欠回访的纠纷")
+    soon = _settled(tree.grid, on=timezone.localdate() - dt.timedelta(days=5), title="新近调成的纠纷")
+    elsewhere = _settled(tree.grid2, on=timezone.localdate() - dt.timedelta(days=60), title="二网格的纠纷")
     client.force_login(grid_worker)
     page = client.get(reverse("mediation:followups_due")).content.decode()
     assert page.index("拖欠回访的纠纷") < page.index("新近调成的纠纷")
@@ -167,7 +171,7 @@ def test_the_list_of_visits_due_is_in_scope_overdue_first(client, tree, grid_wor
 
 
 def test_a_grid_worker_may_not_record_a_visit(client, tree, grid_worker):
-    case = _settled(tree.grid2, on=TODAY - dt.timedelta(days=20))
+    case = _settled(tree.grid2, on=timezone.localdate() - dt.timedelta(days=20))
     first = case.followups.first()
     client.force_login(grid_worker)
     assert client.get(reverse("mediation:followup_record", args=[first.pk])).status_code == 403

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core import history
 from mediation import actions
@@ -32,7 +33,7 @@ def _accepted(grid, title: str, on: dt.date, mediators) -> Case:
 @pytest.fixture
 def cases(tree, me):
     other = make_mediator(tree.community, "王调解")
-    today = dt.date.today()
+    today = timezone.localdate()
     soon = _accepted(tree.grid, "我的近期案件", today - dt.timedelta(days=25), [me])
     late = _accepted(tree.grid, "我的逾期案件", today - dt.timedelta(days=60), [me, other])
     later = _accepted(tree.grid2, "我的新案件", today - dt.timedelta(days=2), [me])

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent, AuditKind
 from mediation import actions
@@ -90,7 +91,7 @@ def test_a_mediator_works_the_case_through_its_steps(client, tree, mediator, res
     response = client.post(
         reverse("mediation:session_create", args=[case.pk]),
         {
-            "held_on": dt.date.today().isoformat(),
+            "held_on": timezone.localdate().isoformat(),
             "place": "移动微调室",
             "notes": "双方到场",
             "parties": [party.pk],

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core import registry
 from grid.models import Role
@@ -115,7 +116,7 @@ def test_namesakes_in_two_101s_are_told_apart_by_building_unit_room_and_age(
     assert [r["pk"] for r in results] == [r.pk for r in two_hu_qiang]
     assert results[0]["where"] == "一网格 1号楼 1单元 101"
     assert results[1]["where"] == "一网格 2号楼 101"
-    first_age = two_hu_qiang[0].age_on(dt.date.today())
+    first_age = two_hu_qiang[0].age_on(timezone.localdate())
     assert results[0]["label"] == f"胡强（1号楼 1单元 101，{first_age}岁）"
     body = response.content.decode()
     assert "一网格 1号楼 1单元 101" in body and "一网格 2号楼 101" in body
@@ -133,7 +134,7 @@ def test_adults_first_puts_grown_ups_before_a_better_matching_child(ask, tree, s
     child = ResidentFactory(
         household=home,
         name="胡强",
-        id_number=make_id_number(birth_date=dt.date.today() - dt.timedelta(days=3650)),
+        id_number=make_id_number(birth_date=timezone.localdate() - dt.timedelta(days=3650)),
     )
     adult = ResidentFactory(
         household=home, name="胡强国", id_number=make_id_number(birth_date=dt.date(1970, 1, 1))

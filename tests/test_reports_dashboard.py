@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core import reporting
 from core.periods import Period
@@ -244,7 +245,7 @@ def test_a_warm_dashboard_runs_no_aggregate(ledger):
 
 
 def test_a_write_through_an_action_makes_the_cache_stale(ledger, staff_user):
-    day = dt.date.today() - dt.timedelta(days=1)
+    day = timezone.localdate() - dt.timedelta(days=1)
     period = Period(day, day)
     before = values(dashboard_data(ledger.community, period))["residents"]
     resident = Resident.objects.get(name="张")

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from residents import actions
 from residents.models import (
@@ -146,7 +147,7 @@ def test_resident_move_writes_history_on_both_households_and_closes_the_empty_on
     assert {c.parent_id for c in moves} == {source.pk, target.pk}
     assert all(c.changes == {"household": [str(source.pk), str(target.pk)]} for c in moves)
     source.refresh_from_db()
-    assert source.closed_on == dt.date.today()
+    assert source.closed_on == timezone.localdate()
 
 
 def test_resident_leave_marks_the_status_and_closes_the_household_when_nobody_is_left(tree, staff_user):
@@ -197,7 +198,7 @@ def test_a_future_leaving_date_is_refused(tree, staff_user):
             by=staff_user,
             resident=resident,
             status=LedgerStatus.MOVED_OUT,
-            on=dt.date.today() + dt.timedelta(days=1),
+            on=timezone.localdate() + dt.timedelta(days=1),
         )
 
 

@@ -19,6 +19,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from demo.org import BIANDIANSUO
 from demo.residents_data import BIANDIANSUO_FIGURES
@@ -61,7 +62,7 @@ def residents_of(unit: OrgUnit):
 
 
 def age(birth: dt.date, on: dt.date | None = None) -> int:
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
@@ -82,7 +83,7 @@ def test_biandiansuo_has_exactly_the_reports_households_residents_and_minorities
 
 def test_the_ledger_figures_of_biandiansuo_match_the_report_today_and_a_year_ago():
     bds = community(BIANDIANSUO)
-    today = dt.date.today()
+    today = timezone.localdate()
     for day in (today, dt.date(today.year - 1, 12, 31), today - dt.timedelta(days=365)):
         figures = ledger_figures(bds, day)
         assert (figures.households, figures.residents, figures.minority_residents) == (2142, 6476, 1670)
@@ -177,7 +178,7 @@ def test_families_mostly_share_their_minority_ethnicity():
 
 
 def test_adults_have_mobile_numbers_and_young_children_none():
-    today = dt.date.today()
+    today = timezone.localdate()
     for phone, birth, relation in Resident.objects.values_list("phone", "birth_date", "relation"):
         if relation == Relation.HEAD:
             assert MOBILE.match(phone)
@@ -190,7 +191,7 @@ def test_adults_have_mobile_numbers_and_young_children_none():
 
 
 def test_schooling_work_and_politics_follow_age():
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = Resident.objects.values_list("birth_date", "education", "employment", "political_status")
     for birth, education, employment, political in rows:
         years = age(birth, today)
@@ -234,7 +235,7 @@ def test_floating_residents_are_registered_with_arrival_origin_work_and_landlord
     floating = Resident.objects.floating()
     assert floating.count() > 300
     assert not floating.filter(floating_registration__isnull=True).exists()
-    today = dt.date.today()
+    today = timezone.localdate()
     adults = 0
     for registration in FloatingRegistration.objects.select_related("resident__household"):
         resident = registration.resident
@@ -274,7 +275,7 @@ def test_people_who_moved_out_or_died_are_dated_and_outside_biandiansuo():
     assert gone.filter(status=LedgerStatus.MOVED_OUT).exists()
     assert gone.filter(status=LedgerStatus.DECEASED).exists()
     assert not gone.filter(household__community__name=BIANDIANSUO).exists()
-    today = dt.date.today()
+    today = timezone.localdate()
     for person in gone:
         assert person.status_date and person.birth_date <= person.status_date <= today
         assert person.moved_in_on is None or person.moved_in_on <= person.status_date
@@ -290,7 +291,7 @@ def test_special_groups_and_household_flags_are_few_and_consistent():
     for group in Resident.SPECIAL_GROUP_FIELDS:
         n = Resident.objects.filter(**{group: True}).count()
         assert 0 < n < 0.08 * total, group
-    today = dt.date.today()
+    today = timezone.localdate()
     for household in Household.objects.filter(is_elderly_alone=True).prefetch_related("residents"):
         (person,) = household.residents.all()
         assert age(person.birth_date, today) >= 60 and person.is_elderly_alone
@@ -319,7 +320,7 @@ def test_every_household_and_resident_has_its_creation_in_the_history():
 
 
 def test_building_and_unit_heads_are_adults_who_live_there():
-    today = dt.date.today()
+    today = timezone.localdate()
     for building in Building.objects.select_related("head__household"):
         head = building.head
         assert head is not None, building

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from residents.models import Household
@@ -70,7 +71,7 @@ def test_a_building_head_is_found_by_typing_and_picked_on_a_phone(live_server, p
     assert page.url.endswith(f"/grid/buildings/{tree.building.pk}/edit/")  # the term is in no URL
 
     options.nth(1).click()
-    age = second.age_on(dt.date.today())
+    age = second.age_on(timezone.localdate())
     expect(page.get_by_test_id("picker-chosen")).to_have_text(f"胡强（1号楼 2单元 101，{age}岁）")
     expect(options).to_have_count(0)
     expect(search).to_have_value("")
