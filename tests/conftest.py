@@ -12,12 +12,10 @@ the leader at 清河街道, staff/mediator/window clerk at 变电所社区, the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from grid.models import Building, OrgLevel, OrgUnit, Place, PlaceKind, Role, Unit
-from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
+from grid.models import Role
+from tests.factories import Tree, build_tree, make_person
 
 # Real services: a Celery worker process (tests/fixtures_worker.py) and headless Chromium
 # through Playwright (tests/fixtures_browser.py).
@@ -33,52 +31,9 @@ def _stale_figures():
     _bump()
 
 
-@dataclass
-class Tree:
-    district: OrgUnit
-    street: OrgUnit
-    community: OrgUnit
-    grid: OrgUnit
-    grid2: OrgUnit
-    other_street: OrgUnit
-    other_community: OrgUnit
-    other_grid: OrgUnit
-    building: Building
-    unit: Unit
-    place: Place
-    other_building: Building
-    other_unit: Unit
-    other_place: Place
-
-
 @pytest.fixture
 def tree(db) -> Tree:
-    district = OrgUnitFactory(level=OrgLevel.DISTRICT, code="D01", name="福安区")
-    street = OrgUnitFactory(parent=district, code="D01S01", name="清河街道")
-    community = OrgUnitFactory(parent=street, code="D01S01C01", name="变电所社区")
-    grid = OrgUnitFactory(parent=community, code="D01S01C01G01", name="一网格")
-    grid2 = OrgUnitFactory(parent=community, code="D01S01C01G02", name="二网格")
-    other_street = OrgUnitFactory(parent=district, code="D01S02", name="海州街道")
-    other_community = OrgUnitFactory(parent=other_street, code="D01S02C01", name="北苑社区")
-    other_grid = OrgUnitFactory(parent=other_community, code="D01S02C01G01", name="北苑一网格")
-    building = BuildingFactory(grid=grid, number="1号楼")
-    other_building = BuildingFactory(grid=other_grid, number="9号楼")
-    return Tree(
-        district=district,
-        street=street,
-        community=community,
-        grid=grid,
-        grid2=grid2,
-        other_street=other_street,
-        other_community=other_community,
-        other_grid=other_grid,
-        building=building,
-        unit=UnitFactory(building=building, number="1单元"),
-        place=PlaceFactory(grid=grid, kind=PlaceKind.RELIGIOUS, name="清真寺"),
-        other_building=other_building,
-        other_unit=UnitFactory(building=other_building, number="2单元"),
-        other_place=PlaceFactory(grid=other_grid, kind=PlaceKind.SCHOOL, name="北苑小学"),
-    )
+    return build_tree()
 
 
 # Where each role's persona works, as an attribute of ``Tree``.

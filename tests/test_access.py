@@ -26,6 +26,8 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ExportJob, ExportStatus
@@ -34,7 +36,15 @@ from grid.models import OrgLevel, OrgUnit, PlaceKind, Role
 from reports.models import ReportRun, ReportVersion, RunStatus, SummaryReport, Trigger
 from residents.models import ImportStatus, LedgerImport
 from services import actions as service_actions
-from tests.factories import BuildingFactory, OrgUnitFactory, PlaceFactory, UnitFactory, make_person
+from tests.factories import (
+    BuildingFactory,
+    OrgUnitFactory,
+    PlaceFactory,
+    Tree,
+    UnitFactory,
+    build_tree,
+    make_person,
+)
 from tests.factories_activities import make_activity, make_photo, make_service, make_team, photo_upload
 from tests.factories_activities_visits import make_decision, make_honour, make_meeting, make_visit
 from tests.factories_mediation import (
@@ -207,8 +217,33 @@ def _report(community) -> dict[str, Any]:
     return {"report": report, "run": run}
 
 
+@pytest.fixture(scope="module")
+def _made(django_db_setup, django_db_blocker) -> Iterator[tuple[Tree, World]]:
+    """The tree and the world, made once for the module and rolled back after it: a world is
+    about a hundred records with a photo, and the table runs nearly three thousand tests.
+    Each test runs in a savepoint inside this transaction, so what one test writes is gone
+    before the next; tests use the records by their keys and never change the objects."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        tree = build_tree()
+        yield tree, _world(tree)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(tree) -> World:
+def tree(db, _made) -> Tree:
+    return _made[0]
+
+
+@pytest.fixture
+def world(db, _made) -> World:
+    return _made[1]
+
+
+def _world(tree: Tree) -> World:
     district = OrgUnitFactory(level=OrgLevel.DISTRICT, code="D09", name="远郊区")
     street = OrgUnitFactory(parent=district, code="D09S01", name="远郊街道")
     community = OrgUnitFactory(parent=street, code="D09S01C01", name="远郊社区")
