@@ -62,7 +62,7 @@ def household_columns() -> list[Column]:
         Column("户主", ("head_name",)),
         Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
         Column("在册人数", ("member_count",), width=8),
-        Column("标志", Household.FLAG_FIELDS, _flags(Household, Household.FLAG_FIELDS), 20),
+        Column("家庭标签", Household.FLAG_FIELDS, _flags(Household, Household.FLAG_FIELDS), 20),
         Column("房东姓名", ("landlord_name",)),
         Column("房东电话", ("landlord_phone",), _text, 15, mask=mask_phone),
         Column("销户日期", ("closed_on",), _date),

@@ -188,3 +188,11 @@ def test_a_full_export_is_in_the_audit_log_with_its_purpose_and_rows(client, sta
         "reason": "报送街道低保复核名单",
     }
     assert event.user == staff_user
+
+
+def test_the_household_flags_are_called_as_the_filter_and_the_template_call_them(client, staff_user, ledger):
+    client.force_login(staff_user)
+    header = read(client.get(reverse("residents:household_export")))[0]
+    page = client.get(reverse("residents:household_list")).content.decode()
+    assert "家庭标签" in header and "标志" not in header
+    assert '<th scope="col">家庭标签</th>' in page and ">标志<" not in page
