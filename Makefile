@@ -23,7 +23,7 @@ EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u REQUIRE_REAL_SERVICES
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: install demo migrate seed serve test test-real lint format bench clean
+.PHONY: install demo migrate seed serve test test-real lint format messages bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -79,6 +79,10 @@ test: lint
 # REQUIRE_REAL_SERVICES turns a missing service into a failure instead of a skip.
 test-real: install
 	DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) REQUIRE_REAL_SERVICES=true $(PYTEST)
+
+# After editing locale/zh_Hans/LC_MESSAGES/django.po (the .mo is committed).
+messages:
+	msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
 
 bench: install
 	$(BIN)/python -m bench
