@@ -10,7 +10,7 @@ from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnici
 
 
 def figure(content: str, name: str) -> int:
-    return int(re.search(rf'data-figure="{name}">(\d+)<', content).group(1))
+    return int(re.search(rf'data-figure="{name}">([\d,]+)<', content).group(1).replace(",", ""))
 
 
 @pytest.fixture
