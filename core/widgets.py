@@ -196,10 +196,26 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
+            _placeholder_in_chinese(context["widget"])
             html = select_html(context["widget"])
             if html is not None:
                 return html
         return super().render(template_name, context, request)
+
+
+# Django's empty choice (ModelChoiceField's empty_label, a model field's BLANK_CHOICE_DASH);
+# forms that name their own (全部网格, 选择楼栋) keep it.
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_LABEL = "请选择"
+
+
+def _placeholder_in_chinese(widget: dict) -> None:
+    """Every select's unnamed empty choice reads 请选择 instead of Django's dashes, in the
+    pages and the admin alike, so no form has to remember to say it."""
+    for _, options, _ in widget["optgroups"]:
+        for option in options:
+            if option["value"] in ("", None) and option["label"] == DJANGO_EMPTY_LABEL:
+                option["label"] = EMPTY_LABEL
 
 
 def select_html(widget: dict) -> str | None:

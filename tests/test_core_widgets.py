@@ -82,3 +82,20 @@ def test_a_widget_with_its_own_option_template_keeps_it():
     other = forms.Form(renderer=DJANGO)
     other.fields["f"] = forms.ChoiceField(choices=[("a", "甲")], widget=Custom)
     assert html == str(other["f"])
+
+
+def test_djangos_dashed_empty_choice_reads_please_choose_and_a_named_one_stays():
+    from grid.models import OrgUnit
+
+    class WithEmpties(forms.Form):
+        unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+        kind = forms.ChoiceField(choices=[("", "---------"), ("a", "甲")], required=False)
+        named = forms.ModelChoiceField(
+            queryset=OrgUnit.objects.none(), required=False, empty_label="全部网格"
+        )
+
+    form = WithEmpties(renderer=OURS)
+    for name in ("unit", "kind"):
+        assert str(form[name]).count('<option value="" selected>请选择</option>') == 1, name
+        assert "---------" not in str(form[name])
+    assert "全部网格" in str(form["named"])
