@@ -407,6 +407,7 @@ class ImportStatus(models.TextChoices):
     PENDING = "pending", "排队中"
     VALIDATING = "validating", "校验中"
     PREVIEWED = "previewed", "待确认"
+    NOTHING = "nothing", "无需导入"  # the dry run found no row to add or change: closed
     COMMITTING = "committing", "导入中"
     DONE = "done", "已导入"
     FAILED = "failed", "失败"
@@ -418,6 +419,7 @@ def _import_moves() -> list[Move]:
     return [
         Move(s.PENDING, s.VALIDATING),  # the dry run starts
         Move(s.VALIDATING, s.PREVIEWED),
+        Move(s.VALIDATING, s.NOTHING),
         Move(s.VALIDATING, s.REFUSED),  # the file can't be read after all
         Move(s.PREVIEWED, s.COMMITTING, "residents.import_ledger"),  # 确认导入
         Move(s.PENDING, s.COMMITTING),  # manage.py import_ledger without --dry-run

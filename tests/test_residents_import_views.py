@@ -177,3 +177,37 @@ def test_the_import_list_shows_only_imports_in_scope(client, tree, tmp_path, com
     content = client.get(reverse("ledger_import:list")).content.decode()
 
     assert "mine.xlsx" in content and "theirs.xlsx" not in content
+
+
+def test_a_dry_run_with_nothing_to_change_says_so_and_closes(
+    client, community_admin, tree, tmp_path, upload, commit
+):
+    client.force_login(community_admin)
+    path = write_xlsx(tmp_path / "a.xlsx", rows_for(households=1, members=2))
+    upload(tree.community, path)
+    commit(LedgerImport.objects.get().pk)
+    changes = Resident.objects.count()
+
+    response = upload(tree.community, path)
+
+    again = LedgerImport.objects.latest("pk")
+    assert again.status == ImportStatus.NOTHING and not again.can_commit
+    page = client.get(response["Location"]).content.decode()
+    assert "文件中的 2 行与台账完全一致，没有需要导入的内容" in page and "无需导入" in page
+    assert "确认导入" not in page
+    assert Resident.objects.count() == changes
+
+
+def test_a_dry_run_with_only_error_rows_closes_and_asks_for_a_corrected_file(
+    client, community_admin, tree, tmp_path, upload
+):
+    client.force_login(community_admin)
+    rows = rows_for(households=1, members=1)
+    rows[0][10] = "火星族"
+    upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows))
+
+    ledger_import = LedgerImport.objects.get()
+    assert ledger_import.status == ImportStatus.NOTHING
+    page = client.get(reverse("ledger_import:detail", args=[ledger_import.pk])).content.decode()
+    assert "没有可以导入的行：1 行有错误" in page and "下载错误行" in page
+    assert not Resident.objects.exists()

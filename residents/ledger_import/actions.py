@@ -142,17 +142,33 @@ def ledger_import_preview(*, ledger_import: LedgerImport, lease: str | None = No
             notes.append("确认导入后将新建这些楼栋、单元：" + "、".join(plan.new_places[:30]))
         if table.unknown_headers:
             notes.append("以下列不是台账列，已忽略：" + "、".join(table.unknown_headers[:20]))
+        status = ImportStatus.PREVIEWED
+        if not (plan.counts["new"] or plan.counts["updated"]):
+            # Nothing a commit would write: say so and close it, rather than wait for a 确认.
+            status = ImportStatus.NOTHING
+            notes.insert(0, nothing_to_import(plan))
         with transaction.atomic():
             _store_rows(ledger_import, plan)
-            job_move(
-                ledger_import, ImportStatus.PREVIEWED, values={**_counts(plan), "message": "\n".join(notes)}
-            )
+            job_move(ledger_import, status, values={**_counts(plan), "message": "\n".join(notes)})
     except (JobLost, TransitionRefused):
         logger.warning("ledger import %s: dry run taken over by another run", ledger_import.pk)
         return None
     finally:
         job_progress_clear(ledger_import)
     return plan
+
+
+def nothing_to_import(plan: ImportPlan) -> str:
+    counts = plan.counts
+    if counts["error"]:
+        return (
+            f"没有可以导入的行：{counts['error']} 行有错误"
+            + (f"，{counts['unchanged']} 行与台账一致" if counts["unchanged"] else "")
+            + "。请修改错误行后重新上传。本次导入已结束。"
+        )
+    if plan.total_rows:
+        return f"文件中的 {plan.total_rows} 行与台账完全一致，没有需要导入的内容。本次导入已结束。"
+    return "文件中没有数据行，没有需要导入的内容。本次导入已结束。"
 
 
 def ledger_import_confirm(*, ledger_import: LedgerImport, by, skip_errors: bool) -> LedgerImport:

@@ -70,6 +70,8 @@ class Command(BaseCommand):
         self._print_errors(ledger_import, opts)
         if ledger_import.status == ImportStatus.DONE:
             self.stdout.write(self.style.SUCCESS("已导入。"))
+        elif ledger_import.status == ImportStatus.NOTHING:
+            self.stdout.write(ledger_import.message)
         elif opts["dry_run"]:
             self.stdout.write("试导入完成，未写入任何数据。")
         else:
