@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from core.jobs import Job, Phase
@@ -201,6 +201,17 @@ class Employment(models.TextChoices):
     OTHER = "other", "其他"
 
 
+def household_order() -> list:
+    """Members as a 户口簿 lists them: 户主, then 配偶, then the rest by relation (in
+    ``Relation``'s order) and, within one relation, the eldest first."""
+    rank = Case(
+        *(When(relation=value, then=Value(i)) for i, value in enumerate(Relation.values)),
+        default=Value(len(Relation.values)),
+        output_field=models.IntegerField(),
+    )
+    return [rank, "birth_date", "pk"]
+
+
 class ResidentQuerySet(models.QuerySet):
     def active(self) -> ResidentQuerySet:
         return self.filter(status=LedgerStatus.ACTIVE)
@@ -216,6 +227,9 @@ class ResidentQuerySet(models.QuerySet):
 
     def floating(self) -> ResidentQuerySet:
         return self.filter(residence_status=ResidenceStatus.FLOATING)
+
+    def in_household_order(self) -> ResidentQuerySet:
+        return self.order_by(*household_order())
 
 
 class Resident(models.Model):

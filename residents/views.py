@@ -37,6 +37,7 @@ from .models import (
     Relation,
     ResidenceStatus,
     Resident,
+    household_order,
 )
 
 HISTORY_LIMIT = 100
@@ -80,8 +81,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 default=F("status_date"),
                 output_field=DateField(),
             ).desc(nulls_last=True),
-            Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)),
-            "pk",
+            *household_order(),
         )
     )
     members = list(members)

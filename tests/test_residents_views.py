@@ -524,3 +524,24 @@ def test_search_terms_stay_out_of_urls(client, staff_user, ledger):
     # A term put into the URL by hand is ignored, not searched.
     direct = client.get(reverse("residents:resident_list"), {"q": "张三", "status": "all"})
     assert len(direct.context["page"].object_list) > 1
+
+
+def test_the_household_page_lists_the_head_then_the_spouse_then_by_relation_and_age(client, staff_user, tree):
+    home = HouseholdFactory(grid=tree.grid, number="0808")
+
+    def member(name, relation, born):
+        return ResidentFactory(
+            household=home,
+            name=name,
+            relation=relation,
+            id_number=make_id_number(birth_date=born, gender="1", serial=len(name) + born.year % 7),
+        )
+
+    member("小儿子", "child", dt.date(2010, 5, 1))
+    member("老母亲", "parent", dt.date(1950, 1, 1))
+    member("妻子", "spouse", dt.date(1982, 3, 3))
+    member("大女儿", "child", dt.date(2005, 8, 8))
+    member("户主", "head", dt.date(1980, 2, 2))
+    client.force_login(staff_user)
+    context = client.get(reverse("residents:household_detail", args=[home.pk])).context
+    assert [m.name for m in context["active_members"]] == ["户主", "妻子", "大女儿", "小儿子", "老母亲"]
