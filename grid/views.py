@@ -34,7 +34,7 @@ from .forms import (
     PlaceForm,
     UnitForm,
 )
-from .models import UNLOCK_ACCOUNT, Building, OrgLevel, OrgUnit, Place, Unit
+from .models import UNLOCK_ACCOUNT, Building, OrgLevel, OrgUnit, Place, Profile, Role, Unit
 from .queries import subtree_counts
 from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
 
@@ -125,6 +125,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("position", "number")
         )
         context["places"] = scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
+        # Who works this grid: the first thing a resident or a new colleague asks.
+        context["grid_workers"] = (
+            scope_queryset(request.user, Profile)
+            .filter(org_unit=unit, role=Role.GRID_WORKER, user__is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user__username")
+        )
     context["history"] = history.page_history(request.user, unit)
     return render(request, "grid/unit_detail.html", context)
 

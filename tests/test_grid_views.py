@@ -617,3 +617,23 @@ def test_the_menu_marks_only_the_section_a_page_belongs_to(client, admin_user):
     content = client.get(reverse("ledger_import:list")).content.decode()
     assert content.count('aria-current="page"') == 1
     assert re.search(r'href="/residents/imports/"\s+aria-current="page"', content)
+
+
+def test_a_grid_page_names_its_grid_workers_and_says_when_there_are_none(client, tree, staff_user):
+    worker = make_person(role=Role.GRID_WORKER, unit=tree.grid, username="gw_one")
+    worker.last_name, worker.first_name = "马", "晓燕"
+    worker.save()
+    second = make_person(role=Role.GRID_WORKER, unit=tree.grid2, username="gw_two")  # another grid's
+    second.last_name, second.first_name = "李", "国强"
+    second.save()
+    client.force_login(staff_user)
+    page = client.get(reverse("grid:unit_detail", args=[tree.grid.pk])).content.decode()
+    other = client.get(reverse("grid:unit_detail", args=[tree.other_grid.pk]))
+    names = re.search(r'data-testid="grid-workers">(.*?)</p>', page, re.S).group(1)
+    assert "马晓燕" in names and "李国强" not in names
+    assert other.status_code == 404  # another community's grid stays out of scope
+    empty = client.get(reverse("grid:unit_detail", args=[tree.grid2.pk])).content.decode()
+    assert "李国强" in empty
+    worker.is_active = False
+    worker.save()
+    assert "尚未配备网格员" in client.get(reverse("grid:unit_detail", args=[tree.grid.pk])).content.decode()
