@@ -228,9 +228,6 @@ class ResidentQuerySet(models.QuerySet):
     def floating(self) -> ResidentQuerySet:
         return self.filter(residence_status=ResidenceStatus.FLOATING)
 
-    def in_household_order(self) -> ResidentQuerySet:
-        return self.order_by(*household_order())
-
 
 class Resident(models.Model):
     """居民: one person on the ledger, in one household."""
