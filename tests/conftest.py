@@ -16,6 +16,7 @@ import pytest
 
 from grid.models import Role
 from tests.factories import Tree, build_tree, make_person
+from tests.module_data import rolled_back_after
 
 # Real services: a Celery worker process (tests/fixtures_worker.py) and headless Chromium
 # through Playwright (tests/fixtures_browser.py).
@@ -99,18 +100,11 @@ def seeded_demo(django_db_setup, django_db_blocker):
     from io import StringIO
 
     from django.core.management import call_command
-    from django.db import transaction
-    from django.test import override_settings
 
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
+    with rolled_back_after(django_db_blocker):
         out = StringIO()
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -26,8 +26,6 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ExportJob, ExportStatus
@@ -55,6 +53,7 @@ from tests.factories_mediation import (
 )
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity, make_id_number
 from tests.factories_services import make_assistance, make_matter, make_ticket, make_window
+from tests.module_data import rolled_back_after
 
 ALL = frozenset(Role)
 # Everyone but the 审计员, who reads the audit log and nothing else (三员分立).
@@ -221,16 +220,10 @@ def _report(community) -> dict[str, Any]:
 def _made(django_db_setup, django_db_blocker) -> Iterator[tuple[Tree, World]]:
     """The tree and the world, made once for the module and rolled back after it: a world is
     about a hundred records with a photo, and the table runs nearly three thousand tests.
-    Each test runs in a savepoint inside this transaction, so what one test writes is gone
-    before the next; tests use the records by their keys and never change the objects."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
+    Tests use the records by their keys and never change the objects."""
+    with rolled_back_after(django_db_blocker):
         tree = build_tree()
         yield tree, _world(tree)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -159,6 +159,8 @@ def ledger_import_preview(*, ledger_import: LedgerImport, lease: str | None = No
 
 
 def nothing_to_import(plan: ImportPlan) -> str:
+    """Why a dry run that would write nothing is closed (a file without data rows never gets
+    here: it is refused when opened)."""
     counts = plan.counts
     if counts["error"]:
         return (
@@ -166,9 +168,7 @@ def nothing_to_import(plan: ImportPlan) -> str:
             + (f"，{counts['unchanged']} 行与台账一致" if counts["unchanged"] else "")
             + "。请修改错误行后重新上传。本次导入已结束。"
         )
-    if plan.total_rows:
-        return f"文件中的 {plan.total_rows} 行与台账完全一致，没有需要导入的内容。本次导入已结束。"
-    return "文件中没有数据行，没有需要导入的内容。本次导入已结束。"
+    return f"文件中的 {plan.total_rows} 行与台账完全一致，没有需要导入的内容。本次导入已结束。"
 
 
 def ledger_import_confirm(*, ledger_import: LedgerImport, by, skip_errors: bool) -> LedgerImport:
