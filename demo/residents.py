@@ -69,6 +69,8 @@ from .steps import DemoContext, Tally, demo_step
 MALE, FEMALE = Gender.MALE.value, Gender.FEMALE.value
 DEMO_SEQUENCES = range(1, 500)
 YEAR = 365.25
+# People gone from the ledger of a community whose figures follow a report exactly.
+FORMER_MEMBERS = 12
 # In a married couple the 户口 usually names the husband 户主.
 COUPLE_HEAD_MALE = 0.85
 LOCAL_PREFECTURE = DISTRICT_CODE[:4]  # 2109 阜新市
@@ -121,6 +123,9 @@ class Person:
         "languages",
         "status",
         "status_date",
+        "departure",
+        "departure_place",
+        "leaving_reason",
         "floating",
         "household",
         "obj",
@@ -143,6 +148,9 @@ class Person:
         self.languages = ""
         self.status = LedgerStatus.ACTIVE.value
         self.status_date: dt.date | None = None
+        self.departure = ""
+        self.departure_place = ""
+        self.leaving_reason = ""
         self.floating: dict | None = None
         self.household: Home | None = None
         self.obj: Resident | None = None
@@ -906,21 +914,69 @@ class _Planner:
                 if len(home.members) - gone <= 2:
                     break
                 if p.relation == Relation.PARENT and p.age >= 70 and rng.random() < 0.1:
-                    p.status = LedgerStatus.DECEASED
+                    status = LedgerStatus.DECEASED
                 elif (
                     p.relation in (Relation.CHILD, Relation.GRANDCHILD, Relation.CHILD_IN_LAW)
                     and 18 <= p.age <= 40
                     and rng.random() < 0.05
                 ):
-                    p.status = LedgerStatus.MOVED_OUT
+                    status = LedgerStatus.MOVED_OUT
                 else:
                     continue
                 gone += 1
                 earliest = max(
                     p.birth_date, p.moved_in_on or p.birth_date, today - dt.timedelta(days=3 * 365)
                 )
-                p.status_date = earliest + dt.timedelta(days=rng.randint(0, max(0, (today - earliest).days)))
-                p.groups.discard("is_left_behind_child")
+                self._leave(
+                    p, status, earliest + dt.timedelta(days=rng.randint(0, max(0, (today - earliest).days)))
+                )
+
+    def _leave(self, p: Person, status: str, on: dt.date) -> None:
+        """``p`` leaves the ledger on ``on``, with the 去向 and 原因 a ledger keeps."""
+        p.status, p.status_date = status, on
+        p.groups.discard("is_left_behind_child")
+        if status == LedgerStatus.DECEASED:
+            p.leaving_reason = self.rng.choice(data.DEATH_REASONS)
+            return
+        p.departure, p.departure_place = data.DEPARTURES.draw(self.rng)
+        p.leaving_reason = self.rng.choice(data.MOVE_OUT_REASONS)
+
+    def _former_members(self, homes: list[Home], count: int) -> None:
+        """A community whose figures follow a report exactly still has people gone from its
+        ledger, so that 迁回 can be seen there: a grown child who moved away, a parent who
+        died, added beside the report's residents and gone before any period a report of
+        the last two years reads, so its figures stay the report's."""
+        rng, today = self.rng, self.env.today
+        settled = self.profile.settled_days
+        candidates = [
+            h for h in homes if h.kind == HouseholdKind.REGISTERED and not h.pin and 30 <= h.head.age <= 75
+        ]
+        for k, home in enumerate(rng.sample(candidates, min(count, len(candidates)))):
+            head = home.head
+            moving = k % 3 != 2  # two moved out for each death
+            if moving:
+                p = Person(Relation.CHILD, rng.choice((MALE, FEMALE)), max(0, head.age - rng.randint(22, 28)))
+                if p.age < 20:
+                    continue
+                p.father = head if head.gender == MALE else None
+                p.surname_of = head
+            else:
+                p = Person(
+                    Relation.PARENT, rng.choice((MALE, FEMALE)), min(head.age + rng.randint(24, 30), 98)
+                )
+                p.surname_of = head if p.gender == MALE else None
+            p.eth = head.eth
+            p.household = home
+            p.birth_date = _birth_date(rng, p.age, today)
+            p.region = head.region
+            p.residence_status = head.residence_status
+            self._name(p)
+            self._person_facts(home, p)
+            left = today - dt.timedelta(days=rng.randint(settled + 40, settled + 3 * 365))
+            self._leave(
+                p, LedgerStatus.MOVED_OUT if moving else LedgerStatus.DECEASED, max(left, p.birth_date)
+            )
+            home.members.append(p)
 
     def _place_heads(self, plan: CommunityPlan) -> None:
         """The 大院's landlord, the mosque's 阿訇 and the shopkeepers who live here head their places."""
@@ -1009,6 +1065,8 @@ class _Planner:
         self._landlords(homes)
         if self.profile.leavers:
             self._leavers(homes)
+        else:
+            self._former_members(homes, FORMER_MEMBERS)
         plan = CommunityPlan(self.community, self.profile, homes)
         self._place_heads(plan)
         self._unit_heads(plan)
@@ -1083,6 +1141,9 @@ def _write(plan: CommunityPlan, env: _Env, tally: Tally) -> None:
             languages=person.languages,
             status=person.status,
             status_date=person.status_date,
+            departure=person.departure,
+            departure_place=person.departure_place,
+            leaving_reason=person.leaving_reason,
             **dict.fromkeys(person.groups, True),
         )
         residents.append(person.obj)
@@ -1127,6 +1188,9 @@ def _write(plan: CommunityPlan, env: _Env, tally: Tally) -> None:
                 "status": [LedgerStatus.ACTIVE.value, person.status],
                 "status_date": ["", as_text(person.status_date)],
             }
+            for name in ("departure", "departure_place", "leaving_reason"):
+                if getattr(person, name):
+                    left[name] = ["", getattr(person, name)]
             changes.append(Change(action=LEAVING[person.status], changes=left, at=env.now, **common))
     bulk_insert(changes)
 

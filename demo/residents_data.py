@@ -400,3 +400,23 @@ PATRONYMIC = {
     "柯尔克孜族": (KAZAKH_MALE, KAZAKH_FEMALE),
 }
 PHONE_PREFIXES = tuple(str(p) for p in FakerPhone.phonenumber_prefixes)
+
+
+# 去向 of the demo's 迁出, with where to (清河门区 and what lies around 阜新), by weight.
+DEPARTURES = Weighted.of(
+    (
+        (("within_district", "清河门区河西街道"), 14),
+        (("within_district", "清河门区六台街道"), 10),
+        (("within_district", "清河门区清河街道北园子社区"), 8),
+        (("other_district", "阜新市海州区"), 16),
+        (("other_district", "阜新市细河区"), 12),
+        (("other_district", "阜新市太平区"), 6),
+        (("other_city", "沈阳市"), 14),
+        (("other_city", "大连市"), 7),
+        (("other_city", "锦州市"), 5),
+        (("other_city", "北京市"), 4),
+        (("abroad", "韩国"), 1),
+    )
+)
+MOVE_OUT_REASONS = ("工作调动", "外出务工", "求学", "婚嫁", "购房搬迁", "投靠子女", "参军")
+DEATH_REASONS = ("病故", "病故", "病故", "因病去世", "年老去世", "意外")

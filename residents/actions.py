@@ -1,8 +1,13 @@
 """Writes to the ledger (台账). Every change goes through here and leaves its
 ``core.Change`` (a member's change is listed under their household as well).
 
-Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, and a
-household whose last member leaves is closed (销户) on that day. Someone who moved out can
+Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, 去向 and
+原因, and a household whose last member leaves is closed (销户) on that day.
+
+A household has at most one 户主 on the ledger: every path that could make a second one
+(adding, editing, moving, returning a member) refuses it, naming the present one; when the
+户主 leaves or moves away and others remain, the caller names who becomes 户主
+(``new_head``); and ``household_change_head`` hands the role over within a household. Someone who moved out can
 come back (迁回), into any household, which reopens if it was closed. Each action re-reads the
 row it changes under a lock, so the history is diffed against what is stored, not
 against whatever a form did to the caller's instance.
@@ -26,9 +31,11 @@ from grid.scope import unit_in_scope
 from . import idnumber
 from .models import (
     ChangeAction,
+    Departure,
     FloatingRegistration,
     Household,
     LedgerStatus,
+    Relation,
     ResidenceStatus,
     Resident,
 )
@@ -152,6 +159,66 @@ def _close_if_empty(*, by, household: Household) -> None:
     )
 
 
+def _refuse_second_head(household: Household, resident: Resident | None, relation: str) -> None:
+    """``resident`` (None: someone new) may be 户主 of ``household`` only if nobody else is."""
+    if relation != Relation.HEAD:
+        return
+    present = household.active_head(besides=resident)
+    if present is not None:
+        raise ValidationError(
+            {
+                "relation": f"该户已有户主（{present.name}），一户只能有一个户主；"
+                "如需更换户主，请在户页面点“更换户主”。"
+            }
+        )
+
+
+def _successor(current: Resident, new_head: Resident | None) -> Resident | None:
+    """Who becomes 户主 when ``current`` leaves their household: required if ``current`` is the
+    户主 and others remain on the ledger there, one of them."""
+    if current.relation != Relation.HEAD or not current.is_active:
+        return None
+    others = current.household.residents.active().exclude(pk=current.pk)
+    if not others.exists():
+        return None
+    if new_head is None:
+        raise ValidationError({"new_head": "本户还有在册成员，请指定由谁担任新的户主。"})
+    if not others.filter(pk=new_head.pk).exists():
+        raise ValidationError({"new_head": "新户主必须是本户的其他在册成员。"})
+    return new_head
+
+
+def _set_relation(*, by, household: Household, resident: Resident, relation: str) -> None:
+    current = Resident.objects.select_for_update().get(pk=resident.pk)
+    changes = diff(current, {"relation": relation})
+    if changes:
+        current.relation = relation
+        current.save(update_fields=["relation", "updated_at"])
+        _record(by=by, action=ChangeAction.UPDATE, changes=changes, household=household, resident=current)
+
+
+@transaction.atomic
+def household_change_head(
+    *, by, household: Household, new_head: Resident, former_head_relation: str = ""
+) -> Household:
+    """更换户主: ``new_head``, a member on the ledger, becomes 户主; the present one, if any,
+    takes ``former_head_relation`` (to the new head)."""
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    member = current.residents.active().filter(pk=new_head.pk).first()
+    if member is None:
+        raise ValidationError({"new_head": "新户主必须是本户的在册成员。"})
+    if member.relation == Relation.HEAD:
+        raise ValidationError({"new_head": f"{member.name}已是本户户主。"})
+    present = current.active_head()
+    if present is not None:
+        if not former_head_relation or former_head_relation == Relation.HEAD:
+            raise ValidationError({"former_head_relation": f"请选择原户主{present.name}与新户主的关系。"})
+        # The present head steps down first: the one-head constraint holds at every statement.
+        _set_relation(by=by, household=current, resident=present, relation=former_head_relation)
+    _set_relation(by=by, household=current, resident=member, relation=Relation.HEAD)
+    return current
+
+
 def _floating_changes(registration: FloatingRegistration, values: dict[str, Any], *, new: bool) -> dict:
     changes = snapshot(registration, FLOATING_FIELDS) if new else diff(registration, values)
     return {FLOATING_PREFIX + name: pair for name, pair in changes.items()}
@@ -167,6 +234,7 @@ def resident_create(
         _only(floating, FLOATING_FIELDS, "FloatingRegistration")
         fields = {**fields, "residence_status": ResidenceStatus.FLOATING}
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _refuse_second_head(household, None, fields.get("relation", Relation.HEAD))
     resident = Resident(household=household, **_with_identity(fields))
     resident.full_clean()
     resident.save()
@@ -181,7 +249,6 @@ def resident_create(
     return resident
 
 
-@transaction.atomic
 def _hidden_old(changes: dict[str, list[str]]) -> dict[str, list[str]]:
     """A change as the new community may read it: what the record holds now, not what another
     community had recorded (its phone, 政治面貌, 就业状况 …). The old household stays a pk,
@@ -189,6 +256,7 @@ def _hidden_old(changes: dict[str, list[str]]) -> dict[str, list[str]]:
     return {name: pair if name == "household" else ["", pair[1]] for name, pair in changes.items()}
 
 
+@transaction.atomic
 def resident_update(
     *, by, resident: Resident, floating: dict[str, Any] | None = None, hide_old: bool = False, **fields: Any
 ) -> Resident:
@@ -198,6 +266,12 @@ def resident_update(
     current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
     if "id_number" in fields:
         fields = _with_identity(fields)
+    if current.is_active and fields.get("relation", current.relation) != current.relation:
+        if current.relation == Relation.HEAD:
+            raise ValidationError(
+                {"relation": "户主的关系不能在这里修改，请在户页面点“更换户主”，指定新的户主。"}
+            )
+        _refuse_second_head(current.household, current, fields["relation"])
     changes = diff(current, fields)
     for name, value in fields.items():
         setattr(current, name, value)
@@ -227,10 +301,16 @@ def resident_update(
 
 @transaction.atomic
 def resident_move(
-    *, by, resident: Resident, to_household: Household, relation: str | None = None
+    *,
+    by,
+    resident: Resident,
+    to_household: Household,
+    relation: str | None = None,
+    new_head: Resident | None = None,
 ) -> Resident:
     """Move a member to another household, with their relation to its head (kept if not
-    given): the history of both households says so."""
+    given): the history of both households says so. A 户主 who leaves others behind names
+    ``new_head``."""
     current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
     source = Household.objects.select_for_update().get(pk=current.household_id)
     target = Household.objects.select_for_update().get(pk=to_household.pk)
@@ -238,6 +318,8 @@ def resident_move(
         raise ValidationError(f"{current.name}已{current.get_status_display()}，不能迁移到其他户。")
     if target.pk == source.pk:
         raise ValidationError("目标户与当前所在户相同。")
+    successor = _successor(current, new_head)
+    _refuse_second_head(target, current, relation or current.relation)
     values = {"household": target, **({"relation": relation} if relation else {})}
     changes = diff(current, values)
     for name, value in values.items():
@@ -246,14 +328,27 @@ def resident_move(
     current.save(update_fields=[*values, "updated_at"])
     for household in (source, target):
         _record(by=by, action=ChangeAction.MOVE, changes=changes, household=household, resident=current)
+    if successor is not None:
+        _set_relation(by=by, household=source, resident=successor, relation=Relation.HEAD)
     _reopen(by=by, household=target)
     _close_if_empty(by=by, household=source)
     return current
 
 
 @transaction.atomic
-def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resident:
-    """Record moving out (迁出) or death (死亡) on ``on``. Recording the same thing again does nothing."""
+def resident_leave(
+    *,
+    by,
+    resident: Resident,
+    status: str,
+    on: dt.date,
+    departure: str = "",
+    departure_place: str = "",
+    reason: str = "",
+    new_head: Resident | None = None,
+) -> Resident:
+    """Record moving out (迁出, with its 去向) or death (死亡) on ``on``, and why. A 户主 who
+    leaves others behind names ``new_head``. Recording the same thing again does nothing."""
     if status not in LEAVING:
         raise ValidationError({"status": "只能登记迁出或死亡。"})
     current = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
@@ -269,11 +364,25 @@ def resident_leave(*, by, resident: Resident, status: str, on: dt.date) -> Resid
         raise ValidationError({"on": "日期不能早于出生日期或迁入日期。"})
     if current.status_date and on < current.status_date:
         raise ValidationError({"on": f"日期不能早于该居民迁回的日期（{current.status_date:%Y-%m-%d}）。"})
-    changes = diff(current, {"status": status, "status_date": on})
-    current.status = status
-    current.status_date = on
-    current.save(update_fields=["status", "status_date", "updated_at"])
+    if status == LedgerStatus.MOVED_OUT and departure not in Departure.values:
+        raise ValidationError({"departure": "请选择迁出去向。"})
+    if status == LedgerStatus.DECEASED:
+        departure, departure_place = "", ""
+    successor = _successor(current, new_head)
+    values = {
+        "status": status,
+        "status_date": on,
+        "departure": departure,
+        "departure_place": departure_place.strip(),
+        "leaving_reason": reason.strip(),
+    }
+    changes = diff(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save(update_fields=[*values, "updated_at"])
     _record(by=by, action=LEAVING[status], changes=changes, household=current.household, resident=current)
+    if successor is not None:
+        _set_relation(by=by, household=current.household, resident=successor, relation=Relation.HEAD)
     _close_if_empty(by=by, household=Household.objects.select_for_update().get(pk=current.household_id))
     return current
 
@@ -288,7 +397,17 @@ def _come_back(
         raise ValidationError(f"{current.name}已于{current.status_date:%Y-%m-%d}死亡，不能办理迁回。")
     if current.status != LedgerStatus.MOVED_OUT:
         raise ValidationError(f"{current.name}目前在册，无需办理迁回。")
-    values = {"household": target, "relation": relation, "status": LedgerStatus.ACTIVE, "status_date": on}
+    _refuse_second_head(target, current, relation)
+    # The leaving's 去向 and 原因 stay in the history, not on a record that is on the ledger.
+    values = {
+        "household": target,
+        "relation": relation,
+        "status": LedgerStatus.ACTIVE,
+        "status_date": on,
+        "departure": "",
+        "departure_place": "",
+        "leaving_reason": "",
+    }
     changes = diff(current, values)
     for name, value in values.items():
         setattr(current, name, value)

@@ -96,4 +96,7 @@ def resident_columns() -> list[Column]:
         Column("在册状态", ("status",), _label(Resident, "status"), 8),
         # Someone back on the ledger keeps the day they returned (迁回) there; not a leaving date.
         Column("迁出/死亡日期", ("status", "status_date"), _left_on),
+        Column("去向", ("departure",), _label(Resident, "departure"), 12),
+        Column("迁往地", ("departure_place",), width=20),
+        Column("迁出或死亡原因", ("leaving_reason",), width=20),
     ]

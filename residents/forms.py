@@ -21,7 +21,17 @@ from grid.scope import scope_queryset, user_org_unit
 from . import idnumber
 from .actions import FLOATING_FIELDS, HOUSEHOLD_FIELDS, RESIDENT_FIELDS
 from .ethnicity_data import HAN_CODE
-from .models import Ethnicity, FloatingRegistration, Gender, Household, LedgerStatus, Relation, Resident
+from .models import (
+    Departure,
+    Ethnicity,
+    FloatingRegistration,
+    Gender,
+    Household,
+    LedgerStatus,
+    Relation,
+    Resident,
+    household_order,
+)
 
 OUT_OF_SCOPE_DUPLICATE = "该身份证号已在系统中登记（不在您的管辖范围内）。"
 TRANSFER_IN_LABEL = "该居民已在其他社区登记为迁出，确认将其台账迁入本户"
@@ -328,6 +338,27 @@ class _TargetHouseholdForm(forms.Form):
         return found[0]
 
 
+def _member_label(resident: Resident) -> str:
+    return f"{resident.name}（{resident.get_relation_display()}，{resident.birth_date:%Y}年生）"
+
+
+def _add_new_head_field(form: forms.Form, resident: Resident) -> None:
+    """When the 户主 leaves a household others remain on, the form asks who takes over."""
+    if resident.relation != Relation.HEAD or not resident.is_active:
+        return
+    others = resident.household.residents.active().exclude(pk=resident.pk).order_by(*household_order())
+    if not others.exists():
+        return
+    form.fields["new_head"] = forms.ModelChoiceField(
+        label="新户主",
+        queryset=others,
+        error_messages={"required": "本户还有在册成员，请指定由谁担任新的户主。"},
+        help_text="该居民是本户户主，本户还有其他在册成员，请指定由谁担任新的户主。"
+        "其他成员与户主的关系请随后在各自页面核对。",
+    )
+    form.fields["new_head"].label_from_instance = _member_label
+
+
 class MoveForm(_TargetHouseholdForm):
     """Where a member moves to, and their relation to the head there."""
 
@@ -339,6 +370,7 @@ class MoveForm(_TargetHouseholdForm):
         super().__init__(*args, user=user, community=resident.household.community, **kwargs)
         self.resident = resident
         self.fields["relation"].initial = resident.relation
+        _add_new_head_field(self, resident)
 
     def clean(self):
         data = super().clean()
@@ -391,7 +423,7 @@ class ReturnForm(_TargetHouseholdForm):
 
 
 class LeaveForm(forms.Form):
-    """迁出 or 死亡, with the date."""
+    """迁出 (with its 去向) or 死亡, the date and why; who becomes 户主 if the head leaves."""
 
     status = forms.ChoiceField(
         label="登记事项",
@@ -399,9 +431,48 @@ class LeaveForm(forms.Form):
         widget=forms.RadioSelect,
     )
     on = forms.DateField(label="日期", widget=DATE, initial=dt.date.today)
+    departure = forms.ChoiceField(
+        label="去向", choices=[("", "请选择"), *Departure.choices], required=False, help_text="迁出时必填。"
+    )
+    departure_place = forms.CharField(
+        label="迁往地", max_length=100, required=False, help_text="迁出时填写，例如：某区某社区、某市。"
+    )
+    reason = forms.CharField(
+        label="原因", max_length=100, required=False, help_text="例如：购房搬迁、工作调动、投靠子女；病故。"
+    )
+
+    def __init__(self, *args, resident: Resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        _add_new_head_field(self, resident)
 
     def clean_on(self) -> dt.date:
         on = self.cleaned_data["on"]
         if on > timezone.localdate():
             raise ValidationError("日期不能晚于今天。")
         return on
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == LedgerStatus.MOVED_OUT and not data.get("departure"):
+            self.add_error("departure", "请选择迁出去向。")
+        return data
+
+
+class ChangeHeadForm(forms.Form):
+    """更换户主: a member on the ledger becomes 户主; the present one takes another relation."""
+
+    new_head = forms.ModelChoiceField(label="新户主", queryset=Resident.objects.none())
+    former_head_relation = forms.ChoiceField(
+        label="原户主与新户主的关系",
+        choices=[("", "请选择"), *(c for c in Relation.choices if c[0] != Relation.HEAD)],
+    )
+
+    def __init__(self, *args, household: Household, present: Resident | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = household.residents.active().exclude(relation=Relation.HEAD).order_by(*household_order())
+        self.fields["new_head"].queryset = members
+        self.fields["new_head"].label_from_instance = _member_label
+        if present is None:
+            del self.fields["former_head_relation"]
+        else:
+            self.fields["former_head_relation"].label = f"原户主{present.name}与新户主的关系"

@@ -151,6 +151,9 @@ inventory.classify(
         "employment",
         "status",
         "status_date",
+        "departure",
+        "departure_place",
+        "leaving_reason",
     ),
     system=("id", "created_at", "updated_at"),
 )

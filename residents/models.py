@@ -138,6 +138,13 @@ class Household(models.Model):
     def head(self) -> Resident | None:
         return self.residents.filter(relation=Relation.HEAD).order_by("status", "pk").first()
 
+    def active_head(self, *, besides: Resident | None = None) -> Resident | None:
+        """The 户主 on the ledger (at most one, by constraint), other than ``besides``."""
+        heads = self.residents.active().filter(relation=Relation.HEAD)
+        if besides is not None and besides.pk:
+            heads = heads.exclude(pk=besides.pk)
+        return heads.first()
+
 
 class Relation(models.TextChoices):
     HEAD = "head", "户主"
@@ -170,6 +177,15 @@ class LedgerStatus(models.TextChoices):
     ACTIVE = "active", "在册"
     MOVED_OUT = "moved_out", "迁出"
     DECEASED = "deceased", "死亡"
+
+
+class Departure(models.TextChoices):
+    """去向 of someone who moved out (迁出): the figures count moves within and out of the district."""
+
+    WITHIN_DISTRICT = "within_district", "本区其他社区"
+    OTHER_DISTRICT = "other_district", "本市其他区县"
+    OTHER_CITY = "other_city", "外市"
+    ABROAD = "abroad", "境外"
 
 
 class PoliticalStatus(models.TextChoices):
@@ -280,6 +296,10 @@ class Resident(models.Model):
     # For someone on the ledger it is empty, or the day they came back (迁回): a later
     # leaving can't be dated before it.
     status_date = models.DateField("在册状态日期", null=True, blank=True, help_text="迁出、死亡或迁回的日期")
+    # What a leaving is recorded with; emptied again by a return (迁回), the history keeps them.
+    departure = models.CharField("去向", max_length=20, choices=Departure.choices, blank=True)
+    departure_place = models.CharField("迁往地", max_length=100, blank=True)
+    leaving_reason = models.CharField("迁出或死亡原因", max_length=100, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -335,6 +355,14 @@ class Resident(models.Model):
                 condition=Q(status="active") | Q(status_date__isnull=False),
                 name="resident_left_has_date",
                 violation_error_message="迁出或死亡必须填写日期。",
+            ),
+            # The actions refuse a second 户主 with the present one's name; this holds on
+            # every other path (the admin, a script) too.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head", status="active"),
+                name="resident_one_head_per_household",
+                violation_error_message="该户已有在册户主，一户只能有一个户主。",
             ),
         ]
 

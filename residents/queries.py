@@ -25,7 +25,16 @@ from core.periods import Period
 from core.reporting import memoized
 from grid.models import OrgLevel, OrgUnit
 
-from .models import Ethnicity, Gender, GridCounts, Relation, ResidenceStatus, Resident
+from .models import (
+    Departure,
+    Ethnicity,
+    Gender,
+    GridCounts,
+    LedgerStatus,
+    Relation,
+    ResidenceStatus,
+    Resident,
+)
 
 MINORITY = Q(ethnicity__is_minority=True)
 FLOATING = Q(residence_status=ResidenceStatus.FLOATING)
@@ -91,16 +100,33 @@ def _grid_count_fields(day: dt.date) -> dict[str, Count]:
     }
 
 
+# Who has left the ledger by a day, as it now records them (迁出 by 去向, 死亡): a period's
+# leavings are one day's count less the day's before it started (``leaving_figures``).
+GONE_FIELDS = ("gone_deceased", *(f"gone_{value}" for value in Departure.values), "gone_unrecorded")
+
+
+def _gone_field(status: str, departure: str) -> str:
+    if status == LedgerStatus.DECEASED:
+        return "gone_deceased"
+    return f"gone_{departure or 'unrecorded'}"
+
+
+def _count_names(day: dt.date) -> list[str]:
+    return [*_grid_count_fields(day), *GONE_FIELDS]
+
+
 def _count_grids(grids: list[OrgUnit], day: dt.date, *, whole: OrgUnit | None) -> dict[int, dict]:
     """The counts of ``grids`` on ``day`` from the ledger: two grouped passes (by grid; by
     grid and 民族) over ``whole``'s ledger when every grid under it is asked, else over
-    those grids' households."""
-    on_ledger = Resident.objects.on_ledger_at(day)
-    if whole is not None:
-        on_ledger = on_ledger.filter(household__grid__path__startswith=whole.path)
-    else:
-        on_ledger = on_ledger.filter(household__grid_id__in=[grid.pk for grid in grids])
-    names = list(_grid_count_fields(day))
+    those grids' households; and a third over those gone from it by then."""
+
+    def within(residents: QuerySet[Resident]) -> QuerySet[Resident]:
+        if whole is not None:
+            return residents.filter(household__grid__path__startswith=whole.path)
+        return residents.filter(household__grid_id__in=[grid.pk for grid in grids])
+
+    on_ledger = within(Resident.objects.on_ledger_at(day))
+    names = _count_names(day)
     counts: dict[int, dict] = {grid.pk: {**dict.fromkeys(names, 0), "ethnicity": {}} for grid in grids}
     for row in on_ledger.order_by().values("household__grid_id").annotate(**_grid_count_fields(day)):
         grid_id = row.pop("household__grid_id")
@@ -112,6 +138,12 @@ def _count_grids(grids: list[OrgUnit], day: dt.date, *, whole: OrgUnit | None) -
     for row in by_ethnicity:
         if row["household__grid_id"] in counts:
             counts[row["household__grid_id"]]["ethnicity"][row["ethnicity__code"]] = row["n"]
+    gone = within(Resident.objects.exclude(status=LedgerStatus.ACTIVE).filter(status_date__lte=day))
+    for grid_id, status, departure, n in (
+        gone.order_by().values_list("household__grid_id", "status", "departure").annotate(n=Count("pk"))
+    ):
+        if grid_id in counts:
+            counts[grid_id][_gone_field(status, departure)] += n
     return counts
 
 
@@ -152,7 +184,7 @@ def _kept_or_counted(
         ).values_list("grid_id", "counts")
     )
     # A row of another shape (kept before a count was added to the fields) is counted again.
-    shape = {*_grid_count_fields(day), "ethnicity"}
+    shape = {*_count_names(day), "ethnicity"}
     missing = [grid for grid in grids if grid.pk not in kept or kept[grid.pk].keys() != shape]
     if missing:
         counted = _count_grids(missing, day, whole=unit if len(missing) == len(grids) else None)
@@ -191,7 +223,7 @@ def unit_counts(unit: OrgUnit, day: dt.date) -> dict:
     ``Counter`` of 民族 code → 人数."""
     total = _added(counts for _grid, counts in grid_counts(unit, day))
     if len(total) == 1:  # no grid: every count is zero
-        total.update(dict.fromkeys(_grid_count_fields(day), 0))
+        total.update(dict.fromkeys(_count_names(day), 0))
     return total
 
 
@@ -383,4 +415,52 @@ def households_without_head(unit: OrgUnit, day: dt.date) -> int:
         .annotate(heads=Count("pk", filter=Q(relation=Relation.HEAD)))
         .filter(heads=0)
         .count()
+    )
+
+
+@dataclass(frozen=True)
+class LeavingFigures:
+    """人口变动 of a unit in a period: who left the ledger, as the ledger now records them."""
+
+    moved_out: int  # 迁出
+    by_departure: dict[str, int]  # 去向 (a ``Departure`` value, "" where none was recorded) → 人数
+    deceased: int  # 死亡
+
+    @property
+    def moved_within_district(self) -> int:
+        return self.by_departure.get(Departure.WITHIN_DISTRICT, 0)
+
+    @property
+    def moved_out_of_district(self) -> int:
+        """To another district, another city or abroad."""
+        return self.moved_out - self.moved_within_district - self.departure_unrecorded
+
+    @property
+    def departure_unrecorded(self) -> int:
+        return self.by_departure.get("", 0)
+
+    def departure_rows(self) -> list[tuple[str, int]]:
+        """(去向, 人数) in ``Departure`` order, those with nobody left out."""
+        rows = [
+            (label, self.by_departure[value])
+            for value, label in Departure.choices
+            if value in self.by_departure
+        ]
+        return rows + ([("去向未登记", self.departure_unrecorded)] if self.departure_unrecorded else [])
+
+
+def leaving_figures(unit: OrgUnit, period: Period) -> LeavingFigures:
+    """迁出 by 去向, and deaths, dated inside ``period`` (up to today) in ``unit``'s subtree:
+    the grids' counts of those gone by its last day less those gone by the day before it
+    began (both kept, like every ledger figure). Someone who moved out and has since come
+    back (迁回) is on the ledger again and not counted: the figures say where the people
+    gone from the ledger went."""
+    end = unit_counts(unit, min(period.end, timezone.localdate()))
+    before = unit_counts(unit, period.start - dt.timedelta(days=1))
+    gone = {name: end[name] - before[name] for name in GONE_FIELDS}
+    by_departure = {value: gone[f"gone_{value}"] for value in Departure.values if gone[f"gone_{value}"]}
+    if gone["gone_unrecorded"]:
+        by_departure[""] = gone["gone_unrecorded"]
+    return LeavingFigures(
+        moved_out=sum(by_departure.values()), by_departure=by_departure, deceased=gone["gone_deceased"]
     )

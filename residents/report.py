@@ -87,6 +87,23 @@ def basic_headline(unit: OrgUnit, period: Period) -> list[Figure] | None:
     return _headline(ledger)
 
 
+def _leaving_sentence(leaving: queries.LeavingFigures) -> str:
+    """ "本期迁出12人（迁往本区其他社区5人、区外7人），死亡3人。" """
+    said = []
+    if leaving.moved_out:
+        where = []
+        if leaving.moved_within_district:
+            where.append(f"迁往本区其他社区{leaving.moved_within_district}人")
+        if leaving.moved_out_of_district:
+            where.append(f"迁往区外{leaving.moved_out_of_district}人")
+        if leaving.departure_unrecorded:
+            where.append(f"去向未登记{leaving.departure_unrecorded}人")
+        said.append(f"迁出{leaving.moved_out}人（{'、'.join(where)}）")
+    if leaving.deceased:
+        said.append(f"死亡{leaving.deceased}人")
+    return "本期" + "，".join(said) + "。"
+
+
 @report_section("basic", "基本情况", order=10)
 def basic_section(unit: OrgUnit, period: Period) -> Section | None:
     # One computation: the totals and the ages come from one pass (queries._totals_and_ages).
@@ -132,6 +149,9 @@ def _basic_section(unit: OrgUnit, period: Period) -> Section | None:
             ages_said.append(f"18岁以下未成年人{minors}人")
         people += "，".join(ages_said) + "。"
     paragraphs.append(people)
+    leaving = queries.leaving_figures(unit, period)
+    if leaving.moved_out or leaving.deceased:
+        paragraphs.append(_leaving_sentence(leaving))
 
     if grid.grids or grid.buildings:
         said = []
@@ -223,6 +243,11 @@ def _basic_section(unit: OrgUnit, period: Period) -> Section | None:
             "unit_heads": grid.unit_heads,
             "places": grid.places,
             "religious_venues": grid.religious_venues,
+            "moved_out": leaving.moved_out,
+            "moved_out_by_departure": leaving.departure_rows(),
+            "moved_within_district": leaving.moved_within_district,
+            "moved_out_of_district": leaving.moved_out_of_district,
+            "deceased": leaving.deceased,
         },
         headline=_headline(ledger),
         paragraphs=paragraphs,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/head/", views.household_change_head, name="household_change_head"),
     path("households/<int:pk>/members/new/", views.resident_create, name="resident_create"),
     path(
         "households/<int:pk>/floating/new/",

@@ -28,7 +28,7 @@ from grid.scope import get_in_scope_or_404, scope_queryset
 
 from . import actions
 from .exports import FULL_IDENTITY
-from .forms import FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm, ReturnForm
+from .forms import ChangeHeadForm, FloatingForm, HouseholdForm, LeaveForm, MoveForm, ResidentForm, ReturnForm
 from .models import (
     ChangeAction,
     FloatingRegistration,
@@ -374,6 +374,7 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
                 resident=resident,
                 to_household=form.target,
                 relation=form.cleaned_data["relation"],
+                new_head=form.cleaned_data.get("new_head"),
             )
         except ValidationError as error:
             add_action_errors(form, error)
@@ -402,14 +403,19 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "residents.change_resident")
     resident = get_in_scope_or_404(request.user, _residents(), pk=pk)
     household = resident.household
-    form = LeaveForm(request.POST or None)
+    form = LeaveForm(request.POST or None, resident=resident)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             actions.resident_leave(
                 by=request.user,
                 resident=resident,
-                status=form.cleaned_data["status"],
-                on=form.cleaned_data["on"],
+                status=data["status"],
+                on=data["on"],
+                departure=data["departure"],
+                departure_place=data["departure_place"],
+                reason=data["reason"],
+                new_head=data.get("new_head"),
             )
         except ValidationError as error:
             add_action_errors(form, error)
@@ -431,6 +437,39 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
         blocked=""
         if resident.is_active
         else f"该居民已于{resident.status_date:%Y-%m-%d}{resident.get_status_display()}。",
+    )
+
+
+@login_required
+def household_change_head(request: HttpRequest, pk: int) -> HttpResponse:
+    """更换户主 within a household: the one way to hand the role over on the ledger."""
+    require(request, "residents.change_resident")
+    household = get_in_scope_or_404(request.user, _households(), pk=pk)
+    present = household.active_head()
+    form = ChangeHeadForm(request.POST or None, household=household, present=present)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.household_change_head(
+                by=request.user,
+                household=household,
+                new_head=form.cleaned_data["new_head"],
+                former_head_relation=form.cleaned_data.get("former_head_relation", ""),
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, f"已将“{form.cleaned_data['new_head'].name}”登记为户主。")
+            return redirect("residents:household_detail", pk=household.pk)
+    return form_page(
+        request,
+        template="residents/form.html",
+        title=f"户号“{household.number}”更换户主",
+        crumbs=_household_crumbs(household),
+        cancel_url=reverse("residents:household_detail", args=[pk]),
+        form=form,
+        note="更换后，其他成员与户主的关系请在各自页面核对。",
+        blocked="" if form.fields["new_head"].queryset.exists() else "本户没有可以担任户主的其他在册成员。",
+        submit_label="更换户主",
     )
 
 

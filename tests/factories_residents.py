@@ -9,7 +9,7 @@ import factory
 
 from grid.models import OrgUnit
 from residents.idnumber import check_char
-from residents.models import Ethnicity, FloatingRegistration, Household, ResidenceStatus, Resident
+from residents.models import Ethnicity, FloatingRegistration, Household, Relation, ResidenceStatus, Resident
 from residents.queries import ledger_changed
 
 
@@ -73,6 +73,8 @@ class ResidentFactory(_LedgerFactory):
         return obj.household.grid_id
 
     household = factory.SubFactory(HouseholdFactory)
+    # A household's first member is its 户主; the ledger holds one at most (a constraint).
+    relation = factory.LazyAttribute(lambda o: Relation.CHILD if o.household.active_head() else Relation.HEAD)
     name = factory.Sequence(lambda n: f"居民{n}")
     id_number = factory.Sequence(_nth_id_number)
     gender = factory.LazyAttribute(lambda o: "1" if int(o.id_number[16]) % 2 else "2")

@@ -564,7 +564,13 @@ PAGES = [
     Page("residents:resident_detail", WORKING, "resident"),
     Page("residents:resident_edit", LEDGER_WRITERS, "resident", data=lambda w: {"name": "改名"}),
     Page("residents:resident_move", LEDGER_WRITERS, "resident", data=lambda w: {"number": "0101"}),
-    Page("residents:resident_leave", LEDGER_WRITERS, "resident", data=lambda w: {"status": "moved_out"}),
+    Page(
+        "residents:resident_leave",
+        LEDGER_WRITERS,
+        "resident",
+        data=lambda w: {"status": "moved_out", "on": "2025-01-01", "departure": "other_city"},
+    ),
+    Page("residents:household_change_head", LEDGER_WRITERS, "household", data=lambda w: {"new_head": "1"}),
     Page("residents:resident_return", LEDGER_WRITERS, "resident", data=lambda w: {"number": "0101"}),
     Page("residents:resident_picker", WORKING, method="post", data=lambda w: {"q": w["resident"].name}),
     # residents: the Excel import (admins)

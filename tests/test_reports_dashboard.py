@@ -121,16 +121,16 @@ def _ledger_reads(queries) -> list[str]:
     return [q["sql"] for q in queries if '"residents_resident"' in q["sql"]]
 
 
-def test_each_day_s_ledger_is_read_in_two_grouped_passes(ledger):
+def test_each_day_s_ledger_is_read_in_three_grouped_passes(ledger):
     with CaptureQueriesContext(connection) as queries:
         dashboard_data(ledger.street, JUNE)
     reads = _ledger_reads(queries)
     # This period's day and the period before's: by grid (the totals, the special groups
-    # and the ages), and by grid and 民族; the section, the charts and the drill-down add
-    # up those grids' counts.
+    # and the ages), by grid and 民族, and those gone by then (by grid, status and 去向); the
+    # section, the charts, the drill-down and the period's leavings add up those grids' counts.
     for day in (JUNE.end.isoformat(), MAY.end.isoformat()):
-        assert len([sql for sql in reads if day in sql]) == 2
-    assert len(reads) == 4 and all("GROUP BY" in sql for sql in reads)
+        assert len([sql for sql in reads if day in sql]) == 3
+    assert len(reads) == 6 and all("GROUP BY" in sql for sql in reads)
 
 
 def test_a_report_s_basic_section_reads_its_day_s_ledger_once(ledger):
@@ -139,7 +139,10 @@ def test_a_report_s_basic_section_reads_its_day_s_ledger_once(ledger):
     with CaptureQueriesContext(connection) as queries:
         section = basic_section(ledger.street, JUNE)
     passes = [sql for sql in _ledger_reads(queries) if "COUNT(DISTINCT" in sql]
-    assert len(passes) == 1 and "birth_date" in passes[0]  # totals and ages, one aggregate
+    # Its last day's, totals and ages in one aggregate; and the day before it began (for
+    # the period's leavings, which are those gone by its end less those gone before it).
+    assert [JUNE.end.isoformat() in sql for sql in passes] == [True, False]
+    assert all("birth_date" in sql for sql in passes)
     assert section.figures["residents"] == 4
     assert sum(n for _, n in section.figures["age_groups"]) == 4
 
@@ -164,7 +167,7 @@ def test_a_write_to_the_ledger_recounts_only_its_grid(ledger, staff_user):
         dashboard_data(ledger.district, JUNE)
 
     reads = _ledger_reads(queries)
-    assert len(reads) == 4  # two passes a day, over one grid's households
+    assert len(reads) == 6  # three passes a day, over one grid's households
     assert all(f"IN ({resident.household.grid_id})" in sql for sql in reads)
 
 
@@ -249,7 +252,14 @@ def test_a_write_through_an_action_makes_the_cache_stale(ledger, staff_user):
     period = Period(day, day)
     before = values(dashboard_data(ledger.community, period))["residents"]
     resident = Resident.objects.get(name="张")
-    resident_actions.resident_leave(by=staff_user, resident=resident, status="moved_out", on=day)
+    resident_actions.resident_leave(
+        by=staff_user,
+        resident=resident,
+        status="moved_out",
+        departure="within_district",
+        on=day,
+        new_head=resident.household.residents.active().exclude(pk=resident.pk).first(),
+    )
     assert values(dashboard_data(ledger.community, period))["residents"] == before - 1
 
 

@@ -155,7 +155,12 @@ def test_resident_leave_marks_the_status_and_closes_the_household_when_nobody_is
     first = ResidentFactory(household=household)
     second = ResidentFactory(household=household)
     actions.resident_leave(
-        by=staff_user, resident=first, status=LedgerStatus.MOVED_OUT, on=dt.date(2025, 1, 10)
+        by=staff_user,
+        resident=first,
+        status=LedgerStatus.MOVED_OUT,
+        departure="within_district",
+        on=dt.date(2025, 1, 10),
+        new_head=second,
     )
     household.refresh_from_db()
     assert household.closed_on is None
@@ -166,7 +171,7 @@ def test_resident_leave_marks_the_status_and_closes_the_household_when_nobody_is
     assert household.closed_on == dt.date(2025, 2, 1)
     first.refresh_from_db()
     assert (first.status, first.status_date) == (LedgerStatus.MOVED_OUT, dt.date(2025, 1, 10))
-    assert LedgerChange.objects.get(resident=second).action == ChangeAction.DEATH
+    assert LedgerChange.objects.filter(resident=second).latest("pk").action == ChangeAction.DEATH
     assert Resident.objects.count() == 2  # nobody is deleted
 
 
@@ -174,7 +179,11 @@ def test_recording_the_same_leaving_twice_is_harmless(tree, staff_user):
     resident = ResidentFactory(household=HouseholdFactory(grid=tree.grid))
     for _ in range(2):
         actions.resident_leave(
-            by=staff_user, resident=resident, status=LedgerStatus.MOVED_OUT, on=dt.date(2025, 1, 10)
+            by=staff_user,
+            resident=resident,
+            status=LedgerStatus.MOVED_OUT,
+            departure="within_district",
+            on=dt.date(2025, 1, 10),
         )
     assert LedgerChange.objects.filter(resident=resident).count() == 1
     assert LedgerChange.objects.filter(household=resident.household, resident=None).count() == 1
@@ -183,7 +192,11 @@ def test_recording_the_same_leaving_twice_is_harmless(tree, staff_user):
 def test_a_different_leaving_for_someone_already_gone_is_refused(tree, staff_user):
     resident = ResidentFactory(household=HouseholdFactory(grid=tree.grid))
     actions.resident_leave(
-        by=staff_user, resident=resident, status=LedgerStatus.MOVED_OUT, on=dt.date(2025, 1, 10)
+        by=staff_user,
+        resident=resident,
+        status=LedgerStatus.MOVED_OUT,
+        departure="within_district",
+        on=dt.date(2025, 1, 10),
     )
     with pytest.raises(ValidationError):
         actions.resident_leave(
@@ -198,6 +211,7 @@ def test_a_future_leaving_date_is_refused(tree, staff_user):
             by=staff_user,
             resident=resident,
             status=LedgerStatus.MOVED_OUT,
+            departure="within_district",
             on=timezone.localdate() + dt.timedelta(days=1),
         )
 

@@ -217,7 +217,13 @@ def test_a_moved_out_resident_is_pointed_to_the_way_back_not_restored(tree, admi
     first = start(tree, write_xlsx(tmp_path / "a.xlsx", rows), admin_user)
     ledger_import_commit(import_id=first.pk)
     resident = Resident.objects.get()
-    resident_leave(by=admin_user, resident=resident, status="moved_out", on=dt.date(2026, 1, 5))
+    resident_leave(
+        by=admin_user,
+        resident=resident,
+        status="moved_out",
+        departure="within_district",
+        on=dt.date(2026, 1, 5),
+    )
 
     again = start(tree, write_xlsx(tmp_path / "b.xlsx", rows), admin_user)
     ledger_import_preview(ledger_import=again)
@@ -238,7 +244,13 @@ def test_someone_moved_out_of_another_community_is_pointed_to_registration(tree,
             community=tree.other_community, file=fh, file_name="o.xlsx", user=admin_user
         )
     ledger_import_commit(import_id=first.pk)
-    resident_leave(by=admin_user, resident=Resident.objects.get(), status="moved_out", on=dt.date(2026, 1, 5))
+    resident_leave(
+        by=admin_user,
+        resident=Resident.objects.get(),
+        status="moved_out",
+        departure="within_district",
+        on=dt.date(2026, 1, 5),
+    )
 
     here = start(tree, write_xlsx(tmp_path / "h.xlsx", rows_for(households=1, members=1)), admin_user)
     ledger_import_commit(import_id=here.pk)
@@ -406,8 +418,9 @@ def test_history_pages_show_who_imported_what(client, tree, admin_user, tmp_path
     rows = rows_for(households=2, members=1)
     first = start(tree, write_xlsx(tmp_path / "一月台账.xlsx", rows), admin_user)
     ledger_import_commit(import_id=first.pk)
-    rows[0][5] = rows[1][5]  # 居民1 moves into the second household
+    rows[0][5] = rows[1][5]  # 居民1 moves into the second household, under its 户主
     rows[0][3] = rows[1][3]
+    rows[0][9] = "子女"
     ledger_import_commit(import_id=start(tree, write_xlsx(tmp_path / "二月台账.xlsx", rows), admin_user).pk)
 
     moved = Resident.objects.get(name="居民1")

@@ -108,11 +108,12 @@ def _ledger_reads(queries) -> list[str]:
 
 
 def test_figures_are_sql_aggregates_not_rows_loaded(ledger):
-    # Two grouped aggregates (by grid; by grid and 民族), never the rows themselves.
+    # Three grouped aggregates (by grid; by grid and 民族; those gone, by grid, status and
+    # 去向), never the rows themselves.
     with CaptureQueriesContext(connection) as queries:
         ledger_figures(ledger.community, DAY)
     reads = _ledger_reads(queries.captured_queries)
-    assert len(reads) == 2
+    assert len(reads) == 3
     assert all("GROUP BY" in sql and "COUNT(" in sql for sql in reads)
 
 

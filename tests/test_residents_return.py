@@ -24,7 +24,9 @@ BACK_ON = dt.date(2025, 3, 1)
 
 
 def _move_out(resident: Resident, on: dt.date = LEFT_ON) -> Resident:
-    return actions.resident_leave(by=None, resident=resident, status=LedgerStatus.MOVED_OUT, on=on)
+    return actions.resident_leave(
+        by=None, resident=resident, status=LedgerStatus.MOVED_OUT, departure="within_district", on=on
+    )
 
 
 @pytest.fixture
@@ -66,7 +68,11 @@ def test_return_into_the_old_household_reopens_it_and_records_who_and_what(ledge
     assert (resident.household, resident.status, resident.status_date) == (ledger.home, "active", BACK_ON)
     change = LedgerChange.objects.get(resident=resident, action=ChangeAction.RETURN)
     assert (change.user, change.parent_id) == (staff_user, ledger.home.pk)
-    assert change.changes == {"status": ["moved_out", "active"], "status_date": ["2024-01-10", "2025-03-01"]}
+    assert change.changes == {
+        "status": ["moved_out", "active"],
+        "status_date": ["2024-01-10", "2025-03-01"],
+        "departure": ["within_district", ""],  # the leaving's 去向 stays in the history
+    }
     ledger.home.refresh_from_db()
     assert ledger.home.closed_on is None
     reopened = LedgerChange.objects.get(household=ledger.home, resident=None, user=staff_user)
@@ -87,7 +93,7 @@ def test_return_into_a_household_of_another_community_records_the_move(ledger, a
     assert change.parent_id == ledger.other_household.pk  # written once, where they are now
     assert change.changes["household"] == [str(ledger.home.pk), str(ledger.other_household.pk)]
     assert change.changes["relation"] == ["head", "child"]
-    assert set(change.changes) == {"household", "relation", "status", "status_date"}
+    assert set(change.changes) == {"household", "relation", "status", "status_date", "departure"}
     ledger.home.refresh_from_db()
     assert ledger.home.closed_on == LEFT_ON  # the old household stays closed
 
@@ -145,7 +151,13 @@ def test_a_later_leaving_cannot_be_dated_before_the_return(ledger, staff_user):
             by=staff_user, resident=ledger.zhang, status="moved_out", on=dt.date(2025, 2, 1)
         )
     assert "迁回" in err.value.message_dict["on"][0]
-    actions.resident_leave(by=staff_user, resident=ledger.zhang, status="moved_out", on=dt.date(2025, 4, 1))
+    actions.resident_leave(
+        by=staff_user,
+        resident=ledger.zhang,
+        status="moved_out",
+        departure="within_district",
+        on=dt.date(2025, 4, 1),
+    )
 
 
 def test_transfer_in_brings_a_record_moved_out_elsewhere_into_a_household_in_scope(ledger, staff_user):
@@ -315,7 +327,7 @@ def test_staff_bring_someone_back_into_another_household_with_a_new_relation(cli
 def test_an_admin_picks_the_community_of_the_household(client, admin_user, ledger):
     HouseholdFactory(grid=ledger.other_grid, number="0102")
     client.force_login(admin_user)
-    data = {"number": "0102", "relation": "head", "returned_on": "2025-03-01"}
+    data = {"number": "0102", "relation": "child", "returned_on": "2025-03-01"}
     response = client.post(return_url(ledger.zhang), data)
     assert "请选择目标社区" in response.content.decode()
     response = client.post(return_url(ledger.zhang), data | {"community": ledger.community.pk})

@@ -372,8 +372,10 @@ def test_editing_a_resident_keeps_history_on_their_page(client, staff_user, ledg
 
 def test_moving_a_member_through_the_page(client, staff_user, ledger):
     client.force_login(staff_user)
+    spouse = Resident.objects.get(name="马丽")
     response = client.post(
-        reverse("residents:resident_move", args=[ledger.head.pk]), {"number": "0201", "relation": "parent"}
+        reverse("residents:resident_move", args=[ledger.head.pk]),
+        {"number": "0201", "relation": "parent", "new_head": spouse.pk},
     )
     assert response.url == reverse("residents:household_detail", args=[ledger.grid2_household.pk])
     ledger.head.refresh_from_db()
@@ -383,18 +385,23 @@ def test_moving_a_member_through_the_page(client, staff_user, ledger):
     history = client.get(reverse("residents:resident_detail", args=[ledger.head.pk])).context["history"]
     assert [entry.action for entry in history].count("迁移户") == 1
     old_page = client.get(reverse("residents:household_detail", args=[ledger.home.pk])).context["history"]
-    assert old_page[0].action == "迁移户"
-    moved = {row.label: (row.old, row.new) for row in old_page[0].rows}
+    assert [entry.action for entry in old_page[:2]] == ["修改", "迁移户"]  # the new 户主, after the move
+    moved = {row.label: (row.old, row.new) for row in old_page[1].rows}
     assert moved["所在户"] == ("户号 0101", "户号 0201")
     assert moved["与户主关系"] == ("户主", "父母")
+    assert {row.label: (row.old, row.new) for row in old_page[0].rows}["与户主关系"] == ("配偶", "户主")
 
 
 def test_recording_a_death_through_the_page(client, grid_worker, ledger):
     client.force_login(grid_worker)
+    spouse = Resident.objects.get(name="马丽")
     response = client.post(
-        reverse("residents:resident_leave", args=[ledger.head.pk]), {"status": "deceased", "on": "2025-04-01"}
+        reverse("residents:resident_leave", args=[ledger.head.pk]),
+        {"status": "deceased", "on": "2025-04-01", "reason": "病故", "new_head": spouse.pk},
     )
     assert response.status_code == 302
+    spouse.refresh_from_db()
+    assert spouse.relation == "head"
     ledger.head.refresh_from_db()
     assert (ledger.head.status, ledger.head.status_date) == (LedgerStatus.DECEASED, dt.date(2025, 4, 1))
     ledger.home.refresh_from_db()

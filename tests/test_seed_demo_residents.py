@@ -71,14 +71,24 @@ def test_biandiansuo_has_exactly_the_reports_households_residents_and_minorities
     households = Household.objects.filter(community=bds)
     people = residents_of(bds)
     assert households.active().count() == households.count() == BIANDIANSUO_FIGURES.households == 2142
-    assert people.active().count() == people.count() == BIANDIANSUO_FIGURES.residents == 6476
-    assert people.minority().count() == BIANDIANSUO_FIGURES.minority == 1670
-    minorities = Counter(people.minority().values_list("ethnicity__name", flat=True))
+    assert people.active().count() == BIANDIANSUO_FIGURES.residents == 6476
+    assert people.active().minority().count() == BIANDIANSUO_FIGURES.minority == 1670
+    minorities = Counter(people.active().minority().values_list("ethnicity__name", flat=True))
     assert set(minorities) == BIANDIANSUO_MINORITIES
     # 回, 蒙古 and 满 are the large groups; 锡伯 and 朝鲜 the small ones.
     big = {name for name, _ in minorities.most_common(3)}
     assert big == {"回族", "蒙古族", "满族"}
     assert set(people.values_list("ethnicity__name", flat=True)) == BIANDIANSUO_MINORITIES | {"汉族"}
+
+
+def test_biandiansuo_has_a_few_people_gone_from_its_ledger_with_where_and_why():
+    gone = residents_of(community(BIANDIANSUO)).exclude(status=LedgerStatus.ACTIVE)
+    moved = gone.filter(status=LedgerStatus.MOVED_OUT)
+    assert moved.count() >= 5 and gone.filter(status=LedgerStatus.DECEASED).count() >= 2
+    assert not moved.filter(departure="").exists()
+    assert not gone.filter(leaving_reason="").exists()
+    # Gone before the two years its reports read, so the report's figures hold (below).
+    assert max(gone.values_list("status_date", flat=True)) < timezone.localdate() - dt.timedelta(days=2 * 366)
 
 
 def test_the_ledger_figures_of_biandiansuo_match_the_report_today_and_a_year_ago():
@@ -137,7 +147,8 @@ def test_households_fill_the_buildings_rooms_with_unique_numbers():
 def test_families_have_one_head_a_spouse_of_the_other_gender_and_younger_children():
     bds = community(BIANDIANSUO)
     households = defaultdict(list)
-    for person in residents_of(bds).values("household_id", "relation", "gender", "birth_date", "name"):
+    on_ledger = residents_of(bds).active()
+    for person in on_ledger.values("household_id", "relation", "gender", "birth_date", "name"):
         households[person["household_id"]].append(person)
     sizes = Counter(len(members) for members in households.values())
     assert max(sizes) <= 6 and sizes[3] > sizes[6]
@@ -270,11 +281,13 @@ def test_rented_homes_name_their_landlord_who_lives_in_the_community():
         ).exists()
 
 
-def test_people_who_moved_out_or_died_are_dated_and_outside_biandiansuo():
+def test_people_who_moved_out_or_died_are_dated_with_where_to_and_why():
     gone = Resident.objects.exclude(status=LedgerStatus.ACTIVE)
     assert gone.filter(status=LedgerStatus.MOVED_OUT).exists()
     assert gone.filter(status=LedgerStatus.DECEASED).exists()
-    assert not gone.filter(household__community__name=BIANDIANSUO).exists()
+    assert not gone.filter(status=LedgerStatus.MOVED_OUT, departure="").exists()
+    assert not gone.filter(status=LedgerStatus.DECEASED).exclude(departure="").exists()
+    assert not gone.filter(leaving_reason="").exists()
     today = timezone.localdate()
     for person in gone:
         assert person.status_date and person.birth_date <= person.status_date <= today
@@ -292,8 +305,8 @@ def test_special_groups_and_household_flags_are_few_and_consistent():
         n = Resident.objects.filter(**{group: True}).count()
         assert 0 < n < 0.08 * total, group
     today = timezone.localdate()
-    for household in Household.objects.filter(is_elderly_alone=True).prefetch_related("residents"):
-        (person,) = household.residents.all()
+    for household in Household.objects.filter(is_elderly_alone=True):
+        (person,) = household.residents.active()
         assert age(person.birth_date, today) >= 60 and person.is_elderly_alone
     for household in Household.objects.filter(is_dibao=True).prefetch_related("residents")[:50]:
         assert all(person.is_dibao for person in household.residents.all())

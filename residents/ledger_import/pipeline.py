@@ -15,6 +15,9 @@ transaction: a file with errors and no "skip errors" is rolled back whole.
 
 Matching: residents on their ID number (unique in the whole system), households on their
 户号 within the chosen community. So importing the same file twice changes nothing.
+
+A household keeps at most one 户主: a row naming a second one, in the file or beside the
+one the ledger holds, is an error (the 户主 is changed on the household's page).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from residents.models import (
     Household,
     LedgerImport,
     LedgerStatus,
+    Relation,
     Resident,
     RowOutcome,
 )
@@ -229,6 +233,7 @@ class RangeLookup:
     households: dict[str, tuple]  # 户号 → _EXISTING_HOUSEHOLD values
     residents: dict[str, tuple]  # ID number → _EXISTING_RESIDENT values
     elsewhere: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # ID number → why not, where
+    heads: dict[int, str] = field(default_factory=dict)  # household id → its 户主's ID number
     household_ids: Iterator[int] = iter(())  # reserved for the range's new households
     resident_ids: Iterator[int] = iter(())
 
@@ -252,6 +257,8 @@ class _Planner:
         self.existing_households: dict[str, tuple] = {}
         self.existing_residents: dict[str, tuple] = {}
         self.elsewhere: dict[str, tuple[str, int | None]] = {}  # ID number → why not here, and where
+        self.existing_heads: dict[int, str] = {}
+        self.heads_in_file: dict[str, int] = {}  # 户号 → the row that names its 户主
         self.existing: dict[int, ExistingResident] = {}
         self.changed: dict[int, tuple[str, ...]] = {}
         self.valid: list[int] = []
@@ -285,6 +292,7 @@ class _Planner:
                 self.existing_households.update(found.households)
                 self.existing_residents.update(found.residents)
                 self.elsewhere.update(found.elsewhere)
+                self.existing_heads.update(found.heads)
                 reader.clean(rows, start, stop)
                 planned = self.plan_range(start, stop)
                 if writer is not None:
@@ -342,6 +350,7 @@ class _Planner:
         numbers = {rows.household_numbers[i] for i in candidates}
         id_numbers = [rows.id_numbers[i] for i in candidates]
         found = RangeLookup(_existing_households(community, list(numbers)), _existing_residents(id_numbers))
+        found.heads = _existing_heads(community, list(found.households))
         for number, old in found.residents.items():
             if old[_COMMUNITY] != community.pk:
                 found.elsewhere[number] = self._elsewhere(old)
@@ -374,6 +383,8 @@ class _Planner:
                 continue
             old = self.existing_residents.get(id_numbers[i])
             if old is not None and not self._may_update(i, old):
+                continue
+            if rows.residents[i][_RELATION] == Relation.HEAD and not self._sole_head(i):
                 continue
             household = households.get(numbers[i])
             if household is None:
@@ -450,6 +461,27 @@ class _Planner:
                 agrees = False
         return agrees
 
+    def _sole_head(self, i: int) -> bool:
+        """Row ``i`` names a 户主: the only one of its 户号 in the file, and the ledger's if it
+        holds one."""
+        rows = self.rows
+        number = rows.household_numbers[i]
+        first = self.heads_in_file.get(number)
+        if first is not None:
+            rows.add_error(i, "relation", f"同一户号已有户主（第{first}行），一户只能有一个户主")
+            return False
+        household = self.existing_households.get(number)
+        present = self.existing_heads.get(household[0]) if household is not None else None
+        if present is not None and present != rows.id_numbers[i]:
+            rows.add_error(
+                i,
+                "relation",
+                "该户在台账中已有户主，一户只能有一个户主；如需更换户主，请先在户页面点“更换户主”",
+            )
+            return False
+        self.heads_in_file[number] = rows.row_numbers[i]
+        return True
+
     def _may_update(self, i: int, old: tuple) -> bool:
         """A person already on the ledger may be updated only in this community and while on it."""
         rows = self.rows
@@ -506,6 +538,7 @@ def _new_places(plan: ImportPlan) -> list[str]:
 
 
 _ROOM = HOUSEHOLD_FIELDS.index("room")
+_RELATION = RESIDENT_FIELDS.index("relation")
 _HOUSEHOLD_COMPARED = ("grid", "building", "unit", *HOUSEHOLD_FIELDS)
 _EXISTING_HOUSEHOLD = (
     "number",
@@ -529,6 +562,19 @@ def _existing_households(community: OrgUnit, numbers: list[str]) -> dict[str, tu
         )
         for number, *values in existing.order_by().values_list(*_EXISTING_HOUSEHOLD):
             found[number] = tuple(values)
+    return found
+
+
+def _existing_heads(community: OrgUnit, numbers: list[str]) -> dict[int, str]:
+    """The 户主 on the ledger of the community's households with these 户号: household id → ID number."""
+    found: dict[int, str] = {}
+    for start in range(0, len(numbers), CHUNK):
+        heads = Resident.objects.active().filter(
+            relation=Relation.HEAD,
+            household__community=community,
+            household__number__any_of=numbers[start : start + CHUNK],
+        )
+        found.update(heads.order_by().values_list("household_id", "id_number"))
     return found
 
 
