@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from residents.ledger_import.actions import ledger_import_commit, ledger_import_create, ledger_import_preview
 from residents.ledger_import.columns import COLUMNS
@@ -146,3 +147,30 @@ def test_the_template_has_every_column_and_reads_back_as_a_ledger(tree, tmp_path
     table = open_ledger(path, path.name)
     assert set(table.columns) == {c.key for c in COLUMNS}
     assert len(table.rows) == 1
+
+
+def test_the_template_explains_every_column_with_its_example(tree):
+    notes = load_workbook(io.BytesIO(template_workbook()))["填写说明"]
+    header = [c.value for c in notes[1]]
+    assert header[:4] == ["列名", "是否必填", "说明", "示例"]  # the column the notes point to
+    examples = {row[0]: row[3] for row in notes.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert examples["民族"] == "回族" and examples["户号"] == "BDS-0001"
+
+
+def test_the_template_offers_drop_downs_for_the_coded_columns(tree):
+    workbook = load_workbook(io.BytesIO(template_workbook()))
+    sheet, choices = workbook["居民台账"], workbook["可选值"]
+    assert choices.sheet_state == "hidden"
+    listed = {col[0].value: [c.value for c in col[1:] if c.value] for col in choices.iter_cols(min_row=1)}
+    assert (
+        len(listed["民族"]) >= 56 and listed["民族"][:2] == ["汉族", "蒙古族"] and "锡伯族" in listed["民族"]
+    )
+    assert "户主" in listed["与户主关系"] and "出租户" in listed["户别"]
+    letters = {c.header: get_column_letter(i) for i, c in enumerate(COLUMNS, 1)}
+    rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
+    for header in ("民族", "户别", "与户主关系", "居住状态", "政治面貌", "文化程度", "就业状况"):
+        rule = rules[f"{letters[header]}2:{letters[header]}2001"]
+        assert rule.type == "list" and rule.formula1.startswith("'可选值'!$")
+    # Names, ID numbers and the like are typed: no drop-down.
+    columns_with_rules = {ref.split(":")[0].rstrip("0123456789") for ref in rules}
+    assert not columns_with_rules & {letters["姓名"], letters["身份证号"]}
