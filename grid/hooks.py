@@ -11,7 +11,7 @@ from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 
 from . import report  # noqa: F401  (registers the grid's 存在问题)
-from .models import UNLOCK_ACCOUNT, Building, OrgUnit, Place, Profile, Role, Unit
+from .models import HEAD_PHONES, UNLOCK_ACCOUNT, Building, OrgUnit, Place, Profile, Role, Unit
 from .scope import user_org_unit
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -33,6 +33,11 @@ for role in (Role.ADMIN, Role.STAFF, Role.GRID_WORKER):
 registry.grant(Role.LEADER, *permissions_for(GRID_TREE, (VIEW,)), "grid.view_profile")
 for role in (Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK):
     registry.grant(role, *permissions_for(GRID_TREE, (VIEW,)))
+
+# 楼栋长, 单元长 and a place's 负责人 are contacts: those who work the grid see their phones
+# whole, as tap-to-call links (each page view audited); readers of the tree see them masked.
+for role in (Role.ADMIN, Role.STAFF, Role.GRID_WORKER):
+    registry.grant(role, HEAD_PHONES)
 
 # The auditor reads the audit log and nothing else (core/hooks.py gives the page).
 registry.grant(Role.AUDITOR, "core.view_auditevent")

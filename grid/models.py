@@ -157,7 +157,11 @@ class Building(NumberedMixin, HeadedMixin, models.Model):
         verbose_name = "楼栋"
         verbose_name_plural = "楼栋"
         default_permissions = ()
-        permissions = model_permissions("building", verbose_name)
+        permissions = [
+            *model_permissions("building", verbose_name),
+            # Heads are contacts: those who work the grid call them. HEAD_PHONES
+            ("view_head_phone", "查看楼栋长、单元长和场所负责人的完整电话"),
+        ]
         ordering = ["grid__path", "position", "number"]
         constraints = [
             models.UniqueConstraint(fields=["grid", "number"], name="building_number_unique_in_grid"),
@@ -246,6 +250,7 @@ class Role(models.TextChoices):
 
 # 账号解锁: ending the sign-in lockout of accounts in one's scope (Profile's Meta.permissions).
 UNLOCK_ACCOUNT = "grid.unlock_account"
+HEAD_PHONES = "grid.view_head_phone"
 
 
 class Profile(models.Model):

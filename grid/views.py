@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core import history, lockout
+from core import audit, history, lockout
 from core.views import Crumb, add_action_errors, form_page, posted, require
 
 from . import actions
@@ -34,7 +34,7 @@ from .forms import (
     PlaceForm,
     UnitForm,
 )
-from .models import UNLOCK_ACCOUNT, Building, OrgLevel, OrgUnit, Place, Profile, Role, Unit
+from .models import HEAD_PHONES, UNLOCK_ACCOUNT, Building, OrgLevel, OrgUnit, Place, Profile, Role, Unit
 from .queries import subtree_counts
 from .scope import get_in_scope_or_404, scope_queryset, unit_in_scope, user_org_unit
 
@@ -105,6 +105,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "grid/tree.html", context)
 
 
+def _head_phones(request: HttpRequest, obj, heads) -> bool:
+    """Whether the page shows the heads' phones whole (as tel: links); if so, audited."""
+    full = request.user.has_perm(HEAD_PHONES)
+    if full:
+        audit.full_values_shown(request, obj, *(head.head_display_phone for head in heads))
+    return full
+
+
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "grid.view_orgunit")
@@ -116,7 +124,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child_level": OrgLevel(unit.child_level()).label if unit.child_level() else "",
     }
     if unit.is_grid:
-        context["buildings"] = (
+        context["buildings"] = buildings = list(
             scope_queryset(request.user, Building)
             .filter(grid=unit)
             .select_related("head")
@@ -124,7 +132,10 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Django drops Meta.ordering from a query that groups, as this count does.
             .order_by("position", "number")
         )
-        context["places"] = scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
+        context["places"] = places = list(
+            scope_queryset(request.user, Place).filter(grid=unit).select_related("head")
+        )
+        context["heads_full"] = _head_phones(request, unit, [*buildings, *places])
         # Who works this grid: the first thing a resident or a new colleague asks.
         context["grid_workers"] = (
             scope_queryset(request.user, Profile)
@@ -140,13 +151,17 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "grid.view_building")
     building = get_in_scope_or_404(request.user, Building.objects.select_related("grid", "head"), pk=pk)
+    units = list(
+        scope_queryset(request.user, Unit)
+        .filter(building=building)
+        .select_related("head")
+        .order_by("position", "number")
+    )
     context = {
         "building": building,
         "crumbs": [*_unit_crumbs(request, building.grid, link_last=True), Crumb(building.number)],
-        "units": scope_queryset(request.user, Unit)
-        .filter(building=building)
-        .select_related("head")
-        .order_by("position", "number"),
+        "units": units,
+        "heads_full": _head_phones(request, building, [building, *units]),
         "history": history.page_history(request.user, building, subject=_building_subject(building)),
     }
     return render(request, "grid/building_detail.html", context)
@@ -171,6 +186,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "place": place,
         "crumbs": [*_unit_crumbs(request, place.grid, link_last=True), Crumb(place.name)],
+        "heads_full": _head_phones(request, place, [place]),
         "history": history.page_history(request.user, place),
     }
     return render(request, "grid/place_detail.html", context)

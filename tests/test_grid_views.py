@@ -198,7 +198,7 @@ def test_grid_page_lists_buildings_and_places(client, tree, grid_worker):
     building_url = reverse("grid:building_detail", args=[tree.building.pk])
     assert f'<a href="{building_url}">1号楼</a>' in page
     assert tree.building.head_name in page
-    assert "138****5678" in page and "13812345678" not in page
+    assert '<a href="tel:13812345678"' in page  # the 楼栋长 is a contact of the grid worker
     assert f'href="{reverse("grid:place_detail", args=[tree.place.pk])}">清真寺</a>' in page
     assert "宗教活动场所" in page
 
@@ -236,6 +236,30 @@ def test_place_page_shows_kind_and_masked_head(client, tree, window_clerk):
     page = client.get(reverse("grid:place_detail", args=[tree.place.pk])).content.decode()
     assert "清真寺" in page and "宗教活动场所" in page and "马哈吉" in page
     assert "139****5432" in page and "13998765432" not in page
+
+
+def test_a_grid_worker_calls_the_heads_from_the_building_and_grid_pages(client, tree, grid_worker):
+    from core.models import AuditEvent, AuditKind
+
+    client.force_login(grid_worker)
+    page = client.get(reverse("grid:building_detail", args=[tree.building.pk])).content.decode()
+    assert '<a href="tel:13812345678"' in page  # 楼栋长, a tap-to-call link
+    shown = AuditEvent.objects.get(kind=AuditKind.FULL_VALUES)
+    assert shown.detail["values"] == len([p for p in (tree.building.head_phone, tree.unit.head_phone) if p])
+    page = client.get(reverse("grid:unit_detail", args=[tree.grid.pk])).content.decode()
+    assert '<a href="tel:13812345678"' in page
+    # The phone column stays at phone width (no d-none on it).
+    assert 'd-none d-sm-table-cell">电话' not in page and 'd-sm-table-cell">{%' not in page
+    assert AuditEvent.objects.filter(kind=AuditKind.FULL_VALUES).count() == 2
+
+
+def test_readers_of_the_tree_see_the_heads_phones_masked_and_nothing_is_audited(client, tree, leader):
+    from core.models import AuditEvent, AuditKind
+
+    client.force_login(leader)
+    page = client.get(reverse("grid:unit_detail", args=[tree.grid.pk])).content.decode()
+    assert "tel:" not in page and "138****5678" in page
+    assert not AuditEvent.objects.filter(kind=AuditKind.FULL_VALUES).exists()
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.GRID_WORKER, Role.MEDIATOR, Role.WINDOW_CLERK])
@@ -542,7 +566,7 @@ def test_building_head_is_picked_from_residents_of_the_building(client, tree, st
     tree.building.refresh_from_db()
     assert tree.building.head == ledger["in_building"]
     page = client.get(reverse("grid:building_detail", args=[tree.building.pk])).content.decode()
-    assert "马建华" in page and "135****2222" in page and "13511112222" not in page
+    assert "马建华" in page and '<a href="tel:13511112222"' in page  # the linked resident's phone
 
 
 def test_head_outside_scope_is_refused(client, tree, staff_user, ledger):
@@ -601,7 +625,8 @@ def test_pages_query_count_does_not_grow_with_rows(
         reverse("grid:building_detail", args=[tree.building.pk]),
         reverse("grid:tree"),
     ):
-        with django_assert_max_num_queries(12):
+        # One of them the audit of the heads' phones shown whole, however many.
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200
     # The home page's figures are every section's headline for the unit, computed once
     # (a fixed number of aggregates, however many rows: the ledger's three grouped passes
