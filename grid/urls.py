@@ -15,6 +15,7 @@ urlpatterns = [
     path("buildings/<int:pk>/edit/", views.building_edit, name="building_edit"),
     path("buildings/<int:pk>/units/new/", views.building_unit_create, name="building_unit_create"),
     # 单元 of a building; "units/" above are org units (组织单元).
+    path("building-units/<int:pk>/", views.building_unit_detail, name="building_unit_detail"),
     path("building-units/<int:pk>/edit/", views.building_unit_edit, name="building_unit_edit"),
     path("places/<int:pk>/", views.place_detail, name="place_detail"),
     path("places/<int:pk>/edit/", views.place_edit, name="place_edit"),

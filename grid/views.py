@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core import audit, history, lockout
+from core import audit, history, lockout, registry
 from core.views import Crumb, add_action_errors, form_page, posted, require
 
 from . import actions
@@ -162,9 +162,31 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "crumbs": [*_unit_crumbs(request, building.grid, link_last=True), Crumb(building.number)],
         "units": units,
         "heads_full": _head_phones(request, building, [building, *units]),
+        # Who lives here, per unit: the ledger's (residents.panels), as the reader may see it.
+        "panels": registry.related_panels_for("grid.Building", request.user, building),
         "history": history.page_history(request.user, building, subject=_building_subject(building)),
     }
     return render(request, "grid/building_detail.html", context)
+
+
+@login_required
+def building_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 单元: its 单元长 and, from the apps above the tree, who lives there."""
+    require(request, "grid.view_unit")
+    unit = get_in_scope_or_404(request.user, Unit.objects.select_related("building__grid", "head"), pk=pk)
+    building = unit.building
+    context = {
+        "unit": unit,
+        "building": building,
+        "crumbs": [
+            *_unit_crumbs(request, building.grid, link_last=True),
+            Crumb(building.number, reverse("grid:building_detail", args=[building.pk])),
+            Crumb(unit.number),
+        ],
+        "heads_full": _head_phones(request, unit, [unit]),
+        "panels": registry.related_panels_for("grid.Unit", request.user, unit),
+    }
+    return render(request, "grid/building_unit_detail.html", context)
 
 
 def _building_subject(building: Building):

@@ -13,7 +13,7 @@ from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 # Registering 一、基本情况 and the ledger's 存在问题 (report), and its dashboard charts (charts).
-from . import charts, report  # noqa: F401
+from . import charts, panels, report  # noqa: F401
 from .actions import FLOATING_PREFIX
 from .exports import FULL_IDENTITY
 from .models import (
@@ -108,6 +108,9 @@ history.track(
 # Residents are picked by searching the ledger (heads of buildings and places, and later
 # parties, attendees and applicants): apps below this one find the endpoint by model label.
 registry.picker("residents.Resident", "residents:resident_picker")
+# Who lives in a building and in a 单元, on the org tree's pages.
+registry.related_panel("grid.Building", panels.building_households_panel, order=20)
+registry.related_panel("grid.Unit", panels.unit_households_panel, order=20)
 
 
 # --- 数据清单 ------------------------------------------------------------------------------

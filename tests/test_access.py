@@ -545,6 +545,7 @@ PAGES = [
     Page("grid:building_detail", WORKING, "building"),
     Page("grid:building_edit", EDITORS, "building", data=_building),
     Page("grid:building_unit_create", EDITORS, "building", data=lambda w: {"number": "9单元"}),
+    Page("grid:building_unit_detail", WORKING, "unit"),
     Page("grid:building_unit_edit", EDITORS, "unit", data=lambda w: {"number": "9单元"}),
     Page("grid:place_detail", WORKING, "place"),
     Page("grid:place_edit", EDITORS, "place", data=lambda w: {"kind": "shop", "name": "改名"}),
