@@ -138,6 +138,9 @@ SCOPE_MODULE = "grid.scope"
 # ID-number lookups (registering or correcting a resident) one person may make in an hour
 # before being asked to wait: each is audited; many in a row look like someone probing.
 ID_LOOKUPS_PER_HOUR = env.int("ID_LOOKUPS_PER_HOUR", default=60)
+# A household whose record and members nobody has changed for this many days is on its grid
+# worker's home page, to be visited and checked (入户核实).
+LEDGER_STALE_AFTER_DAYS = env.int("LEDGER_STALE_AFTER_DAYS", default=365)
 
 REDIS_URL = env("REDIS_URL", default="")
 

@@ -111,6 +111,7 @@ registry.picker("residents.Resident", "residents:resident_picker")
 # Who lives in a building and in a 单元, on the org tree's pages.
 registry.related_panel("grid.Building", panels.building_households_panel, order=20)
 registry.related_panel("grid.Unit", panels.unit_households_panel, order=20)
+registry.home_panel(panels.grid_worker_home_panel, order=10)
 
 
 # --- 数据清单 ------------------------------------------------------------------------------

@@ -4,10 +4,16 @@ these plug in from here."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from core.registry import Panel
-from grid.scope import scope_queryset
+from grid.models import OrgLevel, Role
+from grid.scope import scope_queryset, user_org_unit
 
 from .models import Household, LedgerStatus, Relation, Resident
 
@@ -61,5 +67,49 @@ def unit_households_panel(user, unit) -> Panel | None:
             "unit": unit,
             "households": households,
             "residents": sum(h.members for h in households),
+        },
+    )
+
+
+# --- a grid worker's round (网格员首页) ---------------------------------------------------------
+
+STALE_SHOWN = 15
+
+
+def stale_households(user, grid, *, days: int):
+    """The reader's open households in ``grid`` whose record and members nobody has changed
+    for ``days`` days, the longest untouched first, each with ``last_updated``."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    return (
+        _open_households(user, grid=grid)
+        .annotate(last_updated=Greatest(Coalesce(Max("residents__updated_at"), "updated_at"), "updated_at"))
+        .filter(last_updated__lt=cutoff)
+        .order_by("last_updated", "number")
+    )
+
+
+def grid_worker_home_panel(user) -> Panel | None:
+    """A 网格员's home page: their grid's households, residents, minority and floating
+    residents as the ledger's lists open them, and the households nobody has updated for
+    ``LEDGER_STALE_AFTER_DAYS``: what a round of the grid is for."""
+    grid = user_org_unit(user)
+    profile = getattr(user, "profile", None)
+    if (
+        grid is None
+        or grid.level != OrgLevel.GRID
+        or getattr(profile, "role", None) != Role.GRID_WORKER
+        or not user.has_perm("residents.view_household")
+    ):
+        return None
+    days = settings.LEDGER_STALE_AFTER_DAYS
+    stale = stale_households(user, grid, days=days)
+    shown = list(stale.select_related("building", "unit")[: STALE_SHOWN + 1])
+    return Panel(
+        "residents/_grid_worker_home.html",
+        {
+            "grid": grid,
+            "days": days,
+            "stale": shown[:STALE_SHOWN],
+            "stale_count": stale.count() if len(shown) > STALE_SHOWN else len(shown),
         },
     )
