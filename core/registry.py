@@ -59,6 +59,29 @@ def role_grants() -> dict[str, set[str]]:
     return {role: set(perms) for role, perms in _grants.items()}
 
 
+@dataclass(frozen=True)
+class Grantable:
+    """A right beyond a role's own that a 系统管理员 may give one person of ``role`` (额外授权:
+    "导入本社区台账" for community staff): its ``key`` is kept on their profile."""
+
+    key: str
+    role: str
+    label: str
+    permissions: tuple[str, ...]
+
+
+_grantables: dict[str, Grantable] = {}
+
+
+def grantable(key: str, *, role: str, label: str, permissions: Iterable[str]) -> None:
+    _grantables[key] = Grantable(key, str(role), label, tuple(permissions))
+
+
+def grantables(role: str | None = None) -> list[Grantable]:
+    """The registered rights, those of ``role`` only if given, in registration order."""
+    return [g for g in _grantables.values() if role is None or g.role == str(role)]
+
+
 # --- menu and home page -----------------------------------------------------------------
 
 

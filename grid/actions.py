@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from core import audit, history, lockout
+from core import audit, history, lockout, registry
 from core.models import AuditKind
 
 from .models import (
@@ -49,17 +49,36 @@ def org_unit_create(*, parent: OrgUnit | None, level: int, code: str, name: str,
 
 
 @transaction.atomic
-def user_assign_role(*, user, org_unit: OrgUnit, role: str) -> Profile:
-    """Place ``user`` at ``org_unit`` with ``role``: the profile, the group and admin-site access agree."""
-    profile, _ = Profile.objects.update_or_create(user=user, defaults={"org_unit": org_unit, "role": role})
+def user_assign_role(*, user, org_unit: OrgUnit, role: str, grants: list[str] | None = None) -> Profile:
+    """Place ``user`` at ``org_unit`` with ``role``: the profile, the group and admin-site
+    access agree. ``grants`` (None: those the profile holds) are rights an admin gave beyond
+    the role (``core.registry.grantables``); those not offered to ``role`` are dropped, and the
+    user's own permissions are exactly what the kept ones give."""
+    current = Profile.objects.filter(user=user).first()
+    wanted = grants if grants is not None else (current.extra_grants if current else [])
+    kept = [g for g in registry.grantables(role) if g.key in wanted]
+    profile, _ = Profile.objects.update_or_create(
+        user=user, defaults={"org_unit": org_unit, "role": role, "extra_grants": [g.key for g in kept]}
+    )
     role_groups = Group.objects.filter(name__in=[r.label for r in Role])
     user.groups.remove(*role_groups)
     user.groups.add(Group.objects.get(name=group_name(role)))
+    user.user_permissions.set(_permissions(name for g in kept for name in g.permissions))
     # Only system admins use the Django admin site; everyone else works in the app's pages.
     user.is_staff = role == Role.ADMIN
     user.save(update_fields=["is_staff"])
-    audit.record(AuditKind.ACCOUNT, obj=profile, role=role, org_unit=org_unit.pk)
+    audit.record(
+        AuditKind.ACCOUNT, obj=profile, role=role, org_unit=org_unit.pk, grants=[g.key for g in kept]
+    )
     return profile
+
+
+def _permissions(names) -> list[Permission]:
+    found = []
+    for name in set(names):
+        app_label, codename = name.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
 
 
 @transaction.atomic

@@ -7,18 +7,19 @@ street can neither see nor point a record at another street's units.
 
 from __future__ import annotations
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.html import format_html, format_html_join
 
-from core import audit, history
+from core import audit, history, registry
 from core.models import Change
 
 from . import actions
 from .actions import user_assign_role
-from .models import Building, OrgUnit, Place, Profile, Unit
+from .models import Building, OrgUnit, Place, Profile, Role, Unit
 from .scope import scope_path_for, scope_queryset
 
 admin.site.site_header = "民族团结进步创建工作平台 · 管理后台"
@@ -237,8 +238,40 @@ class ProfileAdmin(ScopedAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name")
 
 
+class ProfileForm(forms.ModelForm):
+    """额外授权 as boxes to tick, each naming the role it is for; one for another role is refused."""
+
+    extra_grants = forms.MultipleChoiceField(
+        label="额外授权",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="岗位之外单独授予此人的权限，只对所注明的角色有效。",
+    )
+
+    class Meta:
+        model = Profile
+        fields = ("org_unit", "role", "phone", "extra_grants")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["extra_grants"].choices = [
+            (g.key, f"{Role(g.role).label}：{g.label}") for g in registry.grantables()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        offered = {g.key for g in registry.grantables(role)} if role else set()
+        wrong = [key for key in data.get("extra_grants", []) if key not in offered]
+        if wrong:
+            labels = "、".join(g.label for g in registry.grantables() if g.key in wrong)
+            self.add_error("extra_grants", f"“{labels}”不能授予{Role(role).label if role else '该角色'}。")
+        return data
+
+
 class ProfileInline(ScopedAdminMixin, admin.StackedInline):
     model = Profile
+    form = ProfileForm
     can_delete = False
     verbose_name_plural = "岗位与管辖范围"
     personal_fields = ("phone",)
@@ -276,7 +309,9 @@ class ScopedUserAdmin(AuditedChangeFormMixin, ScopedAdminMixin, UserAdmin):
         profile = Profile.objects.filter(user=form.instance).first()
         if profile is not None:
             # Group membership and admin-site access follow the role, as everywhere else.
-            user_assign_role(user=form.instance, org_unit=profile.org_unit, role=profile.role)
+            user_assign_role(
+                user=form.instance, org_unit=profile.org_unit, role=profile.role, grants=profile.extra_grants
+            )
 
 
 admin.site.unregister(Group)

@@ -99,4 +99,4 @@ inventory.classify(Unit, personal=_head, business=("building", "number", "positi
 inventory.classify(
     Place, personal=_head, business=("grid", "kind", "name", "address", "note"), system=("id",)
 )
-inventory.classify(Profile, personal=("user", "org_unit", "role", "phone"), system=("id",))
+inventory.classify(Profile, personal=("user", "org_unit", "role", "phone", "extra_grants"), system=("id",))

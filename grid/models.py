@@ -264,6 +264,9 @@ class Profile(models.Model):
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    # Keys of ``core.registry.grantables`` an admin gave this person beyond their role's own;
+    # ``actions.user_assign_role`` turns them into the user's permissions.
+    extra_grants = models.JSONField("额外授权", default=list, blank=True)
 
     scope_path = "org_unit"
 

@@ -42,6 +42,14 @@ registry.grant(
     "residents.export_full_identity",
     "residents.import_ledger",
 )
+# Importing their own community's ledger: a right an admin may give one community staff
+# member (额外授权 on their profile), with the same dry run and all-or-nothing commit.
+registry.grantable(
+    "residents.import_ledger",
+    role=Role.STAFF,
+    label="导入本社区台账",
+    permissions=("residents.import_ledger", "residents.view_ledgerimport"),
+)
 # Whole ID numbers and phones in a file: staff may, with a stated purpose; grid workers,
 # who see them on their phones in the field, may not by default.
 registry.grant(Role.STAFF, "residents.export_full_identity")

@@ -211,3 +211,74 @@ def test_a_dry_run_with_only_error_rows_closes_and_asks_for_a_corrected_file(
     page = client.get(reverse("ledger_import:detail", args=[ledger_import.pk])).content.decode()
     assert "没有可以导入的行：1 行有错误" in page and "下载错误行" in page
     assert not Resident.objects.exists()
+
+
+# --- 额外授权: community staff given the right to import their own community's ledger ------
+
+
+def _granted(staff):
+    from grid.actions import user_assign_role
+
+    profile = staff.profile
+    user_assign_role(
+        user=staff, org_unit=profile.org_unit, role=profile.role, grants=["residents.import_ledger"]
+    )
+    return type(staff).objects.get(pk=staff.pk)  # permissions are cached on the instance
+
+
+def test_staff_granted_the_right_import_their_community_with_the_same_dry_run_and_commit(
+    client, persona, tree, tmp_path, upload, commit
+):
+    staff = _granted(persona(Role.STAFF))
+    client.force_login(staff)
+    assert client.get(reverse("ledger_import:list")).status_code == 200
+    rows = rows_for(households=2, members=1)
+    rows[0][10] = "火星族"
+    upload(tree.community, write_xlsx(tmp_path / "a.xlsx", rows))
+    ledger_import = LedgerImport.objects.get()
+    assert ledger_import.status == ImportStatus.PREVIEWED and ledger_import.user == staff
+    commit(ledger_import.pk)  # a row with an error: all or nothing
+    assert not Resident.objects.exists()
+    commit(ledger_import.pk, {"skip_errors": "on"})
+    assert Resident.objects.count() == 1
+
+
+def test_granted_staff_may_not_import_into_another_community(client, persona, tree, tmp_path, upload):
+    client.force_login(_granted(persona(Role.STAFF)))
+    response = upload(tree.other_community, write_xlsx(tmp_path / "a.xlsx", rows_for()))
+    assert response.status_code == 200 and "管辖范围内" in response.content.decode()
+    assert not LedgerImport.objects.exists()
+
+
+def test_a_right_not_offered_to_the_role_is_not_given(persona):
+    from grid.actions import user_assign_role
+
+    worker = persona(Role.GRID_WORKER)
+    profile = user_assign_role(
+        user=worker,
+        org_unit=worker.profile.org_unit,
+        role=Role.GRID_WORKER,
+        grants=["residents.import_ledger"],
+    )
+    assert profile.extra_grants == []
+    assert not type(worker).objects.get(pk=worker.pk).has_perm("residents.import_ledger")
+
+
+def test_a_new_role_drops_the_right(persona):
+    from grid.actions import user_assign_role
+
+    staff = _granted(persona(Role.STAFF))
+    assert staff.has_perm("residents.import_ledger")
+    user_assign_role(user=staff, org_unit=staff.profile.org_unit, role=Role.LEADER)
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert staff.profile.extra_grants == [] and not staff.has_perm("residents.import_ledger")
+
+
+def test_the_admins_profile_form_offers_the_right_for_its_role_only(tree):
+    from grid.admin import ProfileForm
+
+    data = {"org_unit": tree.community.pk, "phone": "", "extra_grants": ["residents.import_ledger"]}
+    assert ProfileForm(data | {"role": Role.STAFF}).is_valid()
+    refused = ProfileForm(data | {"role": Role.GRID_WORKER})
+    assert not refused.is_valid()
+    assert "不能授予网格员" in refused.errors["extra_grants"][0]
