@@ -134,6 +134,11 @@ class ScopedList:
     # export is then a POST with a stated purpose (用途), recorded in the audit log.
     full_export_permission: str | None = None
     full_label: str = "完整个人信息"
+    # The sheet a full-value export writes, if not ``columns`` unmasked (the ledger's: the
+    # import template's columns, so the file can be corrected and imported back).
+    full_columns: Sequence[Column] = ()
+    # The export's row order, if not the pages' keyset ``order`` (members as a 户口簿 lists them).
+    export_order: Sequence[Any] = ()
     extras: Callable[[QuerySet], QuerySet] | None = None
     # (filters) → more context for the template (a hint about the search, say).
     context: Callable[[dict], dict] | None = None
@@ -146,10 +151,12 @@ class ScopedList:
         return bool(self.columns)
 
     def sheet_columns(self, *, full: bool) -> list[Column]:
-        return list(self.columns) if full else [column.masked() for column in self.columns]
+        if full:
+            return list(self.full_columns or self.columns)
+        return [column.masked() for column in self.columns]
 
     def export_rows(self, user, filters: dict) -> QuerySet:
-        rows = self.rows(user, filters).order_by(*self.order)
+        rows = self.rows(user, filters).order_by(*(self.export_order or self.order))
         return self.extras(rows) if self.extras else rows
 
 

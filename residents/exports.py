@@ -14,7 +14,7 @@ from collections.abc import Callable
 from core.masking import mask_id_number, mask_phone
 from core.xlsx import Column
 
-from .models import Household, LedgerStatus, Resident
+from .models import FloatingRegistration, Household, LedgerStatus, Resident
 
 # Whole ID numbers and phones: on a detail page, and in an export that asks for them.
 FULL_IDENTITY = "residents.view_full_identity"
@@ -100,3 +100,59 @@ def resident_columns() -> list[Column]:
         Column("迁往地", ("departure_place",), width=20),
         Column("迁出或死亡原因", ("leaving_reason",), width=20),
     ]
+
+
+def resident_import_columns() -> list[Column]:
+    """The full-value export as the import template has it: its columns, headers and order
+    (``ledger_import.columns.COLUMNS``), values written as the importer reads them, so that a
+    sheet exported, corrected in Excel and imported again changes only what was corrected.
+    A 社区 column comes first, for a district's export; the importer reads past it."""
+    from .ledger_import.columns import COLUMNS
+
+    household, floating = "household__", "floating_registration__"
+    by_key = {
+        "grid": Column("网格", (f"{household}grid__name",)),
+        "building": Column("楼栋", (f"{household}building__number",)),
+        "unit": Column("单元", (f"{household}unit__number",)),
+        "room": Column("门牌号", (f"{household}room",)),
+        "address": Column("住址", (f"{household}address",), width=30),
+        "household_number": Column("户号", (f"{household}number",)),
+        "household_kind": Column("户别", (f"{household}kind",), _label(Household, "kind")),
+        "household_phone": Column("户联系电话", (f"{household}phone",), _text, 15, mask=mask_phone),
+        "household_flags": Column(
+            "家庭标签",
+            tuple(f"{household}{name}" for name in Household.FLAG_FIELDS),
+            _flags(Household, Household.FLAG_FIELDS),
+            20,
+        ),
+        "landlord_name": Column("房东姓名", (f"{household}landlord_name",)),
+        "landlord_phone": Column("房东电话", (f"{household}landlord_phone",), _text, 15, mask=mask_phone),
+        "name": Column("姓名", ("name",)),
+        "id_number": Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
+        "relation": Column("与户主关系", ("relation",), _label(Resident, "relation")),
+        "gender": Column("性别", ("gender",), _label(Resident, "gender"), 6),
+        "birth_date": Column("出生日期", ("birth_date",), _date, mask=_birth_year),
+        "ethnicity": Column("民族", ("ethnicity__name",), width=10),
+        "phone": Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
+        "residence_status": Column("居住状态", ("residence_status",), _label(Resident, "residence_status")),
+        "moved_in_on": Column("迁入日期", ("moved_in_on",), _date),
+        "origin": Column("迁入地/籍贯", ("origin",), width=20),
+        "political_status": Column("政治面貌", ("political_status",), _label(Resident, "political_status")),
+        "education": Column("文化程度", ("education",), _label(Resident, "education")),
+        "employment": Column("就业状况", ("employment",), _label(Resident, "employment")),
+        "special_groups": Column(
+            "特殊群体", Resident.SPECIAL_GROUP_FIELDS, _flags(Resident, Resident.SPECIAL_GROUP_FIELDS), 20
+        ),
+        "languages": Column("使用语言", ("languages",)),
+        "arrived_on": Column("来本地日期", (f"{floating}arrived_on",), _date),
+        "floating_origin": Column("户籍地", (f"{floating}origin",)),
+        "expected_stay": Column("预计居住期限", (f"{floating}expected_stay",)),
+        "occupation": Column(
+            "从业类型", (f"{floating}occupation",), _label(FloatingRegistration, "occupation")
+        ),
+        "workplace": Column("工作单位", (f"{floating}workplace",), width=20),
+    }
+    missing = [c.key for c in COLUMNS if c.key not in by_key or by_key[c.key].header != c.header]
+    if missing:  # the template changed: the export must follow it
+        raise RuntimeError(f"the full export lacks the template's columns: {missing}")
+    return [Column("社区", (f"{household}community__name",)), *(by_key[c.key] for c in COLUMNS)]

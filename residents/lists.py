@@ -10,7 +10,8 @@ Order, as the keyset pagination needs it (unique, never null, served by an index
   status) index. The list used to put members in the alphabetical order of their status
   and relation codes (so "child" before "head"), which put no one where a reader looks
   for them; registration order keeps a household's members together, the head usually
-  first, as the household page does.
+  first, as the household page does. The export, not paged, lists each household's
+  members as the household page does (户主, 配偶, then by relation and age).
 
 Grids come in the order they were created, which for the tree's siblings is treebeard's
 path order: households stay grouped by grid as before.
@@ -24,7 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from core import export_views, lists
 
 from . import idnumber
-from .exports import FULL_IDENTITY, household_columns, resident_columns
+from .exports import FULL_IDENTITY, household_columns, resident_columns, resident_import_columns
 from .filters import (
     LedgerFilterForm,
     ResidentFilterForm,
@@ -33,6 +34,7 @@ from .filters import (
     residents_for,
     with_member_counts,
 )
+from .models import household_order
 
 
 def partial_id_hint(filters: dict) -> dict:
@@ -77,7 +79,9 @@ RESIDENTS = lists.register(
         form_class=ResidentFilterForm,
         rows=residents_for,
         order=("household__grid_id", "household__number", "pk"),
+        export_order=("household__grid_id", "household__number", *household_order()),
         columns=tuple(resident_columns()),
+        full_columns=tuple(resident_import_columns()),
         context=partial_id_hint,
         template="residents/resident_list.html",
         url_name="residents:resident_list",
