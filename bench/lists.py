@@ -267,6 +267,9 @@ def readers() -> list[Reader]:
     return out
 
 
+SEARCH_KEY = "bench-search"  # the token a posted search would have put in the URL
+
+
 def set_search(reader: Reader, term: str) -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -274,7 +277,7 @@ def set_search(reader: Reader, term: str) -> None:
 
     session = SessionStore(session_key=reader.cookie.split("=", 1)[1])
     for key in ("residents.households", "residents.residents"):
-        session[lists.search_key(lists.get(key))] = term
+        session[lists.search_key(lists.get(key))] = {SEARCH_KEY: term}
     session.save()
 
 
@@ -299,7 +302,7 @@ def cases(all_readers: list[Reader], deep: dict[str, int]) -> list[Case]:
             out.append(Case(reader, key, f"{noun} grid filter", {"grid": str(reader.grid_pk)}, 1))
             out.append(Case(reader, key, f"{noun} 少数民族", {"ethnicity": "minority"}, 1))
             out.append(Case(reader, key, f"{noun} minority deep", {"ethnicity": "minority"}, 20))
-            out.append(Case(reader, key, f"{noun} search", {"search": "1"}, 1))
+            out.append(Case(reader, key, f"{noun} search", {"search": SEARCH_KEY}, 1))
     return out
 
 
@@ -313,7 +316,8 @@ def resolve(case: Case) -> tuple[int, str]:
     if case.params.get("search"):
         from django.contrib.sessions.backends.db import SessionStore
 
-        data["q"] = SessionStore(session_key=case.reader.cookie.split("=", 1)[1])[lists.search_key(spec)]
+        session = SessionStore(session_key=case.reader.cookie.split("=", 1)[1])
+        data["q"] = session[lists.search_key(spec)][case.params["search"]]
     form = spec.form_class(data or None, user=case.reader.user)
     qs = spec.rows(case.reader.user, form.values()).order_by(*spec.order)
     page = case.page

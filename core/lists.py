@@ -39,6 +39,7 @@ What it gets:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -195,31 +196,45 @@ def search_key(spec: ScopedList) -> str:
     return SEARCH_SESSION_PREFIX + spec.key
 
 
+# How many searches one person keeps per list (one per tab or window they searched in).
+SEARCHES_KEPT = 20
+
+
+def _searches(request: HttpRequest, spec: ScopedList) -> dict[str, str]:
+    kept = request.session.get(search_key(spec))
+    return kept if isinstance(kept, dict) else {}  # a term kept the old way, alone: forgotten
+
+
 def filter_data(request: HttpRequest, spec: ScopedList) -> QueryDict | None:
     """The list's filters from the URL and its search term from the session.
 
     What people search for is names and ID numbers; in a URL those would end up in browser
     history and in every proxy's and server's access log. So a search is POSTed, the term
-    kept in the session (one per list: a term typed on one list is not silently applied to
-    another), and the URL carries only ``search=1``. A ``q`` in the URL is ignored.
+    kept in the session under a short random token, and the URL carries only the token
+    (``search=Xy3…``): one per search, so two tabs searching one list each page through
+    their own results, and a term typed on one list is not applied to another. A ``q`` in
+    the URL is ignored; an unknown or expired token searches for nothing.
     """
     data = request.GET.copy()
     for name in ("q", CURSOR):
         data.pop(name, None)
-    if data.get("search") == "1":
-        data["q"] = request.session.get(search_key(spec), "")
+    token = data.get("search")
+    if token:
+        data["q"] = _searches(request, spec).get(token, "")
     return data or None
 
 
 def search_redirect(request: HttpRequest, spec: ScopedList) -> HttpResponse:
-    """A posted search: the term to the session, the (impersonal) filters to the URL."""
+    """A posted search: the term to the session under a new token, the token and the
+    (impersonal) filters to the URL. The person's last ``SEARCHES_KEPT`` searches stay."""
     params = {k: v for k, v in request.POST.items() if v and k not in NOT_FILTERS}
     term = request.POST.get("q", "").strip()
     if term:
-        request.session[search_key(spec)] = term
-        params["search"] = "1"
-    else:
-        request.session.pop(search_key(spec), None)
+        token = secrets.token_urlsafe(6)
+        searches = _searches(request, spec)
+        searches[token] = term
+        request.session[search_key(spec)] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        params["search"] = token
     return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
 
 

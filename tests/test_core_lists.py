@@ -4,6 +4,7 @@ one 我的导出 page. Tested through a list registered here (as a future app wo
 through the ledger's two lists, its first users."""
 
 import io
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django import forms
@@ -26,6 +27,7 @@ from residents.models import Household, HouseholdKind
 from tests import lists_urls
 from tests.factories import make_person
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
+from tests.searching import search_token
 
 pytestmark = pytest.mark.django_db
 
@@ -143,20 +145,42 @@ def test_a_search_is_kept_in_the_session_per_list_never_in_the_url(client, staff
     client.force_login(staff_user)
     response = client.post(reverse("test_list"), {"q": "A0", "kind": "rental"}, follow=True)
     final_url = response.redirect_chain[-1][0]
-    assert "A0" not in final_url and "search=1" in final_url and "kind=rental" in final_url
+    token = parse_qs(urlparse(final_url).query)["search"][0]
+    assert "A0" not in final_url and "kind=rental" in final_url and len(token) == 8
     assert rows(response) == ["A08", "A04", "A00"]
-    assert client.session[lists.search_key(test_list)] == "A0"
-    # The ledger's list keeps a term of its own: this one is not applied there.
-    households = client.get(reverse("residents:household_list"), {"search": "1"})
+    assert client.session[lists.search_key(test_list)] == {token: "A0"}
+    # The ledger's list keeps terms of its own: this one is not applied there.
+    households = client.get(reverse("residents:household_list"), {"search": token})
     assert len(rows(households)) == 14
     assert lists.search_key(HOUSEHOLDS) not in client.session
 
 
-def test_an_empty_search_forgets_the_term(client, staff_user, many, test_list):
+def test_an_empty_search_shows_the_list_unsearched(client, staff_user, many, test_list):
     client.force_login(staff_user)
     client.post(reverse("test_list"), {"q": "B0"})
-    client.post(reverse("test_list"), {"q": ""})
-    assert lists.search_key(test_list) not in client.session
+    response = client.post(reverse("test_list"), {"q": ""})
+    assert "search" not in response["Location"]
+
+
+def test_two_tabs_searching_one_list_each_page_through_their_own_results(client, staff_user, many, test_list):
+    client.force_login(staff_user)
+    first = search_token(client, "test_list", "A0")
+    second = search_token(client, "test_list", "B0")  # another tab, later
+    a, b = (rows(client.get(reverse("test_list"), {"search": token})) for token in (first, second))
+    assert a and all(row.startswith("A0") for row in a)
+    assert b and all(row.startswith("B0") for row in b)
+
+
+def test_only_the_last_searches_are_kept_and_an_old_token_searches_for_nothing(
+    client, staff_user, many, test_list
+):
+    client.force_login(staff_user)
+    oldest = search_token(client, "test_list", "A0")
+    for n in range(lists.SEARCHES_KEPT):
+        search_token(client, "test_list", f"B{n}")
+    assert len(client.session[lists.search_key(test_list)]) == lists.SEARCHES_KEPT
+    assert oldest not in client.session[lists.search_key(test_list)]
+    assert len(rows(client.get(reverse("test_list"), {"search": oldest}))) > 3  # unsearched
 
 
 # --- keyset pages --------------------------------------------------------------------------------
@@ -351,9 +375,9 @@ def test_a_large_export_of_a_registered_list_becomes_a_job_for_its_requester(
 ):
     settings.EXPORT_SYNC_MAX_ROWS = 1
     client.force_login(staff_user)
-    client.post(reverse("test_list"), {"q": "B"})
+    token = search_token(client, "test_list", "B")
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.get(reverse("test_list_export"), {"search": "1"})
+        response = client.get(reverse("test_list_export"), {"search": token})
     job = ExportJob.objects.get()
     assert len(callbacks) == 1 and response["Location"] == reverse("core:export_detail", args=[job.pk])
     assert (job.list_key, job.params, job.full, job.scope_unit) == (

@@ -33,6 +33,7 @@ from grid.models import Role
 from residents.lists import HOUSEHOLDS, RESIDENTS
 from tests.factories import make_person
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
+from tests.searching import search_token
 
 pytestmark = pytest.mark.django_db
 
@@ -176,8 +177,8 @@ def test_the_search_term_is_stored_to_rebuild_the_list_but_never_put_in_a_url(
     client, staff_user, ledger, large, ask
 ):
     client.force_login(staff_user)
-    client.post(reverse("residents:resident_list"), {"q": "张三"})
-    response, export = ask("resident_export", {"search": "1", "status": "all", "grid": "junk"})
+    token = search_token(client, "residents:resident_list", "张三")
+    response, export = ask("resident_export", {"search": token, "status": "all", "grid": "junk"})
     assert export.params == {"q": "张三", "status": "all"}  # the invalid grid is ignored, as on the page
     assert "张三" not in response["Location"] and quote("张三") not in response["Location"]
     detail = client.get(response["Location"])

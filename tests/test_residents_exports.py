@@ -8,6 +8,7 @@ from core.masking import mask_id_number
 from core.xlsx import neutralise
 from grid.models import Role
 from tests.factories_residents import HouseholdFactory, ResidentFactory, ethnicity
+from tests.searching import search_token
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +121,8 @@ def test_the_export_follows_the_lists_filters(client, staff_user, ledger):
     client.force_login(staff_user)
     rows = read(client.get(reverse("residents:resident_export"), {"ethnicity": "minority"}))
     assert column(rows, "姓名") == ["'+SUM(A1:A9)"]
-    client.post(reverse("residents:household_list"), {"q": "0201"})  # the search lives in the session
-    rows = read(client.get(reverse("residents:household_export"), {"search": "1"}))
+    token = search_token(client, "residents:household_list", "0201")  # the term lives in the session
+    rows = read(client.get(reverse("residents:household_export"), {"search": token}))
     assert column(rows, "户号") == ["0201"]
 
 
