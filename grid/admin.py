@@ -230,14 +230,6 @@ class PlaceAdmin(ActionAdminMixin, ScopedAdmin):
     record_kwarg, parent_field, action_fields = "place", "grid", actions.PLACE_FIELDS
 
 
-@admin.register(Profile)
-class ProfileAdmin(ScopedAdmin):
-    personal_fields = ("phone",)
-    list_display = ("user", "role", "org_unit")
-    list_filter = ("role",)
-    search_fields = ("user__username", "user__first_name", "user__last_name")
-
-
 class ProfileForm(forms.ModelForm):
     """额外授权 as boxes to tick, each naming the role it is for; one for another role is refused."""
 
@@ -267,6 +259,20 @@ class ProfileForm(forms.ModelForm):
             labels = "、".join(g.label for g in registry.grantables() if g.key in wrong)
             self.add_error("extra_grants", f"“{labels}”不能授予{Role(role).label if role else '该角色'}。")
         return data
+
+
+@admin.register(Profile)
+class ProfileAdmin(ScopedAdmin):
+    form = ProfileForm
+    personal_fields = ("phone",)
+    list_display = ("user", "role", "org_unit")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Group, admin-site access and 额外授权 follow the profile, as on the user's page.
+        user_assign_role(user=obj.user, org_unit=obj.org_unit, role=obj.role, grants=obj.extra_grants)
 
 
 class ProfileInline(ScopedAdminMixin, admin.StackedInline):

@@ -4,13 +4,14 @@
 Nobody is hard-deleted: moving out (迁出) and death are statuses with a date, 去向 and
 原因, and a household whose last member leaves is closed (销户) on that day.
 
+Someone who moved out can come back (迁回), into any household, which reopens if it was
+closed. Each action re-reads the row it changes under a lock, so the history is diffed
+against what is stored, not against whatever a form did to the caller's instance.
+
 A household has at most one 户主 on the ledger: every path that could make a second one
 (adding, editing, moving, returning a member) refuses it, naming the present one; when the
 户主 leaves or moves away and others remain, the caller names who becomes 户主
-(``new_head``); and ``household_change_head`` hands the role over within a household. Someone who moved out can
-come back (迁回), into any household, which reopens if it was closed. Each action re-reads the
-row it changes under a lock, so the history is diffed against what is stored, not
-against whatever a form did to the caller's instance.
+(``new_head``); and ``household_change_head`` hands the role over within a household.
 """
 
 from __future__ import annotations

@@ -297,3 +297,17 @@ def test_the_sign_in_lockouts_have_chinese_names():
         "登录尝试",
         "登录日志",
     )
+
+
+def test_an_admin_gives_a_staff_member_the_import_right_on_their_profile(
+    admin_client_at_community, tree, persona
+):
+    staff = persona(Role.STAFF)
+    url = reverse("admin:grid_profile_change", args=[staff.profile.pk])
+    data = form_values(admin_client_at_community.get(url), "profile_form")
+    data["extra_grants"] = ["residents.import_ledger"]
+    response = admin_client_at_community.post(url, data)
+    assert response.status_code == 302
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert staff.profile.extra_grants == ["residents.import_ledger"]
+    assert staff.has_perm("residents.import_ledger") and staff.has_perm("residents.view_ledgerimport")
