@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -15,14 +15,15 @@ from core.registry import Panel
 from grid.models import OrgLevel, Role
 from grid.scope import scope_queryset, user_org_unit
 
-from .models import Household, LedgerStatus, Relation, Resident
+from .filters import with_member_counts
+from .models import Household, LedgerStatus
 
 ON_LEDGER = Q(residents__status=LedgerStatus.ACTIVE)
 
 
 def _open_households(user, **where):
     """The reader's households still open (not 销户) matching ``where``."""
-    return scope_queryset(user, Household).filter(closed_on__isnull=True, **where)
+    return scope_queryset(user, Household.objects.active()).filter(**where)
 
 
 def building_households_panel(user, building) -> Panel | None:
@@ -53,20 +54,14 @@ def unit_households_panel(user, unit) -> Panel | None:
     """A 单元's households by room, with their 户主 and how many are on the ledger."""
     if not user.has_perm("residents.view_household"):
         return None
-    head = Resident.objects.filter(
-        household=OuterRef("pk"), relation=Relation.HEAD, status=LedgerStatus.ACTIVE
-    ).values("name")[:1]
-    households = list(
-        _open_households(user, unit=unit)
-        .annotate(head_name=Subquery(head), members=Count("residents", filter=ON_LEDGER))
-        .order_by("room", "number")
-    )
+    # Member counts and the 户主's name as the household list computes them.
+    households = list(with_member_counts(_open_households(user, unit=unit)).order_by("room", "number"))
     return Panel(
         "residents/_unit_households.html",
         {
             "unit": unit,
             "households": households,
-            "residents": sum(h.members for h in households),
+            "residents": sum(h.member_count for h in households),
         },
     )
 
