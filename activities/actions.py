@@ -784,3 +784,15 @@ def honour_update(*, by, honour: Honour, **fields: Any) -> Honour:
     current.save()
     history.record(instance=current, action=history.UPDATE, changes=changes, by=by)
     return current
+
+
+@transaction.atomic
+def residents_merged(*, by, keep: Resident, duplicate: Resident) -> None:
+    """A person registered twice was merged (``residents.actions.resident_merge``): their
+    签到, team memberships, volunteer hours and honours name the record kept. Where the kept
+    record already signed in at the activity or is in the team, that row stands."""
+    merge = {"by": by, "field": "resident", "keep": keep, "duplicate": duplicate}
+    history.repoint(rows=Attendance.objects.all(), parent="activity", unique_with=("activity",), **merge)
+    history.repoint(rows=Membership.objects.all(), parent="team", unique_with=("team",), **merge)
+    history.repoint(rows=ServiceRecord.objects.all(), **merge)
+    history.repoint(rows=Honour.objects.all(), **merge)

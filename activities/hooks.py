@@ -15,6 +15,7 @@ from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from . import (
+    actions,
     panels,
     report,  # noqa: F401  (registers 活动与宣传 and its charts)
 )
@@ -212,3 +213,6 @@ inventory.classify(
     business=("community", "recipient", "title", "level", "awarded_by", "awarded_on"),
     system=("id", "created_at", "updated_at"),
 )
+
+# A person registered twice and merged: the records here that named the duplicate follow.
+registry.on_merge("residents.Resident", actions.residents_merged)

@@ -420,3 +420,39 @@ def page_history(
         return None
     changes = list(scoping.scope_queryset(user, under(instance)).select_related("user")[:HISTORY_LIMIT])
     return entries(changes, user=user, subject=subject, masked=masked)
+
+
+def repoint(
+    *,
+    by,
+    rows: QuerySet,
+    field: str,
+    keep: models.Model,
+    duplicate: models.Model,
+    parent: str | None = None,
+    unique_with: tuple[str, ...] = (),
+) -> int:
+    """Point ``field`` of each of ``rows`` that names ``duplicate`` at ``keep`` instead (a
+    record merged into another), each row's change in its history (filed under its
+    ``parent`` attribute too, when named). A row whose ``unique_with`` fields ``keep`` already
+    has a row for (both signed in at one activity) is deleted instead: ``keep``'s row stands.
+    Returns how many rows were changed or deleted."""
+    model = rows.model
+    names = [field, *(["updated_at"] if any(f.name == "updated_at" for f in model._meta.fields) else [])]
+    touched = 0
+    for row in rows.filter(**{field: duplicate}).select_for_update():
+        owner = getattr(row, parent) if parent else None
+        attnames = (model._meta.get_field(name).attname for name in unique_with)
+        same = {attname: getattr(row, attname) for attname in attnames}
+        if same and rows.filter(**{field: keep}, **same).exists():
+            record(
+                instance=row, parent=owner, action=DELETE, changes={field: [as_text(duplicate), ""]}, by=by
+            )
+            row.delete()
+        else:
+            changes = diff(row, {field: keep})
+            setattr(row, field, keep)
+            row.save(update_fields=names)
+            record(instance=row, parent=owner, action=UPDATE, changes=changes, by=by)
+        touched += 1
+    return touched

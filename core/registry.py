@@ -17,6 +17,7 @@ A ``hooks.py``::
     registry.picker("mediation.Case", "mediation:case_picker")
     registry.home_panel(lambda user: Panel("mediation/_home_panel.html", {...}) or None)
     registry.related_panel("residents.Resident", lambda user, resident: ...)
+    registry.on_merge("residents.Resident", lambda *, by, keep, duplicate: ...)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _quick_links: list[tuple[int, Callable[[object], list[QuickLink]]]] = []
 _pickers: dict[str, str] = {}
 _home_panels: list[tuple[int, Callable[[object], Panel | None]]] = []
 _related_panels: dict[str, list[tuple[int, Callable[[object, object], Panel | None]]]] = defaultdict(list)
+_merge_handlers: dict[str, list[tuple[int, Callable[..., None]]]] = defaultdict(list)
 
 
 # --- role grants ----------------------------------------------------------------------
@@ -206,3 +208,20 @@ def related_panels_for(model_label: str, user, record) -> list[Panel]:
     providers = sorted(_related_panels.get(model_label.lower(), []), key=lambda item: item[0])
     panels = (provider(user, record) for _, provider in providers)
     return [panel for panel in panels if panel is not None]
+
+
+# --- merging duplicates ----------------------------------------------------------------------
+
+
+def on_merge(model_label: str, handler: Callable[..., None], *, order: int = 100) -> None:
+    """``handler(by=…, keep=…, duplicate=…)`` re-points the app's own rows that name a
+    ``model_label`` record merged into another (a person registered twice, 重复登记), each
+    with its change in the history. The app owning the model calls them inside its merge
+    transaction (``merge_handlers_for``); one that raises undoes the whole merge."""
+    _add(_merge_handlers[model_label.lower()], handler, order)
+
+
+def merge_handlers_for(model_label: str) -> list[Callable[..., None]]:
+    return [
+        handler for _, handler in sorted(_merge_handlers.get(model_label.lower(), []), key=lambda i: i[0])
+    ]

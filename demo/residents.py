@@ -71,6 +71,8 @@ DEMO_SEQUENCES = range(1, 500)
 YEAR = 365.25
 # People gone from the ledger of a community whose figures follow a report exactly.
 FORMER_MEMBERS = 12
+# 疑似重复登记 in 变电所社区 for staff to review (one old number, the others mistyped).
+POSSIBLE_DUPLICATES = 3
 # In a married couple the 户口 usually names the husband 户主.
 COUPLE_HEAD_MALE = 0.85
 LOCAL_PREFECTURE = DISTRICT_CODE[:4]  # 2109 阜新市
@@ -978,6 +980,67 @@ class _Planner:
             )
             home.members.append(p)
 
+    def _possible_duplicates(self, homes: list[Home], count: int) -> None:
+        """A woman registered in her parents' household and again in her husband's, under an
+        old number or a mistyped one: the same name and birth date in two households, for
+        staff to review (疑似重复登记). Made of residents already planned, a daughter and a
+        wife of the same 民族 and nearly the same age, so the community's figures stay the
+        report's; the wife takes the daughter's name, birth date and a number that differs."""
+        rng = self.rng
+
+        def women(relation: str) -> list[tuple[Home, Person]]:
+            return [
+                (h, p)
+                for h in homes
+                if not h.pin and not h.is_floating
+                for p in h.members
+                if p.relation == relation and p.gender == FEMALE and 25 <= p.age <= 45
+            ]
+
+        daughters, wives = women(Relation.CHILD), women(Relation.SPOUSE)
+        rng.shuffle(daughters)
+        used: set[int] = set()
+        for k, (home, daughter) in enumerate(daughters):
+            if len(used) >= 2 * count:
+                break
+            match = next(
+                (
+                    (h, p)
+                    for h, p in wives
+                    if h is not home
+                    and id(h) not in used
+                    and p.eth == daughter.eth
+                    and abs(p.age - daughter.age) <= 2
+                    and abs(h.head.age - daughter.age) <= 6
+                    and (p.moved_in_on is None or p.moved_in_on >= daughter.birth_date)
+                ),
+                None,
+            )
+            if match is None or id(home) in used:
+                continue
+            wife_home, wife = match
+            used |= {id(home), id(wife_home)}
+            wife.name, wife.given, wife.surname = daughter.name, daughter.given, daughter.surname
+            wife.birth_date, wife.age = daughter.birth_date, daughter.age
+            region = daughter.region[:4] + ("21" if daughter.region[4:] != "21" else "22")
+            wife.id_number = self._variant_number(
+                daughter.id_number, old_region=region if k % 3 == 0 else None
+            )
+
+    def _variant_number(self, number: str, *, old_region: str | None) -> str:
+        """``number`` under another county code (an old number), or with its sequence mistyped
+        (the same parity: the same gender); never one already taken."""
+        sequence = int(number[14:17])
+        bodies = [old_region + number[6:17]] if old_region else []
+        # Adding an even step modulo an even number keeps the parity; 1–498 as DEMO_SEQUENCES.
+        bodies += [number[:14] + f"{(sequence + step - 1) % 498 + 1:03d}" for step in range(2, 498, 2)]
+        for body in bodies:
+            candidate = body + check_char(body)
+            if candidate not in self.env.taken:
+                self.env.taken.add(candidate)
+                return candidate
+        raise RuntimeError("没有可用的身份证号。")
+
     def _place_heads(self, plan: CommunityPlan) -> None:
         """The 大院's landlord, the mosque's 阿訇 and the shopkeepers who live here head their places."""
         pinned = {h.place.pk: h.head for h in plan.homes if h.pin and h.place}
@@ -1067,6 +1130,7 @@ class _Planner:
             self._leavers(homes)
         else:
             self._former_members(homes, FORMER_MEMBERS)
+            self._possible_duplicates(homes, POSSIBLE_DUPLICATES)
         plan = CommunityPlan(self.community, self.profile, homes)
         self._place_heads(plan)
         self._unit_heads(plan)

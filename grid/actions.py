@@ -223,3 +223,11 @@ def unit_delete(*, by, unit: Unit) -> None:
 @transaction.atomic
 def place_delete(*, by, place: Place) -> None:
     _delete(place, PLACE_FIELDS, by=by)
+
+
+@transaction.atomic
+def heads_merged(*, by, keep: models.Model, duplicate: models.Model) -> None:
+    """A person on the ledger (``settings.GRID_HEAD_MODEL``) registered twice was merged: the
+    buildings, units and places they head name the record kept."""
+    for model in (Building, Unit, Place):
+        history.repoint(by=by, rows=model.objects.all(), field="head", keep=keep, duplicate=duplicate)

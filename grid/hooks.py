@@ -4,13 +4,17 @@ the class of each of its fields (数据清单, docs/security.md)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from core import history, inventory, registry
 from core.masking import mask_phone
 from core.registry import QuickLink, permissions_for
 
-from . import report  # noqa: F401  (registers the grid's 存在问题)
+from . import (
+    actions,
+    report,  # noqa: F401  (registers the grid's 存在问题)
+)
 from .models import HEAD_PHONES, UNLOCK_ACCOUNT, Building, OrgUnit, Place, Profile, Role, Unit
 from .scope import user_org_unit
 
@@ -100,3 +104,6 @@ inventory.classify(
     Place, personal=_head, business=("grid", "kind", "name", "address", "note"), system=("id",)
 )
 inventory.classify(Profile, personal=("user", "org_unit", "role", "phone", "extra_grants"), system=("id",))
+
+# Heads are people on the ledger: one registered twice and merged heads as the record kept.
+registry.on_merge(settings.GRID_HEAD_MODEL, actions.heads_merged)

@@ -853,3 +853,13 @@ def followup_record(
         # though only staff reopen by hand. The move is the system's; the history names who.
         _reopen(by=by, case=case, reason=BROKEN_REASON, mover=None)
     return current
+
+
+@transaction.atomic
+def residents_merged(*, by, keep: Resident, duplicate: Resident) -> None:
+    """A person registered twice was merged (``residents.actions.resident_merge``): the
+    当事人 and 调解员 that named the duplicate name the record kept."""
+    history.repoint(
+        by=by, rows=Party.objects.all(), field="resident", keep=keep, duplicate=duplicate, parent="case"
+    )
+    history.repoint(by=by, rows=Mediator.objects.all(), field="resident", keep=keep, duplicate=duplicate)

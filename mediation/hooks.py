@@ -12,6 +12,7 @@ from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from . import (
+    actions,
     panels,
     report,  # noqa: F401  (registers 矛盾纠纷调解, its 存在问题 and its chart)
 )
@@ -214,3 +215,6 @@ inventory.classify(
     business=("case", "day", "overdue", "repeat"),
     system=("id", "created_at"),
 )
+
+# A person registered twice and merged: the records here that named the duplicate follow.
+registry.on_merge("residents.Resident", actions.residents_merged)

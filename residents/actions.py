@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core import history
+from core import history, registry
 from core.history import as_text, diff, snapshot
 from grid.models import OrgLevel, OrgUnit
 from grid.scope import unit_in_scope
@@ -33,6 +33,7 @@ from . import idnumber
 from .models import (
     ChangeAction,
     Departure,
+    DuplicateDismissal,
     FloatingRegistration,
     Household,
     LedgerStatus,
@@ -396,6 +397,8 @@ def _come_back(
     later leaving can't be dated before the return."""
     if current.status == LedgerStatus.DECEASED:
         raise ValidationError(f"{current.name}已于{current.status_date:%Y-%m-%d}死亡，不能办理迁回。")
+    if current.status == LedgerStatus.MERGED:
+        raise ValidationError(f"该记录是重复登记，已合并到{current.name}的另一条记录，不能办理迁回。")
     if current.status != LedgerStatus.MOVED_OUT:
         raise ValidationError(f"{current.name}目前在册，无需办理迁回。")
     _refuse_second_head(target, current, relation)
@@ -483,3 +486,99 @@ def resident_transfer_in(
     if fields or floating is not None:
         current = resident_update(by=by, resident=current, floating=floating, hide_old=True, **fields)
     return current
+
+
+# --- possible duplicates (疑似重复登记, residents.duplicates) ------------------------------------
+
+
+def _check_pair(*, by, first: Resident, second: Resident) -> None:
+    """Two records staff may merge or dismiss: both theirs, on the ledger, the same name and
+    birth date, in two households."""
+    for resident in (first, second):
+        if by is not None and not unit_in_scope(by, resident.household.grid):
+            raise ValidationError("所选居民不在您的管辖范围内。")
+        if not resident.is_active:
+            raise ValidationError(f"{resident.name}的这条记录已{resident.get_status_display()}，无需再处理。")
+    if first.pk == second.pk or first.household_id == second.household_id:
+        raise ValidationError("只能处理登记在两个不同户中的两条记录。")
+    if (first.name, first.birth_date) != (second.name, second.birth_date):
+        raise ValidationError("两条记录的姓名或出生日期不同，不是疑似重复登记。")
+
+
+@transaction.atomic
+def resident_merge(*, by, keep: Resident, duplicate: Resident) -> Resident:
+    """合并: ``duplicate`` is the same person as ``keep``, registered twice. It leaves the
+    ledger (status "merged", ``merged_into`` ``keep``) but is not deleted: its history stays,
+    and every record of the other apps that named it (a 当事人, a 受益居民, a 签到 …) names
+    ``keep`` from now on, each with its change (``registry.on_merge``). ``keep``'s own values
+    stay as they are. Its household closes if nobody else is left there."""
+    # Locked in pk order, as every other merge or dismissal of the pair locks them.
+    locked = {
+        r.pk: r
+        for r in Resident.objects.select_for_update(of=("self",))
+        .select_related("household__grid")
+        .filter(pk__in=(keep.pk, duplicate.pk))
+    }
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    _check_pair(by=by, first=keep, second=duplicate)
+    others = duplicate.household.residents.active().exclude(pk=duplicate.pk)
+    if duplicate.relation == Relation.HEAD and others.exists():
+        raise ValidationError(
+            f"要合并掉的记录是户号 {duplicate.household.number} 的户主，户内还有其他在册成员："
+            "请先在该户页面“更换户主”，再合并。"
+        )
+    today = timezone.localdate()
+    values = {"status": LedgerStatus.MERGED, "status_date": today, "merged_into": keep}
+    changes = diff(duplicate, values)
+    for name, value in values.items():
+        setattr(duplicate, name, value)
+    duplicate.save(update_fields=[*values, "updated_at"])
+    _record(
+        by=by, action=ChangeAction.MERGE, changes=changes, household=duplicate.household, resident=duplicate
+    )
+    _record(
+        by=by,
+        action=ChangeAction.MERGE,
+        changes={"重复登记": ["", f"户号 {duplicate.household.number} 的同一人记录已合并到本记录"]},
+        household=keep.household,
+        resident=keep,
+    )
+    for handler in registry.merge_handlers_for("residents.Resident"):
+        handler(by=by, keep=keep, duplicate=duplicate)
+    _close_if_empty(by=by, household=Household.objects.select_for_update().get(pk=duplicate.household_id))
+    return keep
+
+
+@transaction.atomic
+def duplicate_dismiss(*, by, first: Resident, second: Resident, reason: str) -> DuplicateDismissal:
+    """排除: two records listed as a possible duplicate are two people. Dismissing the pair
+    again changes nothing."""
+    low, high = sorted((first, second), key=lambda r: r.pk)
+    locked = {
+        r.pk: r
+        for r in Resident.objects.select_for_update(of=("self",))
+        .select_related("household__grid")
+        .filter(pk__in=(low.pk, high.pk))
+    }
+    existing = DuplicateDismissal.objects.filter(first_id=low.pk, second_id=high.pk).first()
+    if existing is not None:
+        return existing
+    _check_pair(by=by, first=locked[low.pk], second=locked[high.pk])
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写排除理由，例如“经核实为同名同生日的两人”。"})
+    dismissal = DuplicateDismissal.objects.create(
+        first_id=low.pk,
+        second_id=high.pk,
+        reason=reason,
+        dismissed_by=by if getattr(by, "pk", None) else None,
+    )
+    for resident, other in ((locked[low.pk], locked[high.pk]), (locked[high.pk], locked[low.pk])):
+        _record(
+            by=by,
+            action=ChangeAction.DISMISS_DUPLICATE,
+            changes={"疑似重复": [f"与户号 {other.household.number} 的同名记录", "已排除：" + reason]},
+            household=resident.household,
+            resident=resident,
+        )
+    return dismissal

@@ -476,3 +476,35 @@ class ChangeHeadForm(forms.Form):
             del self.fields["former_head_relation"]
         else:
             self.fields["former_head_relation"].label = f"原户主{present.name}与新户主的关系"
+
+
+class MergeForm(forms.Form):
+    """合并疑似重复登记: which of the two records is the person's; the other is merged into it."""
+
+    keep = forms.TypedChoiceField(
+        label="保留哪条记录",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择要保留的记录。"},
+    )
+
+    def __init__(self, *args, first: Resident, second: Resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (r.pk, f"户号 {r.household.number}（{r.household.grid.name}）· 身份证号 {r.masked_id_number}")
+            for r in (first, second)
+        ]
+        self.fields[
+            "keep"
+        ].help_text = "通常保留身份证号正确（18位新号）、信息更完整的一条；另一条将标记为“重复登记已合并”。"
+
+
+class DismissDuplicateForm(forms.Form):
+    """排除: the two records are two people, with the reason staff found."""
+
+    reason = forms.CharField(
+        label="排除理由",
+        max_length=200,
+        help_text="例如：经入户核实为同名同生日的两人。",
+        error_messages={"required": "请填写排除理由。"},
+    )

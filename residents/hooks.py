@@ -18,6 +18,7 @@ from .actions import FLOATING_PREFIX
 from .exports import FULL_IDENTITY
 from .models import (
     ChangeAction,
+    DuplicateDismissal,
     Ethnicity,
     FloatingRegistration,
     GridCounts,
@@ -53,6 +54,9 @@ registry.grantable(
 # Whole ID numbers and phones in a file: staff may, with a stated purpose; grid workers,
 # who see them on their phones in the field, may not by default.
 registry.grant(Role.STAFF, "residents.export_full_identity")
+# 疑似重复登记: reviewed by staff (and admins), who decide which record is the person's.
+registry.grant(Role.STAFF, "residents.merge_resident")
+registry.grant(Role.ADMIN, "residents.merge_resident")
 for role in (Role.STAFF, Role.GRID_WORKER):
     registry.grant(
         role,
@@ -78,6 +82,14 @@ def _quick_links(user) -> list[QuickLink]:
     if user.has_perm("residents.import_ledger"):
         links.append(
             QuickLink("台账导入", reverse("ledger_import:list"), "导入社区的 Excel 台账，先试导入再确认")
+        )
+    if user.has_perm("residents.merge_resident"):
+        links.append(
+            QuickLink(
+                "疑似重复登记",
+                reverse("residents:duplicate_list"),
+                "核实同名同生日、登记在两个户中的居民，合并或排除",
+            )
         )
     return links
 
@@ -166,8 +178,15 @@ inventory.classify(
         "departure",
         "departure_place",
         "leaving_reason",
+        "merged_into",
     ),
     system=("id", "created_at", "updated_at"),
+)
+# Which two records are two people, and the reason staff wrote down (疑似重复登记的排除).
+inventory.classify(
+    DuplicateDismissal,
+    personal=("first", "second", "reason", "dismissed_by"),
+    system=("id", "dismissed_at"),
 )
 inventory.classify(
     FloatingRegistration, personal=("resident", *FloatingRegistration.DESCRIPTION_FIELDS), system=("id",)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.jobs import Job, Phase
@@ -177,6 +177,9 @@ class LedgerStatus(models.TextChoices):
     ACTIVE = "active", "在册"
     MOVED_OUT = "moved_out", "迁出"
     DECEASED = "deceased", "死亡"
+    # The same person registered twice (重复登记): this record was merged into another one
+    # (``merged_into``). It never counted: the figures leave it out, on any day.
+    MERGED = "merged", "重复登记已合并"
 
 
 class Departure(models.TextChoices):
@@ -236,7 +239,7 @@ class ResidentQuerySet(models.QuerySet):
         """Who was on the ledger on ``day``: moved in by then, and not yet gone."""
         arrived = Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)
         still_here = Q(status=LedgerStatus.ACTIVE) | Q(status_date__gt=day)
-        return self.filter(arrived & still_here)
+        return self.filter(arrived & still_here).exclude(status=LedgerStatus.MERGED)
 
     def minority(self) -> ResidentQuerySet:
         return self.filter(ethnicity__is_minority=True)
@@ -300,6 +303,10 @@ class Resident(models.Model):
     departure = models.CharField("去向", max_length=20, choices=Departure.choices, blank=True)
     departure_place = models.CharField("迁往地", max_length=100, blank=True)
     leaving_reason = models.CharField("迁出或死亡原因", max_length=100, blank=True)
+    # Set only with status "merged": the record this duplicate was merged into.
+    merged_into = models.ForeignKey(
+        "self", verbose_name="合并到", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -341,6 +348,7 @@ class Resident(models.Model):
             # Given deliberately (not to grid workers): whole values leave the system in a file.
             ("export_full_identity", "导出完整身份证号和电话"),
             ("import_ledger", "导入台账"),
+            ("merge_resident", "合并或排除疑似重复登记"),
         ]
         ordering = ["household__number", "relation", "pk"]
         # Names are searched with icontains, which a b-tree index can't serve.
@@ -385,6 +393,41 @@ class Resident(models.Model):
         return [
             str(self._meta.get_field(f).verbose_name) for f in self.SPECIAL_GROUP_FIELDS if getattr(self, f)
         ]
+
+
+class DuplicateDismissal(models.Model):
+    """排除: staff looked at two records listed as possible duplicates (疑似重复登记: same name
+    and birth date in two households) and found two people; the pair is not listed again."""
+
+    # The lower pk first, so that a pair has one row whichever way round it was dismissed.
+    first = models.ForeignKey(Resident, verbose_name="居民甲", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Resident, verbose_name="居民乙", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("排除理由", max_length=200)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="排除人",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField("排除时间", auto_now_add=True)
+
+    scope_path = "first__household__grid"
+
+    class Meta:
+        verbose_name = "疑似重复登记排除"
+        verbose_name_plural = "疑似重复登记排除"
+        default_permissions = ()
+        permissions = model_permissions("duplicatedismissal", verbose_name)
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="residents_dismissal_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="residents_dismissal_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}/{self.second_id}"
 
 
 class Occupation(models.TextChoices):
@@ -440,6 +483,8 @@ class ChangeAction(models.TextChoices):
     RETURN = "return", "迁回"
     IMPORT = "import", "导入更新"
     IMPORT_CREATE = "import_create", "导入新增"
+    MERGE = "merge", "合并重复登记"
+    DISMISS_DUPLICATE = "dismiss_duplicate", "排除疑似重复"
 
 
 class ImportStatus(models.TextChoices):

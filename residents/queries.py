@@ -138,7 +138,12 @@ def _count_grids(grids: list[OrgUnit], day: dt.date, *, whole: OrgUnit | None) -
     for row in by_ethnicity:
         if row["household__grid_id"] in counts:
             counts[row["household__grid_id"]]["ethnicity"][row["ethnicity__code"]] = row["n"]
-    gone = within(Resident.objects.exclude(status=LedgerStatus.ACTIVE).filter(status_date__lte=day))
+    # A duplicate merged into another record was never a second person: it never left.
+    gone = within(
+        Resident.objects.exclude(status__in=(LedgerStatus.ACTIVE, LedgerStatus.MERGED)).filter(
+            status_date__lte=day
+        )
+    )
     for grid_id, status, departure, n in (
         gone.order_by().values_list("household__grid_id", "status", "departure").annotate(n=Count("pk"))
     ):

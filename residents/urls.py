@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import lists, pickers, views
+from . import duplicate_views, lists, pickers, views
 
 app_name = "residents"
 
@@ -36,5 +36,16 @@ urlpatterns = [
     path("people/<int:pk>/move/", views.resident_move, name="resident_move"),
     path("people/<int:pk>/leave/", views.resident_leave, name="resident_leave"),
     path("people/<int:pk>/return/", views.resident_return, name="resident_return"),
+    path("people/duplicates/", duplicate_views.duplicate_list, name="duplicate_list"),
+    path(
+        "people/duplicates/<int:first>-<int:second>/merge/",
+        duplicate_views.duplicate_merge,
+        name="duplicate_merge",
+    ),
+    path(
+        "people/duplicates/<int:first>-<int:second>/dismiss/",
+        duplicate_views.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
     path("pick/", pickers.resident_picker, name="resident_picker"),
 ]

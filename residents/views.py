@@ -319,6 +319,10 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "age": resident.age_on(timezone.localdate()),
         # Other apps' records about this person (core.registry.related_panel), as they allow.
         "panels": registry.related_panels_for("residents.Resident", request.user, resident),
+        # A duplicate merged into another record (疑似重复登记): that one, if the reader's scope holds it.
+        "merged_into": scope_queryset(request.user, _residents()).filter(pk=resident.merged_into_id).first()
+        if resident.merged_into_id
+        else None,
     }
     return render(request, "residents/resident_detail.html", context)
 

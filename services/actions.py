@@ -789,3 +789,20 @@ def matter_add_beneficiary(*, by, matter: PracticalMatter, resident: Resident) -
         matter.save(update_fields=["beneficiary_count", "updated_at"])
     history.record(instance=matter, action=MatterAction.BENEFICIARY, changes=changes, by=by)
     return matter
+
+
+@transaction.atomic
+def residents_merged(*, by, keep: Resident, duplicate: Resident) -> None:
+    """A person registered twice was merged (``residents.actions.resident_merge``): tickets,
+    帮扶 and 实事 that named the duplicate name the record kept."""
+    for model in (Ticket, Assistance):
+        history.repoint(by=by, rows=model.objects.all(), field="resident", keep=keep, duplicate=duplicate)
+    for matter in PracticalMatter.objects.filter(beneficiaries=duplicate).select_for_update():
+        matter.beneficiaries.remove(duplicate)
+        matter.beneficiaries.add(keep)  # already there: nothing added, the count stays
+        history.record(
+            instance=matter,
+            action=history.UPDATE,
+            changes={"beneficiaries": [str(duplicate.pk), str(keep.pk)]},
+            by=by,
+        )

@@ -12,6 +12,7 @@ from core.registry import QuickLink, permissions_for
 from grid.models import Role
 
 from . import (
+    actions,
     panels,
     report,  # noqa: F401  (registers 便民服务, its 存在问题 and its charts)
 )
@@ -176,3 +177,6 @@ inventory.classify(
     ),
     system=("id", "created_at", "updated_at"),
 )
+
+# A person registered twice and merged: the records here that named the duplicate follow.
+registry.on_merge("residents.Resident", actions.residents_merged)

@@ -128,10 +128,29 @@ def _locked_account(grid, number: str):
     return account
 
 
+@dataclass(frozen=True)
+class Pair:
+    """Two records a URL names together (疑似重复登记's first-second)."""
+
+    pk: tuple[int, int]
+
+
+def _possible_duplicate(grid, resident, number: str) -> Pair:
+    """The resident registered a second time, in another household of the grid, with an old number."""
+    twin = ResidentFactory(
+        household=HouseholdFactory(grid=grid, number=f"{number}9"),
+        name=resident.name,
+        relation="head",
+        id_number=make_id_number(birth_date=resident.birth_date, gender=resident.gender, region="110102"),
+    )
+    return Pair((resident.pk, twin.pk))
+
+
 def _records(grid, *, building, unit, place, number: str, name: str) -> dict[str, Any]:
     home = HouseholdFactory(grid=grid, number=number, building=building, unit=unit)
     resident = ResidentFactory(household=home, name=name, relation="head")
     return {
+        "pair": _possible_duplicate(grid, resident, number),
         "grid": grid,
         "building": building,
         "unit": unit,
@@ -505,6 +524,8 @@ class Page:
     own: bool = False
     # The record goes in the query string as this parameter (数据看板's ?unit=), not the path.
     param: str | None = None
+    # The URL names two records (a possible duplicate's pair): its target's pk is a tuple.
+    pair: bool = False
 
     def url(self, world: dict | None, user=None) -> str:
         if self.own:
@@ -514,6 +535,8 @@ class Page:
         return self.url_for(world[self.target].pk)
 
     def url_for(self, pk) -> str:
+        if self.pair:
+            return reverse(self.name, args=list(pk) if isinstance(pk, tuple) else [pk, pk + 1])
         if self.param:
             return f"{reverse(self.name)}?{self.param}={pk}"
         return reverse(self.name, args=[pk])
@@ -574,6 +597,12 @@ PAGES = [
     Page("residents:household_change_head", LEDGER_WRITERS, "household", data=lambda w: {"new_head": "1"}),
     Page("residents:resident_return", LEDGER_WRITERS, "resident", data=lambda w: {"number": "0101"}),
     Page("residents:resident_picker", WORKING, method="post", data=lambda w: {"q": w["resident"].name}),
+    # residents: 疑似重复登记, reviewed by staff
+    Page("residents:duplicate_list", EDITORS),
+    Page("residents:duplicate_merge", EDITORS, "pair", pair=True, data=lambda w: {"keep": w["pair"].pk[0]}),
+    Page(
+        "residents:duplicate_dismiss", EDITORS, "pair", pair=True, data=lambda w: {"reason": "经核实为两人"}
+    ),
     # residents: the Excel import (admins)
     Page("ledger_import:list", IMPORTERS),
     Page("ledger_import:new", IMPORTERS),
@@ -855,6 +884,7 @@ def test_a_role_may_use_the_page_in_scope_or_is_refused(client, world, persona, 
 # Which records exist at each distance (no import in the sibling grid: imports are a community's).
 RECORDS = {
     "grid",
+    "pair",
     "building",
     "unit",
     "place",

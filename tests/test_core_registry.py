@@ -87,8 +87,9 @@ def test_home_shortcuts_follow_each_apps_rules(persona, tree):
         "队伍与志愿服务",
         "登记走访",
     ]
-    assert admin[-8:] == [
+    assert admin[-9:] == [
         "台账导入",
+        "疑似重复登记",
         "矛盾调解",
         "便民服务",
         "登记活动",

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from demo.org import BIANDIANSUO
 from demo.residents_data import BIANDIANSUO_FIGURES
-from grid.models import Building, OrgUnit, Place, PlaceKind, Unit
+from grid.models import Building, OrgUnit, Place, PlaceKind, Role, Unit
 from residents import idnumber
+from residents.duplicates import possible_duplicates
 from residents.models import (
     ChangeAction,
     Education,
@@ -40,6 +41,7 @@ from residents.models import (
     Resident,
 )
 from residents.queries import ledger_figures
+from tests.factories import make_person
 from tests.ledger_history import LedgerChange
 
 pytestmark = pytest.mark.django_db
@@ -408,3 +410,13 @@ def test_the_benchmark_ledger_never_meets_the_demo_people():
     bench_numbers = {str(row[column]) for row in ledger_rows(LedgerSpec(rows=2000, households=700))}
     assert {int(n[14:17]) for n in bench_numbers} <= set(BENCH_SEQUENCES)
     assert not bench_numbers & demo_numbers
+
+
+def test_biandiansuo_has_a_few_possible_duplicates_for_its_staff_to_review():
+    staff = make_person(role=Role.STAFF, unit=community(BIANDIANSUO), username="bds_duplicates")
+    pairs = possible_duplicates(staff)
+    assert len(pairs) == 3
+    for pair in pairs:
+        assert pair.first.household_id != pair.second.household_id
+        assert pair.first.id_number != pair.second.id_number
+    assert any(pair.hint.startswith("仅地址码不同") for pair in pairs)

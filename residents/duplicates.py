@@ -1,0 +1,95 @@
+"""疑似重复登记: one person registered twice, in two households (once with an old 15-digit
+number whose region code has since changed, once with the new one; or with a typo in the
+number that still passes its check). The ID numbers differ, so the ledger's uniqueness
+can't catch them; the same name and birth date in two households on the ledger can.
+
+Staff review each pair in their scope and merge it (``actions.resident_merge``) or dismiss
+it (``actions.duplicate_dismiss``: two people after all), after which it is not listed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from django.db.models import Count
+
+from grid.scope import scope_queryset
+
+from .models import DuplicateDismissal, Resident
+
+# Pairs are found in one grouped pass; a scope with more groups than this lists the first
+# ones by name, and the rest once those are reviewed.
+GROUP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    first: Resident  # the lower pk: registered first
+    second: Resident
+
+    @property
+    def records(self) -> tuple[Resident, Resident]:
+        return self.first, self.second
+
+    @property
+    def hint(self) -> str:
+        """What tells the two ID numbers apart, without showing either."""
+        a, b = self.first.id_number, self.second.id_number
+        # Birth date and sequence the same (the check character follows the region).
+        if a[:6] != b[:6] and a[6:17] == b[6:17]:
+            return "仅地址码不同，可能为旧号与新号"
+        differing = sum(x != y for x, y in zip(a, b, strict=True))
+        return f"身份证号有{differing}位不同，可能有录入错误"
+
+
+def possible_duplicates(user, *, limit: int = GROUP_LIMIT) -> list[PossibleDuplicate]:
+    """The pairs of residents on the ledger in ``user``'s scope with the same name and birth
+    date in two households, not yet dismissed, by name."""
+    residents = scope_queryset(user, Resident.objects.active())
+    groups = list(
+        residents.order_by()
+        .values_list("name", "birth_date")
+        .annotate(households=Count("household", distinct=True))
+        .filter(households__gt=1)
+        .order_by("name", "birth_date")[:limit]
+    )
+    if not groups:
+        return []
+    keys = {(name, born) for name, born, _ in groups}
+    candidates = (
+        residents.filter(name__in={name for name, _ in keys}, birth_date__in={born for _, born in keys})
+        .select_related("household__grid", "ethnicity")
+        .order_by("name", "birth_date", "pk")
+    )
+    by_key: dict[tuple, list[Resident]] = {}
+    for resident in candidates:
+        key = (resident.name, resident.birth_date)
+        if key in keys:
+            by_key.setdefault(key, []).append(resident)
+    ids = [resident.pk for group in by_key.values() for resident in group]
+    dismissed = set(
+        DuplicateDismissal.objects.filter(first__in=ids, second__in=ids).values_list("first_id", "second_id")
+    )
+    pairs = []
+    for name, born in sorted(by_key):
+        for first, second in combinations(by_key[(name, born)], 2):
+            if first.household_id != second.household_id and (first.pk, second.pk) not in dismissed:
+                pairs.append(PossibleDuplicate(first, second))
+    return pairs
+
+
+def pair_in_scope(user, first_pk: int, second_pk: int) -> PossibleDuplicate | None:
+    """The listed pair ``first_pk``/``second_pk`` if ``user`` may see both and it is still a
+    possible duplicate (both on the ledger, same name and birth date, two households)."""
+    low, high = sorted((first_pk, second_pk))
+    found = {r.pk: r for r in scope_queryset(user, Resident.objects.active()).filter(pk__in=(low, high))}
+    if len(found) != 2:
+        return None
+    first, second = found[low], found[high]
+    if (first.name, first.birth_date) != (
+        second.name,
+        second.birth_date,
+    ) or first.household_id == second.household_id:
+        return None
+    return PossibleDuplicate(first, second)
