@@ -1,10 +1,11 @@
 """``python -m bench`` (``make bench``): the scenarios, each printing ratios against
 baselines measured in the same run.
 
-  python -m bench [import options]          all three: the import, the lists, the reports
+  python -m bench [import options]          all four: the import, the lists, the reports, the duplicates
   python -m bench import [import options]   the ledger import alone (below)
   python -m bench lists [list options]      the household and resident lists alone (bench/lists.py)
   python -m bench reports [report options]  the district's monthly reports alone (bench/reports.py)
+  python -m bench duplicates [--repeat N]   finding 疑似重复登记 in that district (bench/duplicates.py)
 
 The import scenario: import a generated ledger into PostgreSQL, three ways.
 
@@ -254,7 +255,7 @@ def print_profile(limit: int) -> None:
             stats.sort_stats(key).print_stats(limit)
 
 
-SCENARIOS = ("import", "lists", "reports")
+SCENARIOS = ("import", "lists", "reports", "duplicates")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,13 +268,19 @@ def main(argv: list[str] | None = None) -> int:
         from . import reports
 
         return reports.main(argv[1:])
+    if argv and argv[0] == "duplicates":
+        from . import duplicates
+
+        return duplicates.main(argv[1:])
     if argv and argv[0] == "import":
         return import_main(argv[1:])
     code = import_main(argv)
     # In a fresh process: the import run has set up Django on its own scratch database.
     listed = subprocess.run([sys.executable, "-m", "bench", "lists"], cwd=ROOT, check=False)
     reported = subprocess.run([sys.executable, "-m", "bench", "reports"], cwd=ROOT, check=False)
-    return code or listed.returncode or reported.returncode
+    # On the reports bench's district, made by the run above.
+    found = subprocess.run([sys.executable, "-m", "bench", "duplicates"], cwd=ROOT, check=False)
+    return code or listed.returncode or reported.returncode or found.returncode
 
 
 def import_main(argv: list[str] | None = None) -> int:

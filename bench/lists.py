@@ -44,7 +44,7 @@ RESIDENTS = 482_000
 STREETS, COMMUNITIES, GRIDS = 3, 10, 5  # per district, per street, per community
 AIM_P95_MS = 150.0
 # Part of the cache key: bump it when the generated data changes.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: 去向 of those moved out
 
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -181,7 +181,8 @@ def generate(households: int, residents: int) -> None:
             INSERT INTO residents_resident (household_id, relation, name, gender, birth_date, id_number,
                 ethnicity_id, phone, residence_status, moved_in_on, origin, political_status, education,
                 employment, is_dibao, is_disabled, is_elderly_alone, is_empty_nest, is_left_behind_child,
-                is_entitled, languages, status, status_date, created_at, updated_at)
+                is_entitled, languages, status, status_date, departure, departure_place, leaving_reason,
+                created_at, updated_at)
             SELECT %s + r * %s / %s,
                 CASE WHEN r * %s / %s <> (r - 1) * %s / %s OR r = 0 THEN 'head'
                      WHEN r %% 3 = 1 THEN 'spouse' ELSE 'child' END,
@@ -195,7 +196,8 @@ def generate(households: int, residents: int) -> None:
                 NULL, '', 'masses', '', '', r %% 41 = 0, r %% 53 = 0, false, false, false, false, '',
                 CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 2 THEN 'moved_out'
                      WHEN abs(hashint8(r * 8 + 5)) %% 50 = 2 THEN 'deceased' ELSE 'active' END,
-                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 3 THEN DATE '2024-03-01' END, now(), now()
+                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 3 THEN DATE '2024-03-01' END,
+                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 2 THEN 'within_district' ELSE '' END, '', '', now(), now()
             FROM generate_series(0::bigint, %s::bigint - 1) AS r
             ORDER BY r
             """,

@@ -60,7 +60,7 @@ AIM_DASHBOARD_COLD_P95 = 0.300  # the district's dashboard computed (every figur
 DASHBOARD_COLD, DASHBOARD_WARM = 5, 15  # calls per unit
 DASHBOARD_UNITS = (("district", "BR"), ("street", "BR3"), ("community", "BR3C03"))
 # Part of the cache key: bump it when the generated data changes.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: 去向 of those moved out
 META_TABLE = "bench_reports_meta"
 
 # Minority 民族, repeated by how often they appear (a north-western city's mix).
@@ -270,7 +270,8 @@ def generate(households: int, residents: int) -> None:
             INSERT INTO residents_resident (household_id, relation, name, gender, birth_date, id_number,
                 ethnicity_id, phone, residence_status, moved_in_on, origin, political_status, education,
                 employment, is_dibao, is_disabled, is_elderly_alone, is_empty_nest, is_left_behind_child,
-                is_entitled, languages, status, status_date, created_at, updated_at)
+                is_entitled, languages, status, status_date, departure, departure_place, leaving_reason,
+                created_at, updated_at)
             SELECT %(first)s + h,
                 CASE WHEN r = 0 OR h <> (r - 1) * %(hh)s / %(rr)s THEN 'head'
                      WHEN r %% 3 = 1 THEN 'spouse' ELSE 'child' END,
@@ -290,7 +291,8 @@ def generate(households: int, residents: int) -> None:
                 r %% 211 = 0, '',
                 CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 1 THEN 'moved_out'
                      WHEN abs(hashint8(r * 8 + 5)) %% 50 = 1 THEN 'deceased' ELSE 'active' END,
-                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 2 THEN DATE '2026-03-01' END, now(), now()
+                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 2 THEN DATE '2026-03-01' END,
+                CASE WHEN abs(hashint8(r * 8 + 5)) %% 50 < 1 THEN 'within_district' ELSE '' END, '', '', now(), now()
             FROM generate_series(0::bigint, %(rr)s::bigint - 1) AS r,
                 LATERAL (SELECT r * %(hh)s / %(rr)s AS h) AS x
             ORDER BY r
@@ -343,6 +345,7 @@ JOIN residents_household h ON h.id = r.household_id
 JOIN residents_ethnicity e ON e.id = r.ethnicity_id
 WHERE (r.moved_in_on IS NULL OR r.moved_in_on <= %(day)s)
   AND (r.status = 'active' OR r.status_date > %(day)s)
+  AND r.status <> 'merged'
 GROUP BY h.community_id
 """
 

@@ -7,7 +7,21 @@ from bench import reports
 
 
 def test_reports_is_a_scenario_of_make_bench():
-    assert bench_main.SCENARIOS[-1] == "reports"
+    assert bench_main.SCENARIOS[-2:] == ("reports", "duplicates")
+
+
+@pytest.mark.django_db
+def test_the_duplicates_bench_measures_both_readers_and_checks_the_pairs(tree, staff_user):
+    from bench import duplicates
+    from tests.factories_residents import HouseholdFactory, ResidentFactory, make_id_number
+
+    for serial in (3, 4):
+        ResidentFactory(
+            household=HouseholdFactory(grid=tree.grid), name="李强", id_number=make_id_number(serial=serial)
+        )
+    result = duplicates.measure(staff_user, repeat=2)
+    assert (result["residents"], result["pairs"]) == (2, 1)
+    assert result["baseline"] > 0 and result["ours"] > 0
 
 
 def test_its_options_and_defaults():
