@@ -518,6 +518,7 @@ def resident_merge(*, by, keep: Resident, duplicate: Resident) -> Resident:
         for r in Resident.objects.select_for_update(of=("self",))
         .select_related("household__grid")
         .filter(pk__in=(keep.pk, duplicate.pk))
+        .order_by("pk")
     }
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     _check_pair(by=by, first=keep, second=duplicate)
@@ -559,6 +560,7 @@ def duplicate_dismiss(*, by, first: Resident, second: Resident, reason: str) -> 
         for r in Resident.objects.select_for_update(of=("self",))
         .select_related("household__grid")
         .filter(pk__in=(low.pk, high.pk))
+        .order_by("pk")
     }
     existing = DuplicateDismissal.objects.filter(first_id=low.pk, second_id=high.pk).first()
     if existing is not None:

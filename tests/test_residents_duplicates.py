@@ -401,3 +401,30 @@ def test_the_merged_records_page_points_at_the_kept_one(client, twice, staff_use
     assert "重复登记已合并" in page
     assert reverse("residents:resident_detail", args=[new.pk]) in page
     assert reverse("residents:resident_edit", args=[old.pk]) not in page
+
+
+def test_a_group_whose_pairs_were_all_dismissed_makes_room_for_the_next(tree, staff_user):
+    def pair(name: str, serial: int) -> tuple[Resident, Resident]:
+        return tuple(
+            ResidentFactory(
+                household=HouseholdFactory(grid=tree.grid),
+                name=name,
+                id_number=make_id_number(serial=serial + k),
+            )
+            for k in (0, 1)
+        )
+
+    first = pair("甲一", 10)
+    second = pair("乙二", 20)
+    third = pair("丙三", 30)
+
+    def names(limit: int) -> list[str]:
+        return [p.first.name for p in possible_duplicates(staff_user, limit=limit)]
+
+    assert names(2) == sorted([first[0].name, second[0].name, third[0].name])[:2]
+    shown_first = possible_duplicates(staff_user, limit=2)[0]
+    actions.duplicate_dismiss(
+        by=staff_user, first=shown_first.first, second=shown_first.second, reason="两人"
+    )
+    assert len(names(2)) == 2
+    assert shown_first.first.name not in names(2)
