@@ -69,30 +69,53 @@ def household_columns() -> list[Column]:
     ]
 
 
+def _person_columns() -> dict[str, Column]:
+    """A resident's own columns, keyed as the import template keys them
+    (``ledger_import.columns``): the list's export and the full-value export share them."""
+    return {
+        "name": Column("姓名", ("name",)),
+        "gender": Column("性别", ("gender",), _label(Resident, "gender"), 6),
+        "birth_date": Column("出生日期", ("birth_date",), _date, mask=_birth_year),
+        "id_number": Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
+        "ethnicity": Column("民族", ("ethnicity__name",), width=10),
+        "phone": Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
+        "relation": Column("与户主关系", ("relation",), _label(Resident, "relation")),
+        "residence_status": Column("居住状态", ("residence_status",), _label(Resident, "residence_status")),
+        "moved_in_on": Column("迁入日期", ("moved_in_on",), _date),
+        "origin": Column("迁入地/籍贯", ("origin",), width=20),
+        "political_status": Column("政治面貌", ("political_status",), _label(Resident, "political_status")),
+        "education": Column("文化程度", ("education",), _label(Resident, "education")),
+        "employment": Column("就业状况", ("employment",), _label(Resident, "employment")),
+        "special_groups": Column(
+            "特殊群体", Resident.SPECIAL_GROUP_FIELDS, _flags(Resident, Resident.SPECIAL_GROUP_FIELDS), 20
+        ),
+        "languages": Column("使用语言", ("languages",)),
+    }
+
+
 def resident_columns() -> list[Column]:
+    person = _person_columns()
     return [
-        Column("姓名", ("name",)),
-        Column("性别", ("gender",), _label(Resident, "gender"), 6),
-        Column("出生日期", ("birth_date",), _date, mask=_birth_year),
-        Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
-        Column("民族", ("ethnicity__name",), width=10),
-        Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
+        *(person[key] for key in ("name", "gender", "birth_date", "id_number", "ethnicity", "phone")),
         Column("户号", ("household__number",)),
         Column("网格", ("household__grid__name",)),
         Column("楼栋", ("household__building__number",)),
         Column("单元", ("household__unit__number",)),
         Column("门牌/室号", ("household__room",)),
-        Column("与户主关系", ("relation",), _label(Resident, "relation")),
-        Column("居住状态", ("residence_status",), _label(Resident, "residence_status")),
-        Column("迁入日期", ("moved_in_on",), _date),
-        Column("迁入地/籍贯", ("origin",), width=20),
-        Column("政治面貌", ("political_status",), _label(Resident, "political_status")),
-        Column("文化程度", ("education",), _label(Resident, "education")),
-        Column("就业状况", ("employment",), _label(Resident, "employment")),
-        Column(
-            "特殊群体", Resident.SPECIAL_GROUP_FIELDS, _flags(Resident, Resident.SPECIAL_GROUP_FIELDS), 20
+        *(
+            person[key]
+            for key in (
+                "relation",
+                "residence_status",
+                "moved_in_on",
+                "origin",
+                "political_status",
+                "education",
+                "employment",
+                "special_groups",
+                "languages",
+            )
         ),
-        Column("使用语言", ("languages",)),
         Column("在册状态", ("status",), _label(Resident, "status"), 8),
         # Someone back on the ledger keeps the day they returned (迁回) there; not a leaving date.
         Column("迁出/死亡日期", ("status", "status_date"), _left_on),
@@ -127,23 +150,7 @@ def resident_import_columns() -> list[Column]:
         ),
         "landlord_name": Column("房东姓名", (f"{household}landlord_name",)),
         "landlord_phone": Column("房东电话", (f"{household}landlord_phone",), _text, 15, mask=mask_phone),
-        "name": Column("姓名", ("name",)),
-        "id_number": Column("身份证号", ("id_number",), _text, 22, mask=mask_id_number),
-        "relation": Column("与户主关系", ("relation",), _label(Resident, "relation")),
-        "gender": Column("性别", ("gender",), _label(Resident, "gender"), 6),
-        "birth_date": Column("出生日期", ("birth_date",), _date, mask=_birth_year),
-        "ethnicity": Column("民族", ("ethnicity__name",), width=10),
-        "phone": Column("联系电话", ("phone",), _text, 15, mask=mask_phone),
-        "residence_status": Column("居住状态", ("residence_status",), _label(Resident, "residence_status")),
-        "moved_in_on": Column("迁入日期", ("moved_in_on",), _date),
-        "origin": Column("迁入地/籍贯", ("origin",), width=20),
-        "political_status": Column("政治面貌", ("political_status",), _label(Resident, "political_status")),
-        "education": Column("文化程度", ("education",), _label(Resident, "education")),
-        "employment": Column("就业状况", ("employment",), _label(Resident, "employment")),
-        "special_groups": Column(
-            "特殊群体", Resident.SPECIAL_GROUP_FIELDS, _flags(Resident, Resident.SPECIAL_GROUP_FIELDS), 20
-        ),
-        "languages": Column("使用语言", ("languages",)),
+        **_person_columns(),
         "arrived_on": Column("来本地日期", (f"{floating}arrived_on",), _date),
         "floating_origin": Column("户籍地", (f"{floating}origin",)),
         "expected_stay": Column("预计居住期限", (f"{floating}expected_stay",)),
