@@ -505,6 +505,13 @@ def _check_pair(*, by, first: Resident, second: Resident) -> None:
         raise ValidationError("两条记录的姓名或出生日期不同，不是疑似重复登记。")
 
 
+def _lock_pair(a: Resident, b: Resident) -> dict[int, Resident]:
+    """The two records as stored, by pk, locked in pk order (as every merge or dismissal
+    locks a pair, so two of them on one pair wait rather than deadlock)."""
+    rows = Resident.objects.select_for_update(of=("self",)).select_related("household__grid")
+    return {r.pk: r for r in rows.filter(pk__in=(a.pk, b.pk)).order_by("pk")}
+
+
 @transaction.atomic
 def resident_merge(*, by, keep: Resident, duplicate: Resident) -> Resident:
     """合并: ``duplicate`` is the same person as ``keep``, registered twice. It leaves the
@@ -512,14 +519,7 @@ def resident_merge(*, by, keep: Resident, duplicate: Resident) -> Resident:
     and every record of the other apps that named it (a 当事人, a 受益居民, a 签到 …) names
     ``keep`` from now on, each with its change (``registry.on_merge``). ``keep``'s own values
     stay as they are. Its household closes if nobody else is left there."""
-    # Locked in pk order, as every other merge or dismissal of the pair locks them.
-    locked = {
-        r.pk: r
-        for r in Resident.objects.select_for_update(of=("self",))
-        .select_related("household__grid")
-        .filter(pk__in=(keep.pk, duplicate.pk))
-        .order_by("pk")
-    }
+    locked = _lock_pair(keep, duplicate)
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     _check_pair(by=by, first=keep, second=duplicate)
     others = duplicate.household.residents.active().exclude(pk=duplicate.pk)
@@ -555,13 +555,7 @@ def duplicate_dismiss(*, by, first: Resident, second: Resident, reason: str) -> 
     """排除: two records listed as a possible duplicate are two people. Dismissing the pair
     again changes nothing."""
     low, high = sorted((first, second), key=lambda r: r.pk)
-    locked = {
-        r.pk: r
-        for r in Resident.objects.select_for_update(of=("self",))
-        .select_related("household__grid")
-        .filter(pk__in=(low.pk, high.pk))
-        .order_by("pk")
-    }
+    locked = _lock_pair(low, high)
     existing = DuplicateDismissal.objects.filter(first_id=low.pk, second_id=high.pk).first()
     if existing is not None:
         return existing

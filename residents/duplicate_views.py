@@ -19,7 +19,7 @@ from core.views import Crumb, add_action_errors, form_page, posted, require
 from grid.scope import get_in_scope_or_404
 
 from . import actions
-from .duplicates import PossibleDuplicate, pair_in_scope, possible_duplicates
+from .duplicates import PossibleDuplicate, possible_duplicates, still_a_pair
 from .forms import DismissDuplicateForm, MergeForm
 from .models import Resident
 
@@ -37,16 +37,15 @@ def _crumbs() -> list[Crumb]:
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     require(request, PERMISSION)
     pairs = possible_duplicates(request.user)
-    crumbs = [Crumb("居民台账", reverse("residents:household_list")), Crumb("疑似重复登记")]
+    crumbs = [_crumbs()[0], Crumb("疑似重复登记")]
     return render(request, "residents/duplicate_list.html", {"pairs": pairs, "crumbs": crumbs})
 
 
 def _pair_or_404(request: HttpRequest, first: int, second: int) -> PossibleDuplicate | None:
     """The pair, if both records are in scope (else 404); None if it is no longer a possible
     duplicate (merged or one left the ledger since)."""
-    for pk in (first, second):
-        get_in_scope_or_404(request.user, Resident, pk=pk)
-    return pair_in_scope(request.user, first, second)
+    records = Resident.objects.select_related("household__grid", "ethnicity")
+    return still_a_pair(*(get_in_scope_or_404(request.user, records, pk=pk) for pk in (first, second)))
 
 
 def _done(request: HttpRequest) -> HttpResponse:

@@ -99,15 +99,14 @@ def _pairs_of(residents, groups: list[tuple]) -> list[PossibleDuplicate]:
     ]
 
 
-def pair_in_scope(user, first_pk: int, second_pk: int) -> PossibleDuplicate | None:
-    """The listed pair ``first_pk``/``second_pk`` if ``user`` may see both and it is still a
-    possible duplicate (both on the ledger, same name and birth date, two households)."""
-    low, high = sorted((first_pk, second_pk))
-    found = {r.pk: r for r in scope_queryset(user, Resident.objects.active()).filter(pk__in=(low, high))}
-    if len(found) != 2:
-        return None
-    first, second = found[low], found[high]
+def still_a_pair(first: Resident, second: Resident) -> PossibleDuplicate | None:
+    """The two records as a listed pair (lower pk first) if they still are one: both on the
+    ledger, the same name and birth date, two households."""
+    first, second = sorted((first, second), key=lambda r: r.pk)
     same_person = (first.name, first.birth_date) == (second.name, second.birth_date)
-    if not same_person or first.household_id == second.household_id:
+    if (
+        not (first.is_active and second.is_active and same_person)
+        or first.household_id == second.household_id
+    ):
         return None
     return PossibleDuplicate(first, second)
