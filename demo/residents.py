@@ -1000,7 +1000,7 @@ class _Planner:
         daughters, wives = women(Relation.CHILD), women(Relation.SPOUSE)
         rng.shuffle(daughters)
         used: set[int] = set()
-        for k, (home, daughter) in enumerate(daughters):
+        for home, daughter in daughters:
             if len(used) >= 2 * count:
                 break
             match = next(
@@ -1019,13 +1019,12 @@ class _Planner:
             if match is None or id(home) in used:
                 continue
             wife_home, wife = match
+            first = not used  # the first pair has the old number, the others a mistyped one
             used |= {id(home), id(wife_home)}
             wife.name, wife.given, wife.surname = daughter.name, daughter.given, daughter.surname
             wife.birth_date, wife.age = daughter.birth_date, daughter.age
             region = daughter.region[:4] + ("21" if daughter.region[4:] != "21" else "22")
-            wife.id_number = self._variant_number(
-                daughter.id_number, old_region=region if k % 3 == 0 else None
-            )
+            wife.id_number = self._variant_number(daughter.id_number, old_region=region if first else None)
 
     def _variant_number(self, number: str, *, old_region: str | None) -> str:
         """``number`` under another county code (an old number), or with its sequence mistyped
